@@ -1,0 +1,167 @@
+"""Composition root: create_app(settings) wires every domain; ``app`` is the ASGI entry point."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import AsyncIterator
+
+from alembic.config import Config as AlembicConfig
+from alembic.script import ScriptDirectory
+from sqlalchemy import select
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Mount
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from helpdesk.accounts import routes_admin, routes_citizen, routes_staff
+from helpdesk.accounts.models import CitizenAccount, StaffAccount
+from helpdesk.accounts.oidc import make_oauth
+from helpdesk.accounts.session import SignInRequired
+from helpdesk.api import routes as api_routes
+from helpdesk.audit import routes as audit_routes
+from helpdesk.core import error_pages
+from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core.errors import DomainError
+from helpdesk.core.i18n import LocaleMiddleware
+from helpdesk.core.security import CSRFMiddleware
+from helpdesk.core.settings import PROJECT_ROOT, Settings, SettingsError
+from helpdesk.core.templating import make_templates
+from helpdesk.core.unit_of_work import UnitOfWorkMiddleware
+from helpdesk.core.web import redirect
+from helpdesk.notifications import routes as mail_routes
+from helpdesk.notifications.runtime import background_services
+from helpdesk.pages import routes as page_routes
+from helpdesk.people import routes as people_routes
+
+STATIC_DIR = PROJECT_ROOT / "static"
+
+
+def migration_heads() -> set[str]:
+    config = AlembicConfig(str(PROJECT_ROOT / "alembic.ini"))
+    return set(ScriptDirectory.from_config(config).get_heads())
+
+
+class SecurityHeadersMiddleware:
+    """Conservative headers on every response; the CSP allows only our own scripts and styles."""
+
+    HEADERS = [
+        (b"x-content-type-options", b"nosniff"),
+        (b"x-frame-options", b"DENY"),
+        (b"referrer-policy", b"same-origin"),
+        (
+            b"content-security-policy",
+            b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            b"form-action 'self' https://accounts.claveunica.gob.cl; frame-ancestors 'none'",
+        ),
+    ]
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message.setdefault("headers", [])
+                message["headers"] = list(message["headers"]) + self.HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+async def sign_in_required(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SignInRequired)
+    target = "/staff/ingresar" if exc.staff else "/cuenta/ingresar"
+    return redirect(f"{target}?next={request.url.path}")
+
+
+async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -> None:  # type: ignore[no-untyped-def]
+    if not settings.is_production:
+        return
+    async with sessionmaker() as db:
+        demo = await db.scalar(select(StaffAccount.id).where(StaffAccount.is_demo).limit(1))
+        demo = demo or await db.scalar(select(CitizenAccount.id).where(CitizenAccount.is_demo).limit(1))
+    if demo:
+        raise SettingsError(
+            "APP_ENV=production refuses to start while demo accounts exist: "
+            "remove them with `python -m helpdesk remove-demo`"
+        )
+
+
+def create_app(settings: Settings) -> Starlette:
+    engine = make_engine(settings.database_url)
+    sessionmaker = make_sessionmaker(engine)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await refuse_demo_accounts_in_production(settings, sessionmaker)
+        async with background_services(settings, sessionmaker, app.state.templates.env):
+            yield
+        await engine.dispose()
+
+    routes = [
+        *page_routes.routes,
+        *routes_citizen.routes,
+        *routes_staff.routes,
+        *routes_admin.routes,
+        *people_routes.routes,
+        *audit_routes.routes,
+        *mail_routes.routes,
+        Mount("/api/v1", routes=api_routes.routes, name="api"),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+    middleware = [
+        Middleware(SecurityHeadersMiddleware),
+        Middleware(LocaleMiddleware),
+        Middleware(
+            SessionMiddleware,
+            secret_key=settings.secret_key,
+            session_cookie="session",
+            max_age=settings.session_max_age,
+            same_site="lax",
+            https_only=settings.session_https_only,
+        ),
+        Middleware(UnitOfWorkMiddleware, sessionmaker=sessionmaker),
+        Middleware(CSRFMiddleware, on_failure=error_pages.csrf_failure),
+    ]
+    app = Starlette(
+        debug=False,
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={
+            HTTPException: error_pages.http_exception,
+            DomainError: error_pages.domain_error,
+            SignInRequired: sign_in_required,
+            Exception: error_pages.server_error,
+        },
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.sessionmaker = sessionmaker
+    app.state.templates = make_templates(settings)
+    app.state.oauth = make_oauth(settings)
+    app.state.migration_heads = migration_heads()
+    return app
+
+
+def _app_from_env() -> Starlette:
+    return create_app(Settings.from_env())
+
+
+def __getattr__(name: str) -> Starlette:
+    # The module-level ASGI app is built on first access, so importing app.py in tests
+    # (which build their own Settings) reads no environment.
+    if name == "app":
+        application = _app_from_env()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

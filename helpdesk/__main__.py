@@ -1,0 +1,147 @@
+"""Command line: python -m helpdesk migrate | load-demo | remove-demo | serve | worker |
+create-staff | disable-staff | create-api-token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core.settings import Settings, SettingsError
+
+
+async def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    engine = make_engine(settings.database_url)
+    try:
+        async with make_sessionmaker(engine)() as db, db.begin():
+            return await work(db)
+    finally:
+        await engine.dispose()
+
+
+def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
+    from helpdesk.cli_db import migrate
+
+    if settings.is_sqlite:
+        from pathlib import Path
+
+        Path(settings.database_url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
+
+    async def run() -> None:
+        engine = make_engine(settings.database_url)
+        try:
+            await migrate(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+    print("database migrated and reference data loaded")
+
+
+def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    from helpdesk.demo import load_demo
+
+    if not settings.load_demo:
+        print("LOAD_DEMO is off: no demo data loaded")
+        return
+    created = asyncio.run(_with_db(settings, load_demo))
+    print(f"demo data ready ({created} new)")
+
+
+def _remove_demo(settings: Settings, _args: argparse.Namespace) -> None:
+    from helpdesk.demo import remove_demo
+
+    asyncio.run(_with_db(settings, remove_demo))
+    print("demo accounts removed")
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import uvicorn
+
+    print(f"Portal de Ayuda on http://{args.host}:{args.port} ({settings.app_env})")
+    uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
+                proxy_headers=True, log_level="info")  # fmt: skip
+
+
+def _worker(settings: Settings, _args: argparse.Namespace) -> None:
+    from helpdesk.notifications.worker import run_worker_process
+
+    asyncio.run(run_worker_process(settings))
+
+
+def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
+    from helpdesk.accounts.staff import NewStaff, StaffInputError, create_staff
+    from helpdesk.audit.service import SYSTEM
+
+    password = args.password or getpass.getpass("Password (12+ characters, empty for OIDC only): ")
+    data = NewStaff(args.email, args.name, args.role, args.office, password or None)
+    try:
+        asyncio.run(_with_db(settings, lambda db: create_staff(db, data, SYSTEM)))
+    except StaffInputError as exc:
+        sys.exit(f"error: {exc.message}")
+    print(f"staff account {args.email} created ({args.role})")
+
+
+def _disable_staff(settings: Settings, args: argparse.Namespace) -> None:
+    from helpdesk.accounts.staff import disable_staff_by_email
+
+    if not asyncio.run(_with_db(settings, lambda db: disable_staff_by_email(db, args.email))):
+        sys.exit(f"error: no staff account {args.email}")
+    print(f"staff account {args.email} disabled")
+
+
+def _create_api_token(settings: Settings, args: argparse.Namespace) -> None:
+    from helpdesk.accounts.staff import create_api_token, find_by_email
+
+    async def work(db: AsyncSession) -> str:
+        account = await find_by_email(db, args.email)
+        if account is None:
+            sys.exit(f"error: no staff account {args.email}")
+        return await create_api_token(db, account.id, args.name)
+
+    print(asyncio.run(_with_db(settings, work)))
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m helpdesk")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="apply migrations and load reference data")
+    sub.add_parser("load-demo", help="load demo accounts (development)")
+    sub.add_parser("remove-demo", help="delete demo accounts")
+    serve = sub.add_parser("serve", help="run the web server")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    sub.add_parser("worker", help="send queued email")
+    create = sub.add_parser("create-staff", help="create a staff account")
+    create.add_argument("--email", required=True)
+    create.add_argument("--name", required=True)
+    create.add_argument("--role", required=True)
+    create.add_argument("--office", help="office slug (required for regional_agent)")
+    create.add_argument("--password", help="omit to be asked, empty for OIDC-only accounts")
+    disable = sub.add_parser("disable-staff", help="disable a staff account")
+    disable.add_argument("--email", required=True)
+    token = sub.add_parser("create-api-token", help="print a new API token for a staff account")
+    token.add_argument("--email", required=True)
+    token.add_argument("--name", default="integration")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        sys.exit(f"configuration error: {exc}")
+    commands = {
+        "migrate": _migrate, "load-demo": _load_demo, "remove-demo": _remove_demo,
+        "serve": _serve, "worker": _worker, "create-staff": _create_staff,
+        "disable-staff": _disable_staff, "create-api-token": _create_api_token,
+    }  # fmt: skip
+    commands[args.command](settings, args)
+
+
+if __name__ == "__main__":
+    main()

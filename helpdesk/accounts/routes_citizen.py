@@ -1,0 +1,237 @@
+"""Citizen sign-in: ClaveÚnica, portal accounts, email links, and proof of email without account."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk.accounts import citizens, oidc, session, signin
+from helpdesk.accounts.forms import check_email, check_new_password, parse_registration, parse_signin, text
+from helpdesk.accounts.routes_staff import check_rate, locked_message, lockout_policy
+from helpdesk.core.i18n import get_locale, gettext as _
+from helpdesk.core.templating import render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect, safe_next, settings
+from helpdesk.people.models import DOCUMENT_TYPES
+
+log = logging.getLogger(__name__)
+VERIFIED_EMAIL = "verified_email"
+
+
+def _countries() -> list[tuple[str, str]]:
+    from babel import Locale
+
+    from helpdesk.accounts.forms import COUNTRY_CODES
+    from helpdesk.core.i18n import BABEL_LOCALES
+
+    names = Locale.parse(BABEL_LOCALES[get_locale()]).territories
+    return sorted(((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda c: c[1])
+
+
+async def signin_page(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"), "/cuenta")
+    context = {"errors": {}, "email": "", "next": next_path}
+    if request.method == "GET":
+        return render(request, "accounts/signin.html", context)
+    await check_rate(request, "citizen-login")
+    async with request.form() as form:
+        (email, password), errors = parse_signin(form)
+        next_path = safe_next(str(form.get("next") or ""), "/cuenta")
+    context.update(errors=errors, email=email, next=next_path)
+    if errors:
+        return render(request, "accounts/signin.html", context, 422)
+    account = await citizens.find_portal_account(db(request), email)
+    result = await signin.check_password(request.app.state.sessionmaker, account, password, lockout_policy(request))
+    if not result.ok:
+        errors["form"] = (
+            locked_message(result.locked_until)
+            if result.locked_until
+            else _("El correo o la contraseña no son correctos.")
+        )
+        return render(request, "accounts/signin.html", context, 401)
+    assert account is not None
+    if account.person.email_verified_at is None:
+        errors["form"] = _("Primero confirme su correo: le enviamos un enlace al registrarse.")
+        return render(request, "accounts/signin.html", context, 403)
+    session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
+    return redirect(next_path)
+
+
+async def register_page(request: Request) -> Response:
+    context = {"errors": {}, "values": {}, "countries": _countries(), "document_types": DOCUMENT_TYPES}
+    if request.method == "GET":
+        return render(request, "accounts/register.html", context)
+    await check_rate(request, "register")
+    async with request.form() as form:
+        data, errors = parse_registration(form)
+        values = {k: text(form, k) for k in form if k not in ("password", "password_confirm", "csrf_token")}
+    context.update(errors=errors, values=values)
+    if errors:
+        return render(request, "accounts/register.html", context, 422)
+    registration = citizens.Registration(data["identity"], data["email"], data["password"], get_locale())
+    await citizens.register_portal_account(db(request), registration, settings(request).base_url,
+                                           session.actor(request, None))  # fmt: skip
+    return redirect("/cuenta/revise-su-correo")
+
+
+async def check_your_email(request: Request) -> Response:
+    return render(request, "accounts/check_email.html")
+
+
+async def verify_email(request: Request) -> Response:
+    token = request.path_params["token"]
+    if request.method == "GET":
+        return render(request, "accounts/confirm_link.html", {"action": request.url.path})
+    person = await citizens.verify_email(db(request), token, session.actor(request, None))
+    if person is None:
+        return render(request, "accounts/link_invalid.html", {}, 400)
+    return render(request, "accounts/email_verified.html")
+
+
+async def recover_page(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "accounts/recover.html", {"errors": {}, "email": ""})
+    await check_rate(request, "recover")
+    async with request.form() as form:
+        errors: dict[str, str] = {}
+        email = check_email(text(form, "email", 254), errors)
+    if errors:
+        return render(request, "accounts/recover.html", {"errors": errors, "email": email}, 422)
+    await citizens.request_password_reset(db(request), email, get_locale(), settings(request).base_url)
+    return redirect("/cuenta/revise-su-correo")
+
+
+async def reset_page(request: Request) -> Response:
+    token = request.path_params["token"]
+    if request.method == "GET":
+        from helpdesk.accounts import email_tokens
+
+        if not await email_tokens.peek(db(request), "password_reset", token):
+            return render(request, "accounts/link_invalid.html", {}, 400)
+        return render(request, "accounts/reset.html", {"errors": {}})
+    async with request.form() as form:
+        errors: dict[str, str] = {}
+        password = str(form.get("password") or "")
+        check_new_password(password, str(form.get("password_confirm") or ""), errors)
+    if errors:
+        return render(request, "accounts/reset.html", {"errors": errors}, 422)
+    if not await citizens.reset_password(db(request), token, password, session.actor(request, None)):
+        return render(request, "accounts/link_invalid.html", {}, 400)
+    return render(request, "accounts/password_changed.html")
+
+
+async def signout(request: Request) -> Response:
+    was_claveunica = request.session.get("claveunica")
+    session.sign_out(request)
+    s = settings(request)
+    if was_claveunica and s.claveunica_enabled:
+        # ClaveÚnica's logout is a top-level navigation that comes back to us.
+        return redirect(f"{s.claveunica_logout_url}?redirect={s.base_url.rstrip('/')}/")
+    return redirect("/")
+
+
+async def signout_everywhere(request: Request) -> Response:
+    viewer = await session.citizen_viewer(request)
+    from sqlalchemy import update
+
+    from helpdesk.accounts.models import CitizenAccount
+
+    await db(request).execute(
+        update(CitizenAccount)
+        .where(CitizenAccount.id == viewer.id)
+        .values(session_epoch=CitizenAccount.session_epoch + 1)
+    )
+    session.sign_out(request)
+    return redirect("/")
+
+
+# --- ClaveÚnica
+
+
+async def claveunica_start(request: Request) -> Response:
+    if not settings(request).claveunica_enabled:
+        return render(request, "errors/error.html", {"status": 404}, 404)
+    return await oidc.start_login(request, oidc.CLAVEUNICA, str(request.url_for("claveunica_callback")))
+
+
+async def claveunica_callback(request: Request) -> Response:
+    try:
+        claims = await oidc.finish_login(request, oidc.CLAVEUNICA, userinfo_by_post=True)
+        ident = citizens.parse_claveunica_userinfo(claims)
+    except (oidc.OIDCFailure, citizens.ClaveUnicaError) as failure:
+        log.warning("ClaveÚnica sign-in refused: %s", failure)
+        return render(request, "accounts/oidc_failed.html", {"staff": False}, 400)
+    account = await citizens.sign_in_with_claveunica(db(request), ident, get_locale(),
+                                                     session.actor(request, None))  # fmt: skip
+    session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
+    request.session["claveunica"] = True
+    if account.person.email_verified_at is None:
+        return redirect("/cuenta/correo")
+    return redirect("/cuenta")
+
+
+async def ask_email(request: Request) -> Response:
+    """ClaveÚnica gives no email: ask for one and verify it."""
+    viewer = await session.citizen_viewer(request)
+    if request.method == "GET":
+        return render(request, "accounts/ask_email.html", {"errors": {}, "email": ""})
+    async with request.form() as form:
+        errors: dict[str, str] = {}
+        email = check_email(text(form, "email", 254), errors)
+    if errors:
+        return render(request, "accounts/ask_email.html", {"errors": errors, "email": email}, 422)
+    from helpdesk.people.models import Person
+
+    person = await db(request).get(Person, viewer.person_id)
+    assert person is not None
+    citizens.send_verification(db(request), person, email, get_locale(), settings(request).base_url)
+    return redirect("/cuenta/revise-su-correo")
+
+
+# --- No account: prove an email address by a one-time link
+
+
+async def prove_email(request: Request) -> Response:
+    next_path = safe_next(request.query_params.get("next"), "/")
+    if request.method == "GET":
+        return render(request, "accounts/prove_email.html", {"errors": {}, "email": "", "next": next_path})
+    await check_rate(request, "prove-email")
+    async with request.form() as form:
+        errors: dict[str, str] = {}
+        email = check_email(text(form, "email", 254), errors)
+        next_path = safe_next(str(form.get("next") or ""), "/")
+    if errors:
+        return render(request, "accounts/prove_email.html", {"errors": errors, "email": email, "next": next_path}, 422)
+    citizens.send_email_proof(db(request), email, get_locale(), settings(request).base_url, next_path)
+    return redirect("/cuenta/revise-su-correo")
+
+
+async def confirm_email_proof(request: Request) -> Response:
+    if request.method == "GET":
+        return render(request, "accounts/confirm_link.html", {"action": request.url.path})
+    proof = await citizens.confirm_email_proof(db(request), request.path_params["token"])
+    if proof is None:
+        return render(request, "accounts/link_invalid.html", {}, 400)
+    email, next_path = proof
+    request.session[VERIFIED_EMAIL] = email
+    return redirect(next_path)
+
+
+routes = [
+    Route("/cuenta/ingresar", signin_page, methods=["GET", "POST"], name="citizen_signin"),
+    Route("/cuenta/registro", register_page, methods=["GET", "POST"], name="citizen_register"),
+    Route("/cuenta/revise-su-correo", check_your_email, name="check_your_email"),
+    Route("/cuenta/verificar/{token}", verify_email, methods=["GET", "POST"], name="verify_email"),
+    Route("/cuenta/recuperar", recover_page, methods=["GET", "POST"], name="citizen_recover"),
+    Route("/cuenta/restablecer/{token}", reset_page, methods=["GET", "POST"], name="citizen_reset"),
+    Route("/cuenta/salir", signout, methods=["POST"], name="citizen_signout"),
+    Route("/cuenta/salir-todas", signout_everywhere, methods=["POST"], name="citizen_signout_everywhere"),
+    Route("/cuenta/correo", ask_email, methods=["GET", "POST"], name="citizen_ask_email"),
+    Route("/auth/claveunica", claveunica_start, name="claveunica_start"),
+    Route("/auth/claveunica/callback", claveunica_callback, name="claveunica_callback"),
+    Route("/correo", prove_email, methods=["GET", "POST"], name="prove_email"),
+    Route("/correo/confirmar/{token}", confirm_email_proof, methods=["GET", "POST"], name="confirm_email_proof"),
+]

@@ -1,0 +1,157 @@
+"""Staff accounts: creation, disabling, sign-in lookups, API tokens."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.accounts.models import STAFF_ROLES, ApiToken, StaffAccount
+from helpdesk.accounts.permissions import Viewer, require_staff
+from helpdesk.audit import service as audit
+from helpdesk.core.db import utcnow
+from helpdesk.core.errors import DomainError, NotFound
+from helpdesk.core.security import hash_password, new_token, token_digest
+from helpdesk.reference.models import Office
+
+
+class StaffInputError(DomainError):
+    status_code = 422
+
+
+@dataclass(frozen=True)
+class NewStaff:
+    email: str
+    full_name: str
+    role: str
+    office_slug: str | None = None
+    password: str | None = None
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_staff(
+    db: AsyncSession, data: NewStaff, actor: audit.Actor, is_demo: bool = False
+) -> StaffAccount:
+    email = normalize_email(data.email)
+    if data.role not in STAFF_ROLES:
+        raise StaffInputError(f"unknown role {data.role!r}")
+    office_id = None
+    if data.office_slug:
+        office_id = await db.scalar(select(Office.id).where(Office.slug == data.office_slug))
+        if office_id is None:
+            raise StaffInputError(f"unknown office {data.office_slug!r}")
+    if data.role == "regional_agent" and office_id is None:
+        raise StaffInputError("a regional agent needs an office")
+    if await db.scalar(select(StaffAccount.id).where(StaffAccount.email == email)):
+        raise StaffInputError(f"{email} already has an account")
+    if data.password is not None and len(data.password) < 12:
+        raise StaffInputError("staff passwords need at least 12 characters")
+    account = StaffAccount(
+        email=email,
+        full_name=data.full_name.strip(),
+        role=data.role,
+        office_id=office_id,
+        password_hash=hash_password(data.password) if data.password else None,
+        is_demo=is_demo,
+    )
+    db.add(account)
+    await db.flush()
+    audit.record(db, actor, "staff.create", "staff_account", account.id,
+                 {"email": [None, email], "role": [None, data.role]})  # fmt: skip
+    return account
+
+
+async def set_staff_active(
+    db: AsyncSession, viewer: Viewer, staff_id: int, active: bool, actor: audit.Actor
+) -> StaffAccount:
+    require_staff(viewer, "admin")
+    account = await db.get(StaffAccount, staff_id)
+    if account is None:
+        raise NotFound("staff account")
+    if account.active != active:
+        account.active = active
+        account.session_epoch += 1  # a disabled account loses its sessions at once
+        audit.record(db, actor, "staff.enable" if active else "staff.disable",
+                     "staff_account", account.id, {"active": [not active, active]})  # fmt: skip
+    return account
+
+
+async def disable_staff_by_email(db: AsyncSession, email: str) -> bool:
+    result = await db.execute(
+        update(StaffAccount)
+        .where(StaffAccount.email == normalize_email(email))
+        .values(active=False, session_epoch=StaffAccount.session_epoch + 1)
+    )
+    changed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if changed:
+        staff_id = await db.scalar(select(StaffAccount.id).where(StaffAccount.email == normalize_email(email)))
+        audit.record(db, audit.SYSTEM, "staff.disable", "staff_account", staff_id or 0, {"active": [True, False]})
+    return changed
+
+
+async def find_by_email(db: AsyncSession, email: str) -> StaffAccount | None:
+    return await db.scalar(select(StaffAccount).where(StaffAccount.email == normalize_email(email)))
+
+
+async def list_staff(db: AsyncSession, viewer: Viewer) -> list[tuple[StaffAccount, str | None]]:
+    require_staff(viewer, "admin")
+    rows = await db.execute(
+        select(StaffAccount, Office.name)
+        .outerjoin(Office, Office.id == StaffAccount.office_id)
+        .order_by(StaffAccount.role, StaffAccount.email)
+    )
+    return [(s, office) for s, office in rows.all()]
+
+
+async def load_viewer(db: AsyncSession, staff_id: int, epoch: int) -> Viewer | None:
+    """The signed-in staff member, or None when disabled or signed out everywhere."""
+    row = (
+        await db.execute(
+            select(StaffAccount, Office.region_code)
+            .outerjoin(Office, Office.id == StaffAccount.office_id)
+            .where(StaffAccount.id == staff_id)
+        )
+    ).first()
+    if row is None:
+        return None
+    account, region = row
+    if not account.active or account.session_epoch != epoch:
+        return None
+    return Viewer("staff", account.id, account.full_name, role=account.role, region_code=region)
+
+
+async def create_api_token(db: AsyncSession, staff_id: int, name: str) -> str:
+    token = new_token()
+    db.add(ApiToken(staff_id=staff_id, name=name, token_digest=token_digest(token)))
+    await db.flush()
+    return token
+
+
+async def viewer_for_api_token(db: AsyncSession, token: str) -> Viewer | None:
+    row = (
+        await db.execute(
+            select(ApiToken, StaffAccount, Office.region_code)
+            .join(StaffAccount, StaffAccount.id == ApiToken.staff_id)
+            .outerjoin(Office, Office.id == StaffAccount.office_id)
+            .where(ApiToken.token_digest == token_digest(token), ApiToken.revoked_at.is_(None))
+        )
+    ).first()
+    if row is None:
+        return None
+    api_token, account, region = row
+    if not account.active:
+        return None
+    api_token.last_used_at = utcnow()
+    return Viewer("staff", account.id, account.full_name, role=account.role, region_code=region)
+
+
+async def sign_out_everywhere(db: AsyncSession, staff_id: int) -> None:
+    await db.execute(
+        update(StaffAccount)
+        .where(StaffAccount.id == staff_id)
+        .values(session_epoch=StaffAccount.session_epoch + 1)
+    )

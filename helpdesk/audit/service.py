@@ -1,0 +1,57 @@
+"""Recording audit events in the caller's transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.audit.models import AuditEvent
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who did something, and from where."""
+
+    type: str  # staff | citizen | system
+    id: int | None
+    ip_address: str | None = None
+
+
+SYSTEM = Actor("system", None)
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        for key in sorted(set(before) | set(after))
+        if before.get(key) != after.get(key)
+    }
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def record(
+    db: AsyncSession,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    changes: dict[str, Any] | None = None,
+) -> AuditEvent:
+    event = AuditEvent(
+        actor_type=actor.type,
+        actor_id=actor.id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        changes=changes or {},
+        ip_address=actor.ip_address,
+    )
+    db.add(event)
+    return event

@@ -1,0 +1,23 @@
+"""Domain errors that routes turn into localized pages or JSON errors."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class PermissionDenied(DomainError):  # noqa: N818 (reads as the HTTP meaning)
+    status_code = 403
+
+
+class NotFound(DomainError):  # noqa: N818
+    status_code = 404
+
+
+class TooManyRequests(DomainError):  # noqa: N818
+    status_code = 429

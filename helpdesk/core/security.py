@@ -1,0 +1,135 @@
+"""Passwords, one-time tokens and CSRF protection."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from starlette.datastructures import Headers
+from starlette.requests import HTTPConnection, Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
+_hasher = PasswordHasher()
+# Verified against when the account does not exist, so timing does not reveal it.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+CSRF_SESSION_KEY = "csrf"
+CSRF_FORM_FIELD = "csrf_token"
+CSRF_HEADER = "x-csrf-token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+MAX_CSRF_BODY = 20 * 1024 * 1024
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def new_token() -> str:
+    """A URL-safe secret for links sent by email and API tokens."""
+    return secrets.token_urlsafe(32)
+
+
+def token_digest(token: str) -> str:
+    """What the database keeps of a token: a leak of the table gives no usable link."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def csrf_token(conn: HTTPConnection) -> str:
+    session = conn.session
+    token = session.get(CSRF_SESSION_KEY)
+    if not token:
+        token = secrets.token_urlsafe(32)
+        session[CSRF_SESSION_KEY] = token
+    return str(token)
+
+
+FailureRenderer = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class CSRFMiddleware:
+    """Refuses state-changing requests without the session's token in a header or form field.
+
+    Requests that carry a bearer API token and no cookie are exempt: a browser cannot be
+    tricked into sending an Authorization header.
+    """
+
+    def __init__(self, app: ASGIApp, on_failure: FailureRenderer) -> None:
+        self.app = app
+        self.on_failure = on_failure
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        if headers.get("authorization", "").lower().startswith("bearer ") and not headers.get(
+            "cookie"
+        ):
+            await self.app(scope, receive, send)
+            return
+        expected = scope.get("session", {}).get(CSRF_SESSION_KEY)
+        given = headers.get(CSRF_HEADER)
+        body_messages: list[Message] = []
+        if not given:
+            given, body_messages = await self._token_from_body(headers, receive)
+        if not (expected and given and hmac.compare_digest(str(expected), str(given))):
+            await self.on_failure(scope, receive, send)
+            return
+        if body_messages:
+            receive = _replay(body_messages, receive)
+        await self.app(scope, receive, send)
+
+    async def _token_from_body(
+        self, headers: Headers, receive: Receive
+    ) -> tuple[str | None, list[Message]]:
+        content_type = headers.get("content-type", "")
+        if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            return None, []
+        messages: list[Message] = []
+        body = bytearray()
+        while True:
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request":
+                break
+            body.extend(message.get("body", b""))
+            if len(body) > MAX_CSRF_BODY:
+                return None, messages
+            if not message.get("more_body", False):
+                break
+        # Starlette's own parser reads the buffered copy; the app then gets the same bytes.
+        request = Request(scope, _replay(list(messages), _no_more_body))
+        async with request.form(max_files=100, max_fields=1000) as form:
+            value = form.get(CSRF_FORM_FIELD)
+        return (value if isinstance(value, str) else None), messages
+
+
+async def _no_more_body() -> Message:
+    return {"type": "http.request", "body": b"", "more_body": False}
+
+
+def _replay(messages: list[Message], receive: Receive) -> Receive:
+    pending = list(messages)
+
+    async def replay() -> Message:
+        if pending:
+            return pending.pop(0)
+        return await receive()
+
+    return replay

@@ -1,0 +1,148 @@
+"""Settings read once from the environment, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in ("1", "true", "yes", "on"):
+        return True
+    if lowered in ("0", "false", "no", "off", ""):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _int(name: str, raw: str, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+@dataclass(frozen=True)
+class Settings:
+    app_env: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
+    database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.sqlite3'}"
+    base_url: str = "http://127.0.0.1:8000"
+    session_https_only: bool = False
+    session_max_age: int = 8 * 3600
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 1025
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    smtp_timeout: int = 10
+    mail_from: str = "Portal de Ayuda <no-responder@portal-ayuda.example>"
+    mail_catcher: bool = False
+    mail_catcher_dir: str = str(PROJECT_ROOT / "var" / "mail")
+    run_worker: bool = False
+    worker_poll_seconds: float = 1.0
+    claveunica_client_id: str = ""
+    claveunica_client_secret: str = ""
+    claveunica_metadata_url: str = (
+        "https://accounts.claveunica.gob.cl/openid/.well-known/openid-configuration"
+    )
+    claveunica_logout_url: str = "https://accounts.claveunica.gob.cl/api/v1/accounts/app/logout"
+    staff_oidc_client_id: str = ""
+    staff_oidc_client_secret: str = ""
+    staff_oidc_metadata_url: str = ""
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+    login_rate_per_minute: int = 20
+    load_demo: bool = False
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def claveunica_enabled(self) -> bool:
+        return bool(self.claveunica_client_id and self.claveunica_metadata_url)
+
+    @property
+    def staff_oidc_enabled(self) -> bool:
+        return bool(self.staff_oidc_client_id and self.staff_oidc_metadata_url)
+
+    def __post_init__(self) -> None:
+        if self.app_env not in ENVIRONMENTS:
+            raise SettingsError(
+                f"APP_ENV must be one of {', '.join(ENVIRONMENTS)}, got {self.app_env!r}"
+            )
+        if not self.database_url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise SettingsError(
+                "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://, "
+                f"got {self.database_url!r}"
+            )
+        if not self.base_url.startswith(("http://", "https://")):
+            raise SettingsError(f"BASE_URL must be an http(s) URL, got {self.base_url!r}")
+        if len(self.secret_key) < 32:
+            raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        if self.is_production:
+            self._check_production()
+
+    def _check_production(self) -> None:
+        if self.secret_key == DEFAULT_SECRET_KEY:
+            raise SettingsError(
+                "APP_ENV=production refuses the default SECRET_KEY: set SECRET_KEY to a long "
+                "random value (e.g. python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+        if not self.session_https_only or not self.base_url.startswith("https://"):
+            raise SettingsError(
+                "APP_ENV=production needs HTTPS cookies: set SESSION_HTTPS_ONLY=true and a "
+                "BASE_URL that starts with https://"
+            )
+        if self.load_demo:
+            raise SettingsError("APP_ENV=production refuses LOAD_DEMO=true")
+        if self.mail_catcher:
+            raise SettingsError("APP_ENV=production refuses MAIL_CATCHER=true")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = env.get(f.name.upper())
+            if raw is None:
+                continue
+            if f.type == "bool":
+                values[f.name] = _bool(f.name.upper(), raw)
+            elif f.type == "int":
+                values[f.name] = _int(f.name.upper(), raw)
+            elif f.type == "float":
+                try:
+                    values[f.name] = float(raw)
+                except ValueError:
+                    raise SettingsError(f"{f.name.upper()} must be a number, got {raw!r}") from None
+            else:
+                values[f.name] = raw
+        app_env = str(values.get("app_env", cls.app_env))
+        if app_env == "development":
+            # Development runs self-contained: a mail catcher, an in-process worker, demo data.
+            values.setdefault("mail_catcher", True)
+            values.setdefault("run_worker", True)
+            values.setdefault("load_demo", True)
+        return cls(**values)  # type: ignore[arg-type]

@@ -1,0 +1,28 @@
+"""Small helpers shared by route modules: settings, redirects, client address."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import RedirectResponse
+
+from helpdesk.core.settings import Settings
+
+
+def settings(conn: HTTPConnection) -> Settings:
+    return conn.app.state.settings  # type: ignore[no-any-return]
+
+
+def client_ip(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"
+
+
+def redirect(url: str) -> RedirectResponse:
+    """After a POST: 303, so the browser follows with a GET."""
+    return RedirectResponse(url, status_code=303)
+
+
+def safe_next(value: str | None, default: str = "/") -> str:
+    """Only local paths, so a crafted link cannot send people elsewhere after signing in."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default

@@ -1,0 +1,14 @@
+"""Imports every domain's models so Base.metadata is complete (for Alembic and tests)."""
+
+from helpdesk.accounts import models as accounts_models
+from helpdesk.audit import models as audit_models
+from helpdesk.core.db import Base
+from helpdesk.notifications import models as notifications_models
+from helpdesk.people import models as people_models
+from helpdesk.reference import models as reference_models
+
+metadata = Base.metadata
+__all__ = [
+    "accounts_models", "audit_models", "metadata", "notifications_models", "people_models",
+    "reference_models",
+]  # fmt: skip

@@ -1,0 +1,65 @@
+"""Home page, language switch, health and readiness probes."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from helpdesk.accounts import session
+from helpdesk.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
+from helpdesk.core.templating import render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect, safe_next, settings
+from helpdesk.people.models import Person
+
+
+async def home(request: Request) -> Response:
+    # No database work here: the home page is the most visited and must stay cheap.
+    return render(request, "pages/home.html")
+
+
+async def choose_language(request: Request) -> Response:
+    async with request.form() as form:
+        locale = str(form.get("lang") or "")
+        next_path = safe_next(str(form.get("next") or ""), "/")
+    if locale not in SUPPORTED_LOCALES:
+        return redirect(next_path)
+    viewer = await session.current_viewer(request) if request.session.get(session.SESSION_VIEWER) else None
+    if viewer is not None and viewer.kind == "citizen" and viewer.person_id:
+        from helpdesk.people import service as people
+
+        person = await db(request).get(Person, viewer.person_id)
+        if person is not None:
+            await people.update_person(db(request), viewer, person, {"preferred_locale": locale},
+                                       session.actor(request, viewer))  # fmt: skip
+    response = redirect(next_path)
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+        secure=settings(request).session_https_only,
+    )  # fmt: skip
+    return response
+
+
+async def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+async def readyz(request: Request) -> Response:
+    expected = request.app.state.migration_heads
+    try:
+        rows = (await db(request).execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+    except Exception as exc:  # any database failure means "not ready"
+        return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
+    if set(rows) != expected:
+        return JSONResponse({"status": "migrations pending", "database": "ok"}, 503)
+    return JSONResponse({"status": "ok", "database": "ok", "migrations": "current"})
+
+
+routes = [
+    Route("/", home, name="home"),
+    Route("/idioma", choose_language, methods=["POST"], name="choose_language"),
+    Route("/healthz", healthz, name="healthz"),
+    Route("/readyz", readyz, name="readyz"),
+]

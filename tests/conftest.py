@@ -1,0 +1,100 @@
+"""Shared fixtures: a migrated database (SQLite, or PostgreSQL with --db=postgresql),
+the app built from test Settings, and an HTTP client speaking to it."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import replace
+
+import httpx2
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.applications import Starlette
+
+from app import create_app
+from helpdesk.cli_db import migrate
+from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core.settings import Settings
+from tests.support import database
+from tests.support.http import Browser
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
+                     help="database backend the suite runs against")  # fmt: skip
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.config.getoption("--db"))
+
+
+@pytest.fixture(scope="session")
+async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+    if backend == "sqlite":
+        url = database.sqlite_url(tmp_path_factory.mktemp("db"))
+        name = None
+    else:
+        if not await database.postgres_available():
+            pytest.exit("--db=postgresql but no PostgreSQL answers at " + database.POSTGRES_ADMIN_DSN, 2)
+        url, name = await database.create_postgres_database()
+    engine = make_engine(url)
+    await migrate(engine)
+    await engine.dispose()
+    yield url
+    if name:
+        await database.drop_postgres_database(name)
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str) -> Settings:
+    return Settings(
+        app_env="test",
+        secret_key="test-secret-key-" + "x" * 40,
+        database_url=database_url,
+        base_url="http://testserver",
+        smtp_port=1,  # nothing listens: tests that send mail start their own server
+    )
+
+
+@pytest.fixture(scope="session")
+async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
+    engine = make_engine(settings.database_url)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return make_sessionmaker(engine)
+
+
+@pytest.fixture
+async def db(sessionmaker: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and checking data; tests commit what the app must see."""
+    async with sessionmaker() as session:
+        yield session
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[Starlette]:
+    application = create_app(settings)
+    yield application
+    await application.state.engine.dispose()
+
+
+def make_app(settings: Settings, **changes: object) -> Starlette:
+    return create_app(replace(settings, **changes))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def client(app: Starlette) -> AsyncIterator[Browser]:
+    transport = httpx2.ASGITransport(app=app, client=("203.0.113.7", 40000))
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield Browser(http)
+
+
+@pytest.fixture
+def unique() -> str:
+    return uuid.uuid4().hex[:10]

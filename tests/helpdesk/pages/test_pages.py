@@ -1,0 +1,35 @@
+"""Home page, health probes and error pages."""
+
+from __future__ import annotations
+
+import pytest
+
+from helpdesk.core.i18n import SUPPORTED_LOCALES
+from tests.support.http import parse, page_text
+
+
+async def test_home_page_in_spanish_by_default(client) -> None:
+    response = await client.get("/")
+    assert response.status_code == 200
+    assert parse(response.text).html_lang == "es"
+    assert "¿En qué le podemos ayudar?" in page_text(response.text)
+
+
+@pytest.mark.parametrize("locale", SUPPORTED_LOCALES)
+async def test_home_page_in_every_language(client, locale: str) -> None:
+    response = await client.get("/", headers={"Cookie": f"lang={locale}"})
+    assert response.status_code == 200
+    assert parse(response.text).html_lang == locale
+
+
+async def test_healthz_and_readyz(client) -> None:
+    assert (await client.get("/healthz")).text == "ok"
+    ready = await client.get("/readyz")
+    assert ready.status_code == 200, ready.text
+    assert ready.json()["migrations"] == "current"
+
+
+async def test_not_found_is_a_localized_page(client) -> None:
+    response = await client.get("/no-existe", headers={"Accept-Language": "en"})
+    assert response.status_code == 404
+    assert parse(response.text).html_lang == "en"
