@@ -39,6 +39,7 @@ format: $(STAMP)
 i18n: $(STAMP)
 	$(BIN)/pybabel extract --no-location --sort-output -F babel.cfg -k lazy_gettext -o locales/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -d locales -D messages -i locales/messages.pot
+	$(BIN)/python -m helpdesk.i18n_catalogues fill-source
 	$(BIN)/pybabel compile -d locales -D messages
 	touch locales/.compiled
 

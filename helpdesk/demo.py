@@ -5,6 +5,7 @@ Idempotent. Production refuses to start while any of them exists (``is_demo``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from sqlalchemy import delete, select
@@ -50,7 +51,7 @@ async def load_demo(db: AsyncSession) -> int:
     for data in DEMO_STAFF:
         if await db.scalar(select(StaffAccount.id).where(StaffAccount.email == data.email)):
             continue
-        await create_staff(db, NewStaff(**{**data._asdict(), "password": DEMO_STAFF_PASSWORD}),
+        await create_staff(db, replace(data, password=DEMO_STAFF_PASSWORD),
                            SYSTEM, is_demo=True)  # fmt: skip
         created += 1
     for fields in DEMO_CITIZENS:

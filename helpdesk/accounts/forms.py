@@ -6,11 +6,9 @@ import re
 from datetime import date
 from typing import Any
 
-from babel import Locale
-
 from helpdesk.accounts.models import STAFF_ROLES
 from helpdesk.accounts.staff import NewStaff
-from helpdesk.core.i18n import SUPPORTED_LOCALES, gettext as _
+from helpdesk.core.i18n import SUPPORTED_LOCALES, country_names, gettext as _
 from helpdesk.people.identity import normalize_document_number
 from helpdesk.people.models import DOCUMENT_TYPES, SEX_GENDER_VALUES
 from helpdesk.people.service import PortalIdentity
@@ -18,7 +16,7 @@ from helpdesk.people.service import PortalIdentity
 Errors = dict[str, str]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-COUNTRY_CODES = frozenset(code for code in Locale("es").territories if len(code) == 2 and code.isalpha())
+COUNTRY_CODES = frozenset(code for code, _name in country_names("es"))
 
 
 def text(form: Any, name: str, max_length: int = 200) -> str:

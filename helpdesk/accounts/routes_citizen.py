@@ -11,7 +11,7 @@ from starlette.routing import Route
 from helpdesk.accounts import citizens, oidc, session, signin
 from helpdesk.accounts.forms import check_email, check_new_password, parse_registration, parse_signin, text
 from helpdesk.accounts.routes_staff import check_rate, locked_message, lockout_policy
-from helpdesk.core.i18n import get_locale, gettext as _
+from helpdesk.core.i18n import country_names, get_locale, gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, safe_next, settings
@@ -19,16 +19,6 @@ from helpdesk.people.models import DOCUMENT_TYPES
 
 log = logging.getLogger(__name__)
 VERIFIED_EMAIL = "verified_email"
-
-
-def _countries() -> list[tuple[str, str]]:
-    from babel import Locale
-
-    from helpdesk.accounts.forms import COUNTRY_CODES
-    from helpdesk.core.i18n import BABEL_LOCALES
-
-    names = Locale.parse(BABEL_LOCALES[get_locale()]).territories
-    return sorted(((code, names.get(code, code)) for code in COUNTRY_CODES), key=lambda c: c[1])
 
 
 async def signin_page(request: Request) -> Response:
@@ -61,7 +51,7 @@ async def signin_page(request: Request) -> Response:
 
 
 async def register_page(request: Request) -> Response:
-    context = {"errors": {}, "values": {}, "countries": _countries(), "document_types": DOCUMENT_TYPES}
+    context = {"errors": {}, "values": {}, "countries": country_names(get_locale()), "document_types": DOCUMENT_TYPES}
     if request.method == "GET":
         return render(request, "accounts/register.html", context)
     await check_rate(request, "register")

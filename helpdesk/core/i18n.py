@@ -84,8 +84,8 @@ def negotiate(accept_language: str | None) -> str | None:
         if tag and tag != "*":
             preferred.append(tag.replace("-", "_"))
     found = Locale.negotiate(preferred, list(SUPPORTED_LOCALES), sep="_")
-    if found:
-        return found
+    if found is not None:
+        return str(found)
     # "zh-CN", "fr-CA": fall back to the language part.
     for tag in preferred:
         language = tag.split("_", 1)[0].lower()
@@ -153,6 +153,14 @@ def format_datetime(value: datetime, tz: tzinfo | str | None = None, locale: str
         return f"{format_date(local.date(), loc)}, {time_text}"
     day_text = dates.format_date(local, format="long", locale=_babel_locale(loc))
     return f"{day_text}, {time_text}"
+
+
+@cache
+def country_names(locale: str) -> tuple[tuple[str, str], ...]:
+    """(ISO code, name) of every country, in the locale's language and alphabetical order."""
+    names = Locale.parse(BABEL_LOCALES[locale]).territories
+    pairs = ((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha())
+    return tuple(sorted(pairs, key=lambda pair: pair[1]))
 
 
 def format_number(value: float, locale: str | None = None) -> str:

@@ -87,7 +87,7 @@ class CSRFMiddleware:
         given = headers.get(CSRF_HEADER)
         body_messages: list[Message] = []
         if not given:
-            given, body_messages = await self._token_from_body(headers, receive)
+            given, body_messages = await self._token_from_body(scope, headers, receive)
         if not (expected and given and hmac.compare_digest(str(expected), str(given))):
             await self.on_failure(scope, receive, send)
             return
@@ -96,7 +96,7 @@ class CSRFMiddleware:
         await self.app(scope, receive, send)
 
     async def _token_from_body(
-        self, headers: Headers, receive: Receive
+        self, scope: Scope, headers: Headers, receive: Receive
     ) -> tuple[str | None, list[Message]]:
         content_type = headers.get("content-type", "")
         if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):

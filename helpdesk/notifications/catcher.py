@@ -50,7 +50,9 @@ class MailCatcher:
 async def start_catcher(host: str, port: int, directory: str | Path) -> MailCatcher:
     handler = MaildirHandler(directory)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: SMTP(handler, hostname="mail-catcher"), host, port)
+    server = await loop.create_server(
+        lambda: SMTP(handler, hostname="mail-catcher", enable_SMTPUTF8=True), host, port
+    )
     address = server.sockets[0].getsockname()[:2]
     log.info("mail catcher listening on %s:%s, storing into %s", *address, directory)
     return MailCatcher(server, (address[0], address[1]))

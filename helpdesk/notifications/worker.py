@@ -119,6 +119,11 @@ class Worker:
         sent = 0
         async with SmtpConnection(self.settings) as smtp:
             for row in rows:
+                if row.claimed_until is not None and self.clock() >= row.claimed_until:
+                    # A slow batch outlived its lease: another worker may own the row now,
+                    # so sending it here would only make a duplicate.
+                    log.warning("outbox %s: lease expired before sending, left", row.id)
+                    continue
                 try:
                     await smtp.send(self.renderer.render(row))
                 except Exception as exc:
@@ -139,12 +144,14 @@ class Worker:
         log.info("mail worker %s started", self.worker_id)
         while not stop.is_set():
             try:
-                sent = await self.run_once()
+                rows = await self.claim()
+                if rows:
+                    await self.deliver(rows)
             except Exception:
                 # The database or the network hiccuped: keep the worker alive, try again later.
                 log.exception("mail worker batch failed")
-                sent = 0
-            if sent >= self.batch_size:
+                rows = []
+            if len(rows) >= self.batch_size:
                 continue  # a full batch: more are probably waiting
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=self.poll_seconds)
