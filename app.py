@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator
+from typing import ClassVar
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
@@ -28,7 +29,7 @@ from helpdesk.core import error_pages
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import LocaleMiddleware
-from helpdesk.core.security import CSRFMiddleware
+from helpdesk.core.security import CSRFMiddleware, configure_password_hashing
 from helpdesk.core.settings import PROJECT_ROOT, Settings, SettingsError
 from helpdesk.core.templating import make_templates
 from helpdesk.core.unit_of_work import UnitOfWorkMiddleware
@@ -49,7 +50,7 @@ def migration_heads() -> set[str]:
 class SecurityHeadersMiddleware:
     """Conservative headers on every response; the CSP allows only our own scripts and styles."""
 
-    HEADERS = [
+    HEADERS: ClassVar[list[tuple[bytes, bytes]]] = [
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),
@@ -88,7 +89,9 @@ async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -
         return
     async with sessionmaker() as db:
         demo = await db.scalar(select(StaffAccount.id).where(StaffAccount.is_demo).limit(1))
-        demo = demo or await db.scalar(select(CitizenAccount.id).where(CitizenAccount.is_demo).limit(1))
+        demo = demo or await db.scalar(
+            select(CitizenAccount.id).where(CitizenAccount.is_demo).limit(1)
+        )
     if demo:
         raise SettingsError(
             "APP_ENV=production refuses to start while demo accounts exist: "
@@ -97,6 +100,7 @@ async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -
 
 
 def create_app(settings: Settings) -> Starlette:
+    configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
     engine = make_engine(settings.database_url)
     sessionmaker = make_sessionmaker(engine)
 

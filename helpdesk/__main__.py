@@ -65,8 +65,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     import uvicorn
 
     print(f"Portal de Ayuda on http://{args.host}:{args.port} ({settings.app_env})")
-    uvicorn.run("app:app", host=args.host, port=args.port, workers=args.workers,
-                proxy_headers=True, log_level="info")  # fmt: skip
+    uvicorn.run(
+        "app:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        proxy_headers=True,
+        log_level="info",
+    )
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
@@ -136,10 +142,15 @@ def main(argv: list[str] | None = None) -> None:
     except SettingsError as exc:
         sys.exit(f"configuration error: {exc}")
     commands = {
-        "migrate": _migrate, "load-demo": _load_demo, "remove-demo": _remove_demo,
-        "serve": _serve, "worker": _worker, "create-staff": _create_staff,
-        "disable-staff": _disable_staff, "create-api-token": _create_api_token,
-    }  # fmt: skip
+        "migrate": _migrate,
+        "load-demo": _load_demo,
+        "remove-demo": _remove_demo,
+        "serve": _serve,
+        "worker": _worker,
+        "create-staff": _create_staff,
+        "disable-staff": _disable_staff,
+        "create-api-token": _create_api_token,
+    }
     commands[args.command](settings, args)
 
 

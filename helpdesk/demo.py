@@ -23,7 +23,9 @@ DEMO_CITIZEN_PASSWORD = "demo-migrante-2026"  # noqa: S105
 
 DEMO_STAFF = (
     NewStaff("agente.rm@demo.portal", "Camila Rojas (agente RM)", "regional_agent", "santiago"),
-    NewStaff("agente.ta@demo.portal", "Jean Pierre Louis (agente Tarapacá)", "regional_agent", "iquique"),
+    NewStaff(
+        "agente.ta@demo.portal", "Jean Pierre Louis (agente Tarapacá)", "regional_agent", "iquique"
+    ),
     NewStaff("analista@demo.portal", "Andrés Muñoz (analista central)", "central_analyst"),
     NewStaff("supervisora@demo.portal", "Paula Soto (supervisora)", "supervisor"),
     NewStaff("editora@demo.portal", "Daniela Fuentes (editora KB)", "kb_editor"),
@@ -31,19 +33,43 @@ DEMO_STAFF = (
 )
 
 DEMO_CITIZENS = (
-    dict(given_names="Marie Carmelle", surnames="Joseph", birth_date=date(1990, 3, 14),
-         country_of_birth="HT", document_type="passport", document_number="HT1234567",
-         document_country="HT", email="marie.joseph@demo.portal", preferred_locale="ht",
-         region_code="RM"),
-    dict(given_names="Luis Alberto", surnames="Pérez Gómez", birth_date=date(1985, 7, 2),
-         country_of_birth="VE", document_type="national_id", document_number="V12345678",
-         document_country="VE", email="luis.perez@demo.portal", preferred_locale="es",
-         region_code="TA"),
-    dict(given_names="Wei", surnames="Zhang", birth_date=date(1993, 11, 20),
-         country_of_birth="CN", document_type="passport", document_number="E98765432",
-         document_country="CN", email="wei.zhang@demo.portal", preferred_locale="zh",
-         region_code="RM"),
-)  # fmt: skip
+    {
+        "given_names": "Marie Carmelle",
+        "surnames": "Joseph",
+        "birth_date": date(1990, 3, 14),
+        "country_of_birth": "HT",
+        "document_type": "passport",
+        "document_number": "HT1234567",
+        "document_country": "HT",
+        "email": "marie.joseph@demo.portal",
+        "preferred_locale": "ht",
+        "region_code": "RM",
+    },
+    {
+        "given_names": "Luis Alberto",
+        "surnames": "Pérez Gómez",
+        "birth_date": date(1985, 7, 2),
+        "country_of_birth": "VE",
+        "document_type": "national_id",
+        "document_number": "V12345678",
+        "document_country": "VE",
+        "email": "luis.perez@demo.portal",
+        "preferred_locale": "es",
+        "region_code": "TA",
+    },
+    {
+        "given_names": "Wei",
+        "surnames": "Zhang",
+        "birth_date": date(1993, 11, 20),
+        "country_of_birth": "CN",
+        "document_type": "passport",
+        "document_number": "E98765432",
+        "document_country": "CN",
+        "email": "wei.zhang@demo.portal",
+        "preferred_locale": "zh",
+        "region_code": "RM",
+    },
+)
 
 
 async def load_demo(db: AsyncSession) -> int:
@@ -51,8 +77,7 @@ async def load_demo(db: AsyncSession) -> int:
     for data in DEMO_STAFF:
         if await db.scalar(select(StaffAccount.id).where(StaffAccount.email == data.email)):
             continue
-        await create_staff(db, replace(data, password=DEMO_STAFF_PASSWORD),
-                           SYSTEM, is_demo=True)  # fmt: skip
+        await create_staff(db, replace(data, password=DEMO_STAFF_PASSWORD), SYSTEM, is_demo=True)
         created += 1
     for fields in DEMO_CITIZENS:
         if await db.scalar(select(Person.id).where(Person.email == fields["email"])):
@@ -60,8 +85,14 @@ async def load_demo(db: AsyncSession) -> int:
         person = Person(**fields, email_verified_at=utcnow())
         db.add(person)
         await db.flush()
-        db.add(CitizenAccount(person_id=person.id, kind="portal", is_demo=True,
-                              password_hash=hash_password(DEMO_CITIZEN_PASSWORD)))  # fmt: skip
+        db.add(
+            CitizenAccount(
+                person_id=person.id,
+                kind="portal",
+                is_demo=True,
+                password_hash=hash_password(DEMO_CITIZEN_PASSWORD),
+            )
+        )
         created += 1
     return created
 

@@ -9,6 +9,10 @@ from helpdesk.reference import models as reference_models
 
 metadata = Base.metadata
 __all__ = [
-    "accounts_models", "audit_models", "metadata", "notifications_models", "people_models",
+    "accounts_models",
+    "audit_models",
+    "metadata",
+    "notifications_models",
+    "people_models",
     "reference_models",
-]  # fmt: skip
+]

@@ -15,14 +15,19 @@ from starlette.applications import Starlette
 from app import create_app
 from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core.security import configure_password_hashing
 from helpdesk.core.settings import Settings
 from tests.support import database
 from tests.support.http import Browser
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", choices=("sqlite", "postgresql"), default="sqlite",
-                     help="database backend the suite runs against")  # fmt: skip
+    parser.addoption(
+        "--db",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="database backend the suite runs against",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -31,13 +36,17 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[str]:
+async def database_url(
+    backend: str, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[str]:
     if backend == "sqlite":
         url = database.sqlite_url(tmp_path_factory.mktemp("db"))
         name = None
     else:
         if not await database.postgres_available():
-            pytest.exit("--db=postgresql but no PostgreSQL answers at " + database.POSTGRES_ADMIN_DSN, 2)
+            pytest.exit(
+                "--db=postgresql but no PostgreSQL answers at " + database.POSTGRES_ADMIN_DSN, 2
+            )
         url, name = await database.create_postgres_database()
     engine = make_engine(url)
     await migrate(engine)
@@ -49,14 +58,18 @@ async def database_url(backend: str, tmp_path_factory: pytest.TempPathFactory) -
 
 @pytest.fixture(scope="session")
 def settings(database_url: str) -> Settings:
-    return Settings(
+    settings = Settings(
         app_env="test",
         secret_key="test-secret-key-" + "x" * 40,
         database_url=database_url,
         base_url="http://testserver",
         smtp_port=1,  # nothing listens: tests that send mail start their own server
+        argon2_time_cost=1,  # still argon2id, at the cheapest allowed profile: tests hash a lot
+        argon2_memory_kib=8192,
         login_rate_per_minute=100_000,  # tests that check throttling lower it on their own app
     )
+    configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
+    return settings
 
 
 @pytest.fixture(scope="session")

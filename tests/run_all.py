@@ -17,7 +17,7 @@ CHROMIUM = "/usr/bin/chromium"
 def pytest(*args: str) -> int:
     command = [sys.executable, "-m", "pytest", *args, *sys.argv[1:]]
     print("+", " ".join(command), flush=True)
-    return subprocess.call(command)  # noqa: S603 (our own interpreter and arguments)
+    return subprocess.call(command)
 
 
 def main() -> int:
@@ -25,7 +25,9 @@ def main() -> int:
     skipped: list[str] = []
     has_chromium = shutil.which("chromium") is not None or os.path.exists(CHROMIUM)
     if not has_chromium:
-        skipped.append("browser tests (tests/e2e): chromium not installed (apt-get install chromium)")
+        skipped.append(
+            "browser tests (tests/e2e): chromium not installed (apt-get install chromium)"
+        )
     print("== SQLite ==", flush=True)
     failures = pytest("-m", "e2e or not e2e" if has_chromium else "not e2e")
     has_postgres = asyncio.run(postgres_available())

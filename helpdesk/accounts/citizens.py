@@ -51,32 +51,63 @@ async def register_portal_account(
         select(CitizenAccount.id).where(CitizenAccount.person_id == person.id)
     )
     if taken is not None or has_account:
-        outbox.enqueue(db, "account_exists", email, data.locale,
-                       {"signin_url": _link(base_url, "/cuenta/ingresar"),
-                        "reset_url": _link(base_url, "/cuenta/recuperar")})  # fmt: skip
+        outbox.enqueue(
+            db,
+            "account_exists",
+            email,
+            data.locale,
+            {
+                "signin_url": _link(base_url, "/cuenta/ingresar"),
+                "reset_url": _link(base_url, "/cuenta/recuperar"),
+            },
+        )
         return
     if person is None:
         person = people.create_person(
-            db, actor,
-            given_names=ident.given_names, surnames=ident.surnames,
-            birth_date=ident.birth_date, country_of_birth=ident.country_of_birth,
-            document_type=ident.document_type, document_number=ident.document_number,
-            document_country=ident.document_country, email=email, preferred_locale=data.locale,
-        )  # fmt: skip
+            db,
+            actor,
+            given_names=ident.given_names,
+            surnames=ident.surnames,
+            birth_date=ident.birth_date,
+            country_of_birth=ident.country_of_birth,
+            document_type=ident.document_type,
+            document_number=ident.document_number,
+            document_country=ident.document_country,
+            email=email,
+            preferred_locale=data.locale,
+        )
         await people.audit_created(db, actor, person)
     else:
-        await people.update_person(db, None, person, {"email": email, "email_verified_at": None}, actor)
-    account = CitizenAccount(person_id=person.id, kind="portal", password_hash=hash_password(data.password))
+        await people.update_person(
+            db, None, person, {"email": email, "email_verified_at": None}, actor
+        )
+    account = CitizenAccount(
+        person_id=person.id, kind="portal", password_hash=hash_password(data.password)
+    )
     db.add(account)
     await db.flush()
-    audit.record(db, actor, "citizen_account.create", "citizen_account", account.id, {"kind": [None, "portal"]})
+    audit.record(
+        db,
+        actor,
+        "citizen_account.create",
+        "citizen_account",
+        account.id,
+        {"kind": [None, "portal"]},
+    )
     send_verification(db, person, email, data.locale, base_url)
 
 
-def send_verification(db: AsyncSession, person: Person, email: str, locale: str, base_url: str) -> None:
+def send_verification(
+    db: AsyncSession, person: Person, email: str, locale: str, base_url: str
+) -> None:
     token = email_tokens.issue(db, "verify_email", email, person_id=person.id)
-    outbox.enqueue(db, "verify_email", email, locale,
-                   {"name": person.given_names, "link": _link(base_url, f"/cuenta/verificar/{token}")})  # fmt: skip
+    outbox.enqueue(
+        db,
+        "verify_email",
+        email,
+        locale,
+        {"name": person.given_names, "link": _link(base_url, f"/cuenta/verificar/{token}")},
+    )
 
 
 async def verify_email(db: AsyncSession, token: str, actor: audit.Actor) -> Person | None:
@@ -86,7 +117,9 @@ async def verify_email(db: AsyncSession, token: str, actor: audit.Actor) -> Pers
     person = await db.get(Person, row.person_id)
     if person is None:
         return None
-    await people.update_person(db, None, person, {"email": row.email, "email_verified_at": utcnow()}, actor)
+    await people.update_person(
+        db, None, person, {"email": row.email, "email_verified_at": utcnow()}, actor
+    )
     return person
 
 
@@ -103,21 +136,37 @@ async def request_password_reset(db: AsyncSession, email: str, locale: str, base
     account = await find_portal_account(db, email)
     if account is None:
         return
-    token = email_tokens.issue(db, "password_reset", account.person.email or email, person_id=account.person_id)
-    outbox.enqueue(db, "password_reset", account.person.email or email, account.person.preferred_locale or locale,
-                   {"name": account.person.given_names, "link": _link(base_url, f"/cuenta/restablecer/{token}")})  # fmt: skip
+    token = email_tokens.issue(
+        db, "password_reset", account.person.email or email, person_id=account.person_id
+    )
+    outbox.enqueue(
+        db,
+        "password_reset",
+        account.person.email or email,
+        account.person.preferred_locale or locale,
+        {
+            "name": account.person.given_names,
+            "link": _link(base_url, f"/cuenta/restablecer/{token}"),
+        },
+    )
 
 
-async def reset_password(db: AsyncSession, token: str, new_password: str, actor: audit.Actor) -> bool:
+async def reset_password(
+    db: AsyncSession, token: str, new_password: str, actor: audit.Actor
+) -> bool:
     row = await email_tokens.consume(db, "password_reset", token)
     if row is None or row.person_id is None:
         return False
     await db.execute(
         update(CitizenAccount)
         .where(CitizenAccount.person_id == row.person_id)
-        .values(password_hash=hash_password(new_password), failed_logins=0, locked_until=None,
-                session_epoch=CitizenAccount.session_epoch + 1)
-    )  # fmt: skip
+        .values(
+            password_hash=hash_password(new_password),
+            failed_logins=0,
+            locked_until=None,
+            session_epoch=CitizenAccount.session_epoch + 1,
+        )
+    )
     audit.record(db, actor, "citizen_account.password_reset", "person", row.person_id)
     return True
 
@@ -174,29 +223,45 @@ async def sign_in_with_claveunica(
     """Keys the person on the RUN (not on ``sub``); creates person and account on first use."""
     person = await people.find_by_run(db, ident.run)
     if person is None:
-        person = people.create_person(db, actor, run=ident.run, given_names=ident.given_names,
-                                      surnames=ident.surnames, preferred_locale=locale)  # fmt: skip
+        person = people.create_person(
+            db,
+            actor,
+            run=ident.run,
+            given_names=ident.given_names,
+            surnames=ident.surnames,
+            preferred_locale=locale,
+        )
         await people.audit_created(db, actor, person)
     else:
-        await people.update_person(db, None, person,
-                                   {"given_names": ident.given_names, "surnames": ident.surnames}, actor)  # fmt: skip
+        await people.update_person(
+            db, None, person, {"given_names": ident.given_names, "surnames": ident.surnames}, actor
+        )
     account = await db.scalar(select(CitizenAccount).where(CitizenAccount.person_id == person.id))
     if account is None:
         account = CitizenAccount(person_id=person.id, kind="claveunica", claveunica_sub=ident.sub)
         db.add(account)
         await db.flush()
-        audit.record(db, actor, "citizen_account.create", "citizen_account", account.id,
-                     {"kind": [None, "claveunica"]})  # fmt: skip
+        audit.record(
+            db,
+            actor,
+            "citizen_account.create",
+            "citizen_account",
+            account.id,
+            {"kind": [None, "claveunica"]},
+        )
     account.last_login_at = utcnow()
     await db.refresh(account, ["person"])
     return account
 
 
-def send_email_proof(db: AsyncSession, email: str, locale: str, base_url: str, next_path: str) -> None:
+def send_email_proof(
+    db: AsyncSession, email: str, locale: str, base_url: str, next_path: str
+) -> None:
     """For people without an account: a one-time link proves they own the address."""
     token = email_tokens.issue(db, "prove_email", email, payload={"next": next_path})
-    outbox.enqueue(db, "prove_email", email, locale,
-                   {"link": _link(base_url, f"/correo/confirmar/{token}")})  # fmt: skip
+    outbox.enqueue(
+        db, "prove_email", email, locale, {"link": _link(base_url, f"/correo/confirmar/{token}")}
+    )
 
 
 async def confirm_email_proof(db: AsyncSession, token: str) -> tuple[str, str] | None:

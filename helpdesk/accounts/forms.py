@@ -8,7 +8,8 @@ from typing import Any
 
 from helpdesk.accounts.models import STAFF_ROLES
 from helpdesk.accounts.staff import NewStaff
-from helpdesk.core.i18n import SUPPORTED_LOCALES, country_names, gettext as _
+from helpdesk.core.i18n import SUPPORTED_LOCALES, country_names
+from helpdesk.core.i18n import gettext as _
 from helpdesk.people.identity import normalize_document_number
 from helpdesk.people.models import DOCUMENT_TYPES, SEX_GENDER_VALUES
 from helpdesk.people.service import PortalIdentity
@@ -35,7 +36,9 @@ def check_email(value: str, errors: Errors, field: str = "email") -> str:
 
 def check_new_password(password: str, confirm: str, errors: Errors) -> None:
     if len(password) < MIN_PASSWORD:
-        errors["password"] = _("La contraseña debe tener al menos %(n)s caracteres.", n=MIN_PASSWORD)
+        errors["password"] = _(
+            "La contraseña debe tener al menos %(n)s caracteres.", n=MIN_PASSWORD
+        )
     elif password != confirm:
         errors["password_confirm"] = _("Las contraseñas no coinciden.")
 
@@ -89,10 +92,14 @@ def parse_registration(form: Any) -> tuple[dict[str, Any], Errors]:
     data: dict[str, Any] = {"email": email, "password": password}
     if not errors and born is not None:
         data["identity"] = PortalIdentity(
-            given_names=given, surnames=surnames, birth_date=born,
-            country_of_birth=country_of_birth, document_type=document_type,
-            document_number=document_number, document_country=document_country,
-        )  # fmt: skip
+            given_names=given,
+            surnames=surnames,
+            birth_date=born,
+            country_of_birth=country_of_birth,
+            document_type=document_type,
+            document_number=document_number,
+            document_country=document_country,
+        )
     return data, errors
 
 

@@ -37,7 +37,10 @@ def make_oauth(settings: Settings) -> OAuth:
             client_id=settings.claveunica_client_id,
             client_secret=settings.claveunica_client_secret,
             server_metadata_url=settings.claveunica_metadata_url,
-            client_kwargs={"scope": CLAVEUNICA_SCOPE, "token_endpoint_auth_method": "client_secret_post"},
+            client_kwargs={
+                "scope": CLAVEUNICA_SCOPE,
+                "token_endpoint_auth_method": "client_secret_post",
+            },
         )
     if settings.staff_oidc_enabled:
         oauth.register(

@@ -24,7 +24,9 @@ async def staff_accounts(request: Request) -> Response:
     if request.method == "POST":
         async with request.form() as form:
             data, errors = parse_new_staff(form)
-            values = {k: str(form.get(k) or "") for k in ("email", "full_name", "role", "office_slug")}
+            values = {
+                k: str(form.get(k) or "") for k in ("email", "full_name", "role", "office_slug")
+            }
         if data is not None:
             try:
                 await staff.create_staff(db(request), data, session.actor(request, viewer))
@@ -35,8 +37,14 @@ async def staff_accounts(request: Request) -> Response:
         status = 422
     accounts = await staff.list_staff(db(request), viewer)
     offices = await list_offices(db(request))
-    context = {"accounts": accounts, "offices": offices, "roles": STAFF_ROLES, "errors": errors,
-               "values": values, "me": viewer}  # fmt: skip
+    context = {
+        "accounts": accounts,
+        "offices": offices,
+        "roles": STAFF_ROLES,
+        "errors": errors,
+        "values": values,
+        "me": viewer,
+    }
     return render(request, "accounts/staff_admin.html", context, status)
 
 
@@ -44,13 +52,22 @@ async def staff_account_state(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     async with request.form() as form:
         active = form.get("active") == "1"
-    await staff.set_staff_active(db(request), viewer, int(request.path_params["staff_id"]), active,
-                                 session.actor(request, viewer))  # fmt: skip
+    await staff.set_staff_active(
+        db(request),
+        viewer,
+        int(request.path_params["staff_id"]),
+        active,
+        session.actor(request, viewer),
+    )
     return redirect("/staff/admin/cuentas")
 
 
 routes = [
     Route("/staff/admin/cuentas", staff_accounts, methods=["GET", "POST"], name="staff_admin"),
-    Route("/staff/admin/cuentas/{staff_id:int}/estado", staff_account_state, methods=["POST"],
-          name="staff_account_state"),
+    Route(
+        "/staff/admin/cuentas/{staff_id:int}/estado",
+        staff_account_state,
+        methods=["POST"],
+        name="staff_account_state",
+    ),
 ]

@@ -9,9 +9,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import citizens, oidc, session, signin
-from helpdesk.accounts.forms import check_email, check_new_password, parse_registration, parse_signin, text
+from helpdesk.accounts.forms import (
+    check_email,
+    check_new_password,
+    parse_registration,
+    parse_signin,
+    text,
+)
 from helpdesk.accounts.routes_staff import check_rate, locked_message, lockout_policy
-from helpdesk.core.i18n import country_names, get_locale, gettext as _
+from helpdesk.core.i18n import country_names, get_locale
+from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, safe_next, settings
@@ -34,7 +41,9 @@ async def signin_page(request: Request) -> Response:
     if errors:
         return render(request, "accounts/signin.html", context, 422)
     account = await citizens.find_portal_account(db(request), email)
-    result = await signin.check_password(request.app.state.sessionmaker, account, password, lockout_policy(request))
+    result = await signin.check_password(
+        request.app.state.sessionmaker, account, password, lockout_policy(request)
+    )
     if not result.ok:
         errors["form"] = (
             locked_message(result.locked_until)
@@ -51,19 +60,31 @@ async def signin_page(request: Request) -> Response:
 
 
 async def register_page(request: Request) -> Response:
-    context = {"errors": {}, "values": {}, "countries": country_names(get_locale()), "document_types": DOCUMENT_TYPES}
+    context = {
+        "errors": {},
+        "values": {},
+        "countries": country_names(get_locale()),
+        "document_types": DOCUMENT_TYPES,
+    }
     if request.method == "GET":
         return render(request, "accounts/register.html", context)
     await check_rate(request, "register")
     async with request.form() as form:
         data, errors = parse_registration(form)
-        values = {k: text(form, k) for k in form if k not in ("password", "password_confirm", "csrf_token")}
+        values = {
+            k: text(form, k)
+            for k in form
+            if k not in ("password", "password_confirm", "csrf_token")
+        }
     context.update(errors=errors, values=values)
     if errors:
         return render(request, "accounts/register.html", context, 422)
-    registration = citizens.Registration(data["identity"], data["email"], data["password"], get_locale())
-    await citizens.register_portal_account(db(request), registration, settings(request).base_url,
-                                           session.actor(request, None))  # fmt: skip
+    registration = citizens.Registration(
+        data["identity"], data["email"], data["password"], get_locale()
+    )
+    await citizens.register_portal_account(
+        db(request), registration, settings(request).base_url, session.actor(request, None)
+    )
     return redirect("/cuenta/revise-su-correo")
 
 
@@ -90,7 +111,9 @@ async def recover_page(request: Request) -> Response:
         email = check_email(text(form, "email", 254), errors)
     if errors:
         return render(request, "accounts/recover.html", {"errors": errors, "email": email}, 422)
-    await citizens.request_password_reset(db(request), email, get_locale(), settings(request).base_url)
+    await citizens.request_password_reset(
+        db(request), email, get_locale(), settings(request).base_url
+    )
     return redirect("/cuenta/revise-su-correo")
 
 
@@ -108,7 +131,9 @@ async def reset_page(request: Request) -> Response:
         check_new_password(password, str(form.get("password_confirm") or ""), errors)
     if errors:
         return render(request, "accounts/reset.html", {"errors": errors}, 422)
-    if not await citizens.reset_password(db(request), token, password, session.actor(request, None)):
+    if not await citizens.reset_password(
+        db(request), token, password, session.actor(request, None)
+    ):
         return render(request, "accounts/link_invalid.html", {}, 400)
     return render(request, "accounts/password_changed.html")
 
@@ -144,7 +169,9 @@ async def signout_everywhere(request: Request) -> Response:
 async def claveunica_start(request: Request) -> Response:
     if not settings(request).claveunica_enabled:
         return render(request, "errors/error.html", {"status": 404}, 404)
-    return await oidc.start_login(request, oidc.CLAVEUNICA, str(request.url_for("claveunica_callback")))
+    return await oidc.start_login(
+        request, oidc.CLAVEUNICA, str(request.url_for("claveunica_callback"))
+    )
 
 
 async def claveunica_callback(request: Request) -> Response:
@@ -154,8 +181,9 @@ async def claveunica_callback(request: Request) -> Response:
     except (oidc.OIDCFailure, citizens.ClaveUnicaError) as failure:
         log.warning("ClaveÚnica sign-in refused: %s", failure)
         return render(request, "accounts/oidc_failed.html", {"staff": False}, 400)
-    account = await citizens.sign_in_with_claveunica(db(request), ident, get_locale(),
-                                                     session.actor(request, None))  # fmt: skip
+    account = await citizens.sign_in_with_claveunica(
+        db(request), ident, get_locale(), session.actor(request, None)
+    )
     session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
     request.session["claveunica"] = True
     if account.person.email_verified_at is None:
@@ -187,15 +215,24 @@ async def ask_email(request: Request) -> Response:
 async def prove_email(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"), "/")
     if request.method == "GET":
-        return render(request, "accounts/prove_email.html", {"errors": {}, "email": "", "next": next_path})
+        return render(
+            request, "accounts/prove_email.html", {"errors": {}, "email": "", "next": next_path}
+        )
     await check_rate(request, "prove-email")
     async with request.form() as form:
         errors: dict[str, str] = {}
         email = check_email(text(form, "email", 254), errors)
         next_path = safe_next(str(form.get("next") or ""), "/")
     if errors:
-        return render(request, "accounts/prove_email.html", {"errors": errors, "email": email, "next": next_path}, 422)
-    citizens.send_email_proof(db(request), email, get_locale(), settings(request).base_url, next_path)
+        return render(
+            request,
+            "accounts/prove_email.html",
+            {"errors": errors, "email": email, "next": next_path},
+            422,
+        )
+    citizens.send_email_proof(
+        db(request), email, get_locale(), settings(request).base_url, next_path
+    )
     return redirect("/cuenta/revise-su-correo")
 
 
@@ -218,10 +255,20 @@ routes = [
     Route("/cuenta/recuperar", recover_page, methods=["GET", "POST"], name="citizen_recover"),
     Route("/cuenta/restablecer/{token}", reset_page, methods=["GET", "POST"], name="citizen_reset"),
     Route("/cuenta/salir", signout, methods=["POST"], name="citizen_signout"),
-    Route("/cuenta/salir-todas", signout_everywhere, methods=["POST"], name="citizen_signout_everywhere"),
+    Route(
+        "/cuenta/salir-todas",
+        signout_everywhere,
+        methods=["POST"],
+        name="citizen_signout_everywhere",
+    ),
     Route("/cuenta/correo", ask_email, methods=["GET", "POST"], name="citizen_ask_email"),
     Route("/auth/claveunica", claveunica_start, name="claveunica_start"),
     Route("/auth/claveunica/callback", claveunica_callback, name="claveunica_callback"),
     Route("/correo", prove_email, methods=["GET", "POST"], name="prove_email"),
-    Route("/correo/confirmar/{token}", confirm_email_proof, methods=["GET", "POST"], name="confirm_email_proof"),
+    Route(
+        "/correo/confirmar/{token}",
+        confirm_email_proof,
+        methods=["GET", "POST"],
+        name="confirm_email_proof",
+    ),
 ]

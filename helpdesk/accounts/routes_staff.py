@@ -6,12 +6,14 @@ import logging
 import math
 from datetime import datetime, timedelta
 
+from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import oidc, session, signin, staff, throttle
 from helpdesk.accounts.forms import parse_signin
+from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import TooManyRequests
@@ -30,9 +32,11 @@ def lockout_policy(request: Request) -> signin.LockoutPolicy:
 
 async def check_rate(request: Request, scope: str) -> None:
     allowed = await throttle.hit(
-        request.app.state.sessionmaker, f"{scope}:{client_ip(request)}",
-        settings(request).login_rate_per_minute, timedelta(minutes=1),
-    )  # fmt: skip
+        request.app.state.sessionmaker,
+        f"{scope}:{client_ip(request)}",
+        settings(request).login_rate_per_minute,
+        timedelta(minutes=1),
+    )
     if not allowed:
         raise TooManyRequests("login rate")
 
@@ -49,7 +53,9 @@ def locked_message(locked_until: datetime) -> str:
 async def signin_page(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"), "/staff")
     if request.method == "GET":
-        return render(request, "accounts/staff_signin.html", {"errors": {}, "email": "", "next": next_path})
+        return render(
+            request, "accounts/staff_signin.html", {"errors": {}, "email": "", "next": next_path}
+        )
     await check_rate(request, "staff-login")
     async with request.form() as form:
         (email, password), errors = parse_signin(form)
@@ -60,7 +66,9 @@ async def signin_page(request: Request) -> Response:
     account = await staff.find_by_email(db(request), email)
     if account is not None and not account.active:
         account = None
-    result = await signin.check_password(request.app.state.sessionmaker, account, password, lockout_policy(request))
+    result = await signin.check_password(
+        request.app.state.sessionmaker, account, password, lockout_policy(request)
+    )
     if not result.ok:
         if result.locked_until is not None:
             errors["form"] = locked_message(result.locked_until)
@@ -98,11 +106,25 @@ async def oidc_callback(request: Request) -> Response:
         log.warning("staff OIDC sign-in refused: %s", failure.reason)
         return render(request, "accounts/oidc_failed.html", {"staff": True}, 400)
     email = str(claims.get("email") or "")
-    account = await staff.find_by_email(db(request), email) if claims.get("email_verified", True) else None
-    if account is None or not account.active:
+    account = (
+        await staff.find_by_email(db(request), email)
+        if claims.get("email_verified", True)
+        else None
+    )
+    sub = str(claims["sub"])
+    # The first sign-in links the account to the provider's subject, which is never reassigned
+    # (an email address may be): a linked account refuses other subjects, and a subject already
+    # linked to another account does not get this one too.
+    if account is not None and account.oidc_subject is None:
+        linked = await db(request).scalar(
+            select(StaffAccount.id).where(StaffAccount.oidc_subject == sub)
+        )
+        if linked is not None:
+            account = None
+    if account is None or not account.active or account.oidc_subject not in (None, sub):
         return render(request, "accounts/oidc_failed.html", {"staff": True, "unknown": True}, 403)
     if account.oidc_subject is None:
-        account.oidc_subject = str(claims["sub"])
+        account.oidc_subject = sub
     viewer = Viewer("staff", account.id, account.full_name, role=account.role)
     session.sign_in(request, viewer, account.session_epoch)
     return redirect("/staff")
@@ -111,7 +133,9 @@ async def oidc_callback(request: Request) -> Response:
 routes = [
     Route("/staff/ingresar", signin_page, methods=["GET", "POST"], name="staff_signin"),
     Route("/staff/salir", signout, methods=["POST"], name="staff_signout"),
-    Route("/staff/salir-todas", signout_everywhere, methods=["POST"], name="staff_signout_everywhere"),
+    Route(
+        "/staff/salir-todas", signout_everywhere, methods=["POST"], name="staff_signout_everywhere"
+    ),
     Route("/staff/oidc", oidc_start, name="staff_oidc_start"),
     Route("/staff/oidc/callback", oidc_callback, name="staff_oidc_callback"),
 ]

@@ -45,7 +45,9 @@ async def current_viewer(request: HTTPConnection) -> Viewer | None:
             if data.get("kind") == "staff":
                 viewer = await staff.load_viewer(db(request), int(data["id"]), int(data["epoch"]))
             elif data.get("kind") == "citizen":
-                viewer = await citizens.load_viewer(db(request), int(data["id"]), int(data["epoch"]))
+                viewer = await citizens.load_viewer(
+                    db(request), int(data["id"]), int(data["epoch"])
+                )
             if viewer is None:  # disabled or signed out everywhere
                 request.session.pop(SESSION_VIEWER, None)
     request.state.viewer = viewer
@@ -58,7 +60,7 @@ def actor(request: HTTPConnection, viewer: Viewer | None) -> Actor:
     return Actor(viewer.kind, viewer.id, client_ip(request))
 
 
-class SignInRequired(Exception):  # noqa: N818
+class SignInRequired(Exception):
     """Raised by pages that need a signed-in viewer; answered with a redirect to sign in."""
 
     def __init__(self, staff: bool) -> None:

@@ -72,7 +72,9 @@ async def _record_failure(
         if failures >= policy.max_failures:
             until = now + policy.lock_for
             await db.execute(
-                update(model).where(model.id == account.id).values(locked_until=until, failed_logins=0)
+                update(model)
+                .where(model.id == account.id)
+                .values(locked_until=until, failed_logins=0)
             )
             return SignInResult(False, until)
     return SignInResult(False)

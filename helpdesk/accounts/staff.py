@@ -60,8 +60,14 @@ async def create_staff(
     )
     db.add(account)
     await db.flush()
-    audit.record(db, actor, "staff.create", "staff_account", account.id,
-                 {"email": [None, email], "role": [None, data.role]})  # fmt: skip
+    audit.record(
+        db,
+        actor,
+        "staff.create",
+        "staff_account",
+        account.id,
+        {"email": [None, email], "role": [None, data.role]},
+    )
     return account
 
 
@@ -75,8 +81,14 @@ async def set_staff_active(
     if account.active != active:
         account.active = active
         account.session_epoch += 1  # a disabled account loses its sessions at once
-        audit.record(db, actor, "staff.enable" if active else "staff.disable",
-                     "staff_account", account.id, {"active": [not active, active]})  # fmt: skip
+        audit.record(
+            db,
+            actor,
+            "staff.enable" if active else "staff.disable",
+            "staff_account",
+            account.id,
+            {"active": [not active, active]},
+        )
     return account
 
 
@@ -88,8 +100,17 @@ async def disable_staff_by_email(db: AsyncSession, email: str) -> bool:
     )
     changed = bool(result.rowcount)  # type: ignore[attr-defined]
     if changed:
-        staff_id = await db.scalar(select(StaffAccount.id).where(StaffAccount.email == normalize_email(email)))
-        audit.record(db, audit.SYSTEM, "staff.disable", "staff_account", staff_id or 0, {"active": [True, False]})
+        staff_id = await db.scalar(
+            select(StaffAccount.id).where(StaffAccount.email == normalize_email(email))
+        )
+        audit.record(
+            db,
+            audit.SYSTEM,
+            "staff.disable",
+            "staff_account",
+            staff_id or 0,
+            {"active": [True, False]},
+        )
     return changed
 
 

@@ -38,8 +38,17 @@ def operation(
     auth: bool = False, parameters: tuple[dict[str, Any], ...] = (),
 ) -> Callable[[F], F]:  # fmt: skip
     def register(handler: F) -> F:
-        op = Operation(path, method.lower(), summary, handler.__name__, tag, request_model,
-                       response_model, auth, parameters)  # fmt: skip
+        op = Operation(
+            path,
+            method.lower(),
+            summary,
+            handler.__name__,
+            tag,
+            request_model,
+            response_model,
+            auth,
+            parameters,
+        )
         if op not in _operations:
             _operations.append(op)
         return handler

@@ -19,7 +19,7 @@ from helpdesk.people.models import Person
 from helpdesk.reference import service as reference
 
 
-class Unauthorized(DomainError):  # noqa: N818
+class Unauthorized(DomainError):
     status_code = 401
 
 
@@ -83,12 +83,25 @@ async def me(request: Request) -> Response:
     viewer = await session.current_viewer(request)
     if viewer is None:
         raise Unauthorized("sign in")
-    return _json(MeOut(kind=viewer.kind, id=viewer.id, name=viewer.name, role=viewer.role,  # type: ignore[arg-type]
-                       region_code=viewer.region_code))  # fmt: skip
+    return _json(
+        MeOut(
+            kind=viewer.kind,
+            id=viewer.id,
+            name=viewer.name,
+            role=viewer.role,  # type: ignore[arg-type]
+            region_code=viewer.region_code,
+        )
+    )
 
 
-@operation("/me/language", "PUT", "Set the citizen's preferred language", "identity",
-           request_model=LanguageIn, auth=True)  # fmt: skip
+@operation(
+    "/me/language",
+    "PUT",
+    "Set the citizen's preferred language",
+    "identity",
+    request_model=LanguageIn,
+    auth=True,
+)
 async def set_language(request: Request) -> Response:
     viewer = await session.current_viewer(request)
     if viewer is None:
@@ -97,8 +110,13 @@ async def set_language(request: Request) -> Response:
     if viewer.kind == "citizen" and viewer.person_id is not None:
         person = await db(request).get(Person, viewer.person_id)
         if person is not None:
-            await people.update_person(db(request), viewer, person, {"preferred_locale": body.locale},
-                                       session.actor(request, viewer))  # fmt: skip
+            await people.update_person(
+                db(request),
+                viewer,
+                person,
+                {"preferred_locale": body.locale},
+                session.actor(request, viewer),
+            )
     return Response(status_code=204)
 
 
@@ -111,13 +129,17 @@ async def regions(request: Request) -> Response:
 @operation("/offices", "GET", "Regional offices", "reference", response_model=OfficeList)
 async def offices(request: Request) -> Response:
     rows = await reference.list_offices(db(request))
-    return _json(OfficeList(items=[OfficeOut.model_validate(o, from_attributes=True) for o in rows]))
+    return _json(
+        OfficeList(items=[OfficeOut.model_validate(o, from_attributes=True) for o in rows])
+    )
 
 
 @operation("/tramites", "GET", "The catalogue of trámites", "reference", response_model=TramiteList)
 async def tramites(request: Request) -> Response:
     rows = await reference.list_tramites(db(request))
-    return _json(TramiteList(items=[TramiteOut(code=t.code, topic=t.topic, name=t.name) for t in rows]))
+    return _json(
+        TramiteList(items=[TramiteOut(code=t.code, topic=t.topic, name=t.name) for t in rows])
+    )
 
 
 routes = [

@@ -15,7 +15,7 @@ M = TypeVar("M", bound=BaseModel)
 MAX_JSON_BODY = 256 * 1024
 
 
-class InvalidInput(DomainError):  # noqa: N818
+class InvalidInput(DomainError):
     status_code = 422
 
     def __init__(self, message: str, details: list[dict[str, object]] | None = None) -> None:

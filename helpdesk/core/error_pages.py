@@ -40,10 +40,18 @@ def _explanations() -> dict[int, str]:
 
 
 API_CODES = {
-    400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-    405: "method_not_allowed", 409: "conflict", 413: "too_large", 422: "invalid", 429: "too_many_requests",
-    500: "internal_error", 503: "unavailable",
-}  # fmt: skip
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    422: "invalid",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def api_error(status: int, message: str | None = None, details: object = None) -> JSONResponse:
@@ -106,7 +114,10 @@ async def csrf_failure(scope: Scope, receive: Receive, send: Send) -> None:
         context = {
             "status": 403,
             "title": _("El formulario expiró"),
-            "explanation": _("Por seguridad, vuelva a la página anterior, recárguela y envíe el formulario otra vez."),
+            "explanation": _(
+                "Por seguridad, vuelva a la página anterior, recárguela "
+                "y envíe el formulario otra vez."
+            ),
         }
         response = render(request, "errors/error.html", context, 403)
     await response(scope, receive, send)

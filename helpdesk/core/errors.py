@@ -11,13 +11,13 @@ class DomainError(Exception):
         self.message = message
 
 
-class PermissionDenied(DomainError):  # noqa: N818 (reads as the HTTP meaning)
+class PermissionDenied(DomainError):
     status_code = 403
 
 
-class NotFound(DomainError):  # noqa: N818
+class NotFound(DomainError):
     status_code = 404
 
 
-class TooManyRequests(DomainError):  # noqa: N818
+class TooManyRequests(DomainError):
     status_code = 429

@@ -40,9 +40,19 @@ _current_locale: ContextVar[str] = ContextVar("locale", default=DEFAULT_LOCALE)
 
 # Babel's CLDR data for Haitian Creole is a skeleton (months print as "M01"): supply the names.
 CREOLE_MONTHS = (
-    "janvye", "fevriye", "mas", "avril", "me", "jen",
-    "jiyè", "out", "septanm", "oktòb", "novanm", "desanm",
-)  # fmt: skip
+    "janvye",
+    "fevriye",
+    "mas",
+    "avril",
+    "me",
+    "jen",
+    "jiyè",
+    "out",
+    "septanm",
+    "oktòb",
+    "novanm",
+    "desanm",
+)
 CREOLE_WEEKDAYS = ("lendi", "madi", "mèkredi", "jedi", "vandredi", "samdi", "dimanch")
 
 
@@ -144,7 +154,9 @@ def format_weekday_date(value: date, locale: str | None = None) -> str:
     return dates.format_date(value, format="full", locale=_babel_locale(loc))
 
 
-def format_datetime(value: datetime, tz: tzinfo | str | None = None, locale: str | None = None) -> str:
+def format_datetime(
+    value: datetime, tz: tzinfo | str | None = None, locale: str | None = None
+) -> str:
     zone = ZoneInfo(tz) if isinstance(tz, str) else (tz or DEFAULT_TIMEZONE)
     local = value.astimezone(zone)
     loc = locale or get_locale()

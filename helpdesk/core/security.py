@@ -13,10 +13,20 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile.
+# argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile (t=3, 64 MiB).
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal it.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def configure_password_hashing(time_cost: int, memory_kib: int) -> None:
+    """Set once at start-up from Settings; tests use a cheaper (still argon2id) profile."""
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_kib):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+    _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
 
 CSRF_SESSION_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
@@ -99,7 +109,9 @@ class CSRFMiddleware:
         self, scope: Scope, headers: Headers, receive: Receive
     ) -> tuple[str | None, list[Message]]:
         content_type = headers.get("content-type", "")
-        if not content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        if not content_type.startswith(
+            ("application/x-www-form-urlencoded", "multipart/form-data")
+        ):
             return None, []
         messages: list[Message] = []
         body = bytearray()

@@ -67,6 +67,8 @@ class Settings:
     login_lock_minutes: int = 15
     login_rate_per_minute: int = 20
     load_demo: bool = False
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -97,6 +99,10 @@ class Settings:
             )
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(f"BASE_URL must be an http(s) URL, got {self.base_url!r}")
+        if self.argon2_memory_kib < 8192 or self.argon2_time_cost < 1:
+            raise SettingsError(
+                "ARGON2_MEMORY_KIB must be at least 8192 and ARGON2_TIME_COST at least 1"
+            )
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
         if self.is_production:

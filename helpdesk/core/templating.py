@@ -59,9 +59,7 @@ def _request_context(request: Request) -> dict[str, Any]:
 
 
 def make_templates(settings: Settings) -> Jinja2Templates:
-    return Jinja2Templates(
-        env=make_environment(settings), context_processors=[_request_context]
-    )
+    return Jinja2Templates(env=make_environment(settings), context_processors=[_request_context])
 
 
 def render(

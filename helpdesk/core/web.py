@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from starlette.requests import HTTPConnection, Request
+from starlette.requests import HTTPConnection
 from starlette.responses import RedirectResponse
 
 from helpdesk.core.settings import Settings

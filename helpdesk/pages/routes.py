@@ -26,19 +26,32 @@ async def choose_language(request: Request) -> Response:
         next_path = safe_next(str(form.get("next") or ""), "/")
     if locale not in SUPPORTED_LOCALES:
         return redirect(next_path)
-    viewer = await session.current_viewer(request) if request.session.get(session.SESSION_VIEWER) else None
+    viewer = (
+        await session.current_viewer(request)
+        if request.session.get(session.SESSION_VIEWER)
+        else None
+    )
     if viewer is not None and viewer.kind == "citizen" and viewer.person_id:
         from helpdesk.people import service as people
 
         person = await db(request).get(Person, viewer.person_id)
         if person is not None:
-            await people.update_person(db(request), viewer, person, {"preferred_locale": locale},
-                                       session.actor(request, viewer))  # fmt: skip
+            await people.update_person(
+                db(request),
+                viewer,
+                person,
+                {"preferred_locale": locale},
+                session.actor(request, viewer),
+            )
     response = redirect(next_path)
     response.set_cookie(
-        LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax",
+        LOCALE_COOKIE,
+        locale,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
         secure=settings(request).session_https_only,
-    )  # fmt: skip
+    )
     return response
 
 
@@ -49,7 +62,11 @@ async def healthz(request: Request) -> Response:
 async def readyz(request: Request) -> Response:
     expected = request.app.state.migration_heads
     try:
-        rows = (await db(request).execute(text("SELECT version_num FROM alembic_version"))).scalars().all()
+        rows = (
+            (await db(request).execute(text("SELECT version_num FROM alembic_version")))
+            .scalars()
+            .all()
+        )
     except Exception as exc:  # any database failure means "not ready"
         return JSONResponse({"status": "unavailable", "database": type(exc).__name__}, 503)
     if set(rows) != expected:

@@ -16,7 +16,9 @@ SEX_GENDER_VALUES = ("female", "male", "non_binary", "other", "not_declared")
 class Person(Base):
     __tablename__ = "people"
     __table_args__ = (
-        UniqueConstraint("document_type", "document_number", "document_country", name="uq_people_document"),
+        UniqueConstraint(
+            "document_type", "document_number", "document_country", name="uq_people_document"
+        ),
         Index("ix_people_email", "email"),
     )
 

@@ -31,7 +31,11 @@ async def people_list(request: Request) -> Response:
     after_id = int(after) if after and after.isdigit() else None
     rows = await people.list_people(db(request), viewer, after_id, PAGE_SIZE + 1)
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return render(request, "people/list.html", {"people": rows[:PAGE_SIZE], "next_after": next_after, "me": viewer})
+    return render(
+        request,
+        "people/list.html",
+        {"people": rows[:PAGE_SIZE], "next_after": next_after, "me": viewer},
+    )
 
 
 async def person_detail(request: Request) -> Response:
@@ -45,8 +49,13 @@ async def my_profile(request: Request) -> Response:
     assert viewer.person_id is not None
     person = await people.get_person(db(request), viewer, viewer.person_id)
     regions = await list_regions(db(request))
-    context = {"person": person, "regions": regions, "errors": {}, "saved": False,
-               "sex_gender_values": SEX_GENDER_VALUES}  # fmt: skip
+    context = {
+        "person": person,
+        "regions": regions,
+        "errors": {},
+        "saved": False,
+        "sex_gender_values": SEX_GENDER_VALUES,
+    }
     if request.method == "GET":
         context["saved"] = request.query_params.get("guardado") == "1"
         return render(request, "people/profile.html", context)
@@ -57,8 +66,14 @@ async def my_profile(request: Request) -> Response:
         return render(request, "people/profile.html", context, 422)
     await people.update_person(db(request), viewer, person, changes, session.actor(request, viewer))
     response = redirect("/cuenta?guardado=1")
-    response.set_cookie(LOCALE_COOKIE, changes["preferred_locale"], max_age=365 * 24 * 3600,
-                        httponly=True, samesite="lax", secure=settings(request).session_https_only)  # fmt: skip
+    response.set_cookie(
+        LOCALE_COOKIE,
+        changes["preferred_locale"],
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=settings(request).session_https_only,
+    )
     return response
 
 

@@ -15,10 +15,21 @@ from helpdesk.core.errors import NotFound
 from helpdesk.people.models import Person
 
 AUDITED_FIELDS = (
-    "run", "document_type", "document_number", "document_country", "birth_date",
-    "given_names", "surnames", "country_of_birth", "email", "email_verified_at", "phone",
-    "preferred_locale", "sex_gender", "region_code",
-)  # fmt: skip
+    "run",
+    "document_type",
+    "document_number",
+    "document_country",
+    "birth_date",
+    "given_names",
+    "surnames",
+    "country_of_birth",
+    "email",
+    "email_verified_at",
+    "phone",
+    "preferred_locale",
+    "sex_gender",
+    "region_code",
+)
 
 
 def snapshot(person: Person) -> dict[str, Any]:

@@ -46,7 +46,9 @@ class OfficeRow(NamedTuple):
 
 
 def _dr(slug: str, region: str, city: str, address: str | None, **kw: str) -> OfficeRow:
-    return OfficeRow(slug, region, "direccion_regional", f"Dirección Regional {city}", city, address, **kw)
+    return OfficeRow(
+        slug, region, "direccion_regional", f"Dirección Regional {city}", city, address, **kw
+    )
 
 
 # Addresses marked None are regional capitals whose address the service has to fill in.

@@ -55,11 +55,18 @@ async def list_offices(db: AsyncSession) -> list[OfficeInfo]:
     rows = (await db.scalars(select(Office).order_by(Office.region_code, Office.id))).all()
     return [
         OfficeInfo(
-            o.id, o.slug, o.name, o.region_code, o.city, o.address, o.address_pending,
-            o.timezone, o.attends_in_person,
+            o.id,
+            o.slug,
+            o.name,
+            o.region_code,
+            o.city,
+            o.address,
+            o.address_pending,
+            o.timezone,
+            o.attends_in_person,
         )
         for o in rows
-    ]  # fmt: skip
+    ]
 
 
 async def list_tramites(db: AsyncSession) -> list[Tramite]:

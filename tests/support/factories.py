@@ -27,7 +27,9 @@ async def staff_member(
         office = "santiago"
     email = f"{role}.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
-        await create_staff(db, NewStaff(email, f"Test {role}", role, office, STAFF_PASSWORD), SYSTEM)
+        await create_staff(
+            db, NewStaff(email, f"Test {role}", role, office, STAFF_PASSWORD), SYSTEM
+        )
     return email
 
 
@@ -52,13 +54,19 @@ async def person(
         return row.id
 
 
-async def citizen(sessionmaker: async_sessionmaker[AsyncSession], region: str | None = "RM") -> tuple[str, int]:
+async def citizen(
+    sessionmaker: async_sessionmaker[AsyncSession], region: str | None = "RM"
+) -> tuple[str, int]:
     """A portal account with a verified email; returns (email, person id)."""
     person_id = await person(sessionmaker, region, email_verified_at=utcnow())
     async with sessionmaker() as db, db.begin():
         row = await db.get(Person, person_id)
         assert row is not None and row.email
-        db.add(CitizenAccount(person_id=person_id, kind="portal", password_hash=hash_password(CITIZEN_PASSWORD)))
+        db.add(
+            CitizenAccount(
+                person_id=person_id, kind="portal", password_hash=hash_password(CITIZEN_PASSWORD)
+            )
+        )
         return row.email, person_id
 
 

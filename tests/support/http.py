@@ -58,7 +58,9 @@ class Browser:
         assert token, f"no CSRF token on {url}"
         return token
 
-    async def submit(self, url: str, data: dict[str, Any], page: str | None = None, **kw: Any) -> httpx2.Response:
+    async def submit(
+        self, url: str, data: dict[str, Any], page: str | None = None, **kw: Any
+    ) -> httpx2.Response:
         """Loads the form's page for a token, then posts the form like a browser would."""
         token = await self.csrf(page or url)
         return await self.http.post(url, data={**data, "csrf_token": token}, **kw)

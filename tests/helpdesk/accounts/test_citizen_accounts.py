@@ -17,17 +17,30 @@ from tests.support.http import page_text
 
 def registration(email: str, document: str | None = None) -> dict[str, str]:
     return {
-        "given_names": "Jean Baptiste", "surnames": "Louis", "birth_date": "1988-02-29",
-        "country_of_birth": "HT", "document_type": "passport",
-        "document_number": document or uuid.uuid4().hex[:9].upper(), "document_country": "HT",
-        "email": email, "password": "bon-modpas-2026", "password_confirm": "bon-modpas-2026",
-    }  # fmt: skip
+        "given_names": "Jean Baptiste",
+        "surnames": "Louis",
+        "birth_date": "1988-02-29",
+        "country_of_birth": "HT",
+        "document_type": "passport",
+        "document_number": document or uuid.uuid4().hex[:9].upper(),
+        "document_country": "HT",
+        "email": email,
+        "password": "bon-modpas-2026",
+        "password_confirm": "bon-modpas-2026",
+    }
 
 
 async def outbox_for(sessionmaker, email: str) -> list[OutboxMessage]:
     async with sessionmaker() as db:
-        return list((await db.scalars(select(OutboxMessage).where(OutboxMessage.to_address == email)
-                                      .order_by(OutboxMessage.id))).all())  # fmt: skip
+        return list(
+            (
+                await db.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.to_address == email)
+                    .order_by(OutboxMessage.id)
+                )
+            ).all()
+        )
 
 
 def token_from(message: OutboxMessage) -> str:
@@ -36,7 +49,9 @@ def token_from(message: OutboxMessage) -> str:
 
 async def test_register_verify_and_sign_in(client, sessionmaker) -> None:
     email = f"jb.{uuid.uuid4().hex[:8]}@test.portal"
-    response = await client.submit("/cuenta/registro", registration(email), headers={"Accept-Language": "ht"})
+    response = await client.submit(
+        "/cuenta/registro", registration(email), headers={"Accept-Language": "ht"}
+    )
     assert response.status_code == 303
     [message] = await outbox_for(sessionmaker, email)
     assert message.template == "verify_email" and message.locale == "ht"
@@ -57,7 +72,9 @@ async def test_register_verify_and_sign_in(client, sessionmaker) -> None:
 
 async def test_registration_errors_are_explained(client) -> None:
     data = registration("not-an-email")
-    data.update(birth_date="2999-01-01", country_of_birth="XX", password="short", password_confirm="short")
+    data.update(
+        birth_date="2999-01-01", country_of_birth="XX", password="short", password_confirm="short"
+    )
     response = await client.submit("/cuenta/registro", data)
     assert response.status_code == 422
     text = page_text(response.text)
@@ -70,7 +87,9 @@ async def test_registration_errors_are_explained(client) -> None:
 async def test_duplicate_registration_reveals_nothing(client, sessionmaker) -> None:
     email, _ = await factories.citizen(sessionmaker)
     response = await client.submit("/cuenta/registro", registration(email))
-    assert response.status_code == 303 and response.headers["location"] == "/cuenta/revise-su-correo"
+    assert (
+        response.status_code == 303 and response.headers["location"] == "/cuenta/revise-su-correo"
+    )
     messages = await outbox_for(sessionmaker, email)
     assert [m.template for m in messages] == ["account_exists"]
 
@@ -78,23 +97,36 @@ async def test_duplicate_registration_reveals_nothing(client, sessionmaker) -> N
 async def test_password_reset_flow_without_enumeration(client, sessionmaker) -> None:
     email, _ = await factories.citizen(sessionmaker)
     known = await client.submit("/cuenta/recuperar", {"email": email})
-    unknown = await client.submit("/cuenta/recuperar", {"email": f"nadie.{uuid.uuid4().hex[:6]}@test.portal"})
-    assert (known.status_code, known.headers["location"]) == (unknown.status_code, unknown.headers["location"])
+    unknown = await client.submit(
+        "/cuenta/recuperar", {"email": f"nadie.{uuid.uuid4().hex[:6]}@test.portal"}
+    )
+    assert (known.status_code, known.headers["location"]) == (
+        unknown.status_code,
+        unknown.headers["location"],
+    )
     [message] = await outbox_for(sessionmaker, email)
     path = f"/cuenta/restablecer/{token_from(message)}"
-    mismatch = await client.submit(path, {"password": "new-password-1", "password_confirm": "other-password"})
+    mismatch = await client.submit(
+        path, {"password": "new-password-1", "password_confirm": "other-password"}
+    )
     assert mismatch.status_code == 422
-    done = await client.submit(path, {"password": "new-password-1", "password_confirm": "new-password-1"})
+    done = await client.submit(
+        path, {"password": "new-password-1", "password_confirm": "new-password-1"}
+    )
     assert done.status_code == 200
     await factories.sign_in_citizen(client, email, "new-password-1")
-    assert (await client.submit(path, {"password": "x" * 12, "password_confirm": "x" * 12})).status_code == 400
+    assert (
+        await client.submit(path, {"password": "x" * 12, "password_confirm": "x" * 12})
+    ).status_code == 400
 
 
 async def test_citizen_lockout(client, sessionmaker) -> None:
     email, _ = await factories.citizen(sessionmaker)
     for _ in range(5):
         await client.submit("/cuenta/ingresar", {"email": email, "password": "wrong-password"})
-    response = await client.submit("/cuenta/ingresar", {"email": email, "password": factories.CITIZEN_PASSWORD})
+    response = await client.submit(
+        "/cuenta/ingresar", {"email": email, "password": factories.CITIZEN_PASSWORD}
+    )
     assert response.status_code == 401
     assert "bloqueada" in page_text(response.text)
 
@@ -102,18 +134,34 @@ async def test_citizen_lockout(client, sessionmaker) -> None:
 async def test_profile_change_is_audited(client, sessionmaker) -> None:
     email, person_id = await factories.citizen(sessionmaker)
     await factories.sign_in_citizen(client, email)
-    bad = await client.submit("/cuenta", {"phone": "<script>", "preferred_locale": "xx"}, page="/cuenta")
+    bad = await client.submit(
+        "/cuenta", {"phone": "<script>", "preferred_locale": "xx"}, page="/cuenta"
+    )
     assert bad.status_code == 422
-    ok = await client.submit("/cuenta", {"phone": "+56 9 8765 4321", "preferred_locale": "fr",
-                                          "sex_gender": "female", "region_code": "VS"}, page="/cuenta")  # fmt: skip
+    ok = await client.submit(
+        "/cuenta",
+        {
+            "phone": "+56 9 8765 4321",
+            "preferred_locale": "fr",
+            "sex_gender": "female",
+            "region_code": "VS",
+        },
+        page="/cuenta",
+    )
     assert ok.status_code == 303
     assert "lang=fr" in ok.headers["set-cookie"]
     async with sessionmaker() as db:
         person = await db.get(Person, person_id)
-        assert person is not None and person.phone == "+56 9 8765 4321" and person.region_code == "VS"
-        event = await db.scalar(select(AuditEvent).where(AuditEvent.entity_type == "person",
-                                                         AuditEvent.entity_id == person_id,
-                                                         AuditEvent.action == "person.update"))  # fmt: skip
+        assert (
+            person is not None and person.phone == "+56 9 8765 4321" and person.region_code == "VS"
+        )
+        event = await db.scalar(
+            select(AuditEvent).where(
+                AuditEvent.entity_type == "person",
+                AuditEvent.entity_id == person_id,
+                AuditEvent.action == "person.update",
+            )
+        )
         assert event is not None and event.actor_type == "citizen" and event.ip_address
         assert event.changes["phone"] == [None, "+56 9 8765 4321"]
         assert event.changes["preferred_locale"] == ["es", "fr"]
@@ -131,7 +179,9 @@ async def test_citizen_sign_out_everywhere(client, sessionmaker) -> None:
 
 async def test_email_proof_without_account(client, sessionmaker) -> None:
     email = f"sin.cuenta.{uuid.uuid4().hex[:6]}@test.portal"
-    response = await client.submit("/correo", {"email": email, "next": "/algo"}, page="/correo?next=/algo")
+    response = await client.submit(
+        "/correo", {"email": email, "next": "/algo"}, page="/correo?next=/algo"
+    )
     assert response.status_code == 303
     [message] = await outbox_for(sessionmaker, email)
     assert message.template == "prove_email"
@@ -143,6 +193,8 @@ async def test_email_proof_without_account(client, sessionmaker) -> None:
 
 async def test_next_parameter_cannot_leave_the_site(client, sessionmaker) -> None:
     email, _ = await factories.citizen(sessionmaker)
-    response = await client.submit("/cuenta/ingresar", {"email": email, "password": factories.CITIZEN_PASSWORD,
-                                                        "next": "//evil.example/"})  # fmt: skip
+    response = await client.submit(
+        "/cuenta/ingresar",
+        {"email": email, "password": factories.CITIZEN_PASSWORD, "next": "//evil.example/"},
+    )
     assert response.headers["location"] == "/cuenta"

@@ -263,12 +263,39 @@ async def test_an_id_token_with_another_flows_nonce_is_refused(
 
     response = await browser.get(CALLBACK, params={"code": code_a, "state": flow_b["state"]})
 
-    await assert_refused(browser, response, refusals, "nonce")
+    await assert_refused(browser, response, refusals, "Invalid claim: 'nonce'")
     # The provider did issue the tokens: the app itself refused flow A's nonce under flow B.
     [token_request] = provider_proxy.to("/oauth2/token")
     assert token_request.status == 200 and token_request.response_json is not None
     assert jwt_payload(token_request.response_json["id_token"])["nonce"] == flow_a["nonce"]
     assert provider_proxy.to("/userinfo") == []
+    assert await person_with_run(sessionmaker, f"{numero}-K") is None
+
+
+async def test_userinfo_about_someone_else_is_refused(
+    browser, oidc_provider, provider_proxy, sessionmaker, refusals
+) -> None:
+    numero = run_body_with_check_digit_k()
+    sub = new_sub()
+    await set_user(oidc_provider.url, sub, userinfo(numero, "K", **MARIA))
+    provider_proxy.rewrite("/userinfo", lambda claims: {**claims, "sub": new_sub()})
+
+    response, _ = await sign_in(browser, sub)
+
+    await assert_refused(browser, response, refusals, "userinfo subject differs")
+    assert await person_with_run(sessionmaker, f"{numero}-K") is None
+
+
+async def test_a_run_with_a_wrong_check_digit_is_refused(
+    browser, oidc_provider, sessionmaker, refusals
+) -> None:
+    numero = run_body_with_check_digit_k()
+    sub = new_sub()
+    await set_user(oidc_provider.url, sub, userinfo(numero, "1", **MARIA))
+
+    response, _ = await sign_in(browser, sub)
+
+    await assert_refused(browser, response, refusals, "RUN check digit does not match")
     assert await person_with_run(sessionmaker, f"{numero}-K") is None
 
 

@@ -21,7 +21,13 @@ def assert_error(response, status: int, code: str) -> dict:
 async def test_openapi_document_lists_every_route(client) -> None:
     document = (await client.get("/api/v1/openapi.json")).json()
     assert document["openapi"].startswith("3.")
-    for path in ("/api/v1/me", "/api/v1/me/language", "/api/v1/regions", "/api/v1/offices", "/api/v1/tramites"):
+    for path in (
+        "/api/v1/me",
+        "/api/v1/me/language",
+        "/api/v1/regions",
+        "/api/v1/offices",
+        "/api/v1/tramites",
+    ):
         assert path in document["paths"], path
     assert "ErrorBody" in document["components"]["schemas"]
     assert document["paths"]["/api/v1/me/language"]["put"]["requestBody"]
@@ -43,8 +49,11 @@ async def test_errors_share_one_shape(client) -> None:
     assert_error(await client.get("/api/v1/nothing-here"), 404, "not_found")
     assert_error(await client.get("/api/v1/me"), 401, "unauthorized")
     client.http.cookies.clear()  # a bearer call without cookies is exempt from CSRF
-    assert_error(await client.http.post("/api/v1/regions", headers={"Authorization": "Bearer x"}), 405,
-                 "method_not_allowed")
+    assert_error(
+        await client.http.post("/api/v1/regions", headers={"Authorization": "Bearer x"}),
+        405,
+        "method_not_allowed",
+    )
 
 
 async def test_staff_api_token(client, sessionmaker) -> None:
@@ -55,9 +64,18 @@ async def test_staff_api_token(client, sessionmaker) -> None:
         token = await create_api_token(db, account.id, "test")
     me = await client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
     assert me.status_code == 200
-    assert me.json() == {"kind": "staff", "id": account.id, "name": "Test regional_agent",
-                         "role": "regional_agent", "region_code": "TA"}  # fmt: skip
-    assert_error(await client.get("/api/v1/me", headers={"Authorization": "Bearer wrong"}), 401, "unauthorized")
+    assert me.json() == {
+        "kind": "staff",
+        "id": account.id,
+        "name": "Test regional_agent",
+        "role": "regional_agent",
+        "region_code": "TA",
+    }
+    assert_error(
+        await client.get("/api/v1/me", headers={"Authorization": "Bearer wrong"}),
+        401,
+        "unauthorized",
+    )
 
 
 @pytest.mark.parametrize(
@@ -70,12 +88,17 @@ async def test_staff_api_token(client, sessionmaker) -> None:
         (b"[]", "application/json"),
     ],
 )
-async def test_invalid_input_is_a_422_with_details(client, sessionmaker, body: bytes, content_type: str) -> None:
+async def test_invalid_input_is_a_422_with_details(
+    client, sessionmaker, body: bytes, content_type: str
+) -> None:
     email, _ = await factories.citizen(sessionmaker)
     await factories.sign_in_citizen(client, email)
     token = await client.csrf("/cuenta")
-    response = await client.http.put("/api/v1/me/language", content=body,
-                                     headers={"Content-Type": content_type, "X-CSRF-Token": token})  # fmt: skip
+    response = await client.http.put(
+        "/api/v1/me/language",
+        content=body,
+        headers={"Content-Type": content_type, "X-CSRF-Token": token},
+    )
     error = assert_error(response, 422, "invalid")
     assert "message" in error
 
@@ -84,12 +107,18 @@ async def test_language_is_saved_on_the_person(client, sessionmaker) -> None:
     email, person_id = await factories.citizen(sessionmaker)
     await factories.sign_in_citizen(client, email)
     token = await client.csrf("/cuenta")
-    response = await client.http.put("/api/v1/me/language", json={"locale": "zh"}, headers={"X-CSRF-Token": token})
+    response = await client.http.put(
+        "/api/v1/me/language", json={"locale": "zh"}, headers={"X-CSRF-Token": token}
+    )
     assert response.status_code == 204
     async with sessionmaker() as db:
-        assert await db.scalar(select(Person.preferred_locale).where(Person.id == person_id)) == "zh"
+        assert (
+            await db.scalar(select(Person.preferred_locale).where(Person.id == person_id)) == "zh"
+        )
 
 
 async def test_api_errors_are_localized(client) -> None:
-    error = assert_error(await client.get("/api/v1/me", headers={"Accept-Language": "en"}), 401, "unauthorized")
+    error = assert_error(
+        await client.get("/api/v1/me", headers={"Accept-Language": "en"}), 401, "unauthorized"
+    )
     assert error["message"] != "Debe identificarse"

@@ -10,7 +10,14 @@ from tests.support.http import page_text
 
 @pytest.mark.parametrize(
     "path",
-    ["/staff/ingresar", "/cuenta/ingresar", "/cuenta/registro", "/idioma", "/correo", "/cuenta/recuperar"],
+    [
+        "/staff/ingresar",
+        "/cuenta/ingresar",
+        "/cuenta/registro",
+        "/idioma",
+        "/correo",
+        "/cuenta/recuperar",
+    ],
 )
 async def test_form_without_token_is_refused(client, path: str) -> None:
     await client.get("/")  # a session exists, but the form carries no token
@@ -30,7 +37,9 @@ async def test_token_from_another_session_is_refused(client, app) -> None:
 
     from tests.support.http import Browser
 
-    async with httpx2.AsyncClient(transport=httpx2.ASGITransport(app=app), base_url="http://testserver") as other:
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://testserver"
+    ) as other:
         foreign_token = await Browser(other).csrf("/")
     await client.get("/")
     response = await client.post("/idioma", data={"lang": "en", "csrf_token": foreign_token})
@@ -39,7 +48,9 @@ async def test_token_from_another_session_is_refused(client, app) -> None:
 
 async def test_multipart_form_token_is_read(client) -> None:
     token = await client.csrf("/")
-    response = await client.post("/idioma", data={"lang": "fr", "csrf_token": token}, files={"x": ("a.txt", b"hi")})
+    response = await client.post(
+        "/idioma", data={"lang": "fr", "csrf_token": token}, files={"x": ("a.txt", b"hi")}
+    )
     assert response.status_code == 303
 
 
@@ -50,5 +61,7 @@ async def test_api_call_with_cookie_needs_header(client, sessionmaker) -> None:
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "forbidden"
     token = await client.csrf("/cuenta")
-    accepted = await client.http.put("/api/v1/me/language", json={"locale": "ht"}, headers={"X-CSRF-Token": token})
+    accepted = await client.http.put(
+        "/api/v1/me/language", json={"locale": "ht"}, headers={"X-CSRF-Token": token}
+    )
     assert accepted.status_code == 204

@@ -21,7 +21,9 @@ def test_catalogue_has_no_untranslated_or_fuzzy_entry(locale: str) -> None:
     assert problems(locale) == []
 
 
-def test_detection_finds_an_untranslated_entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_detection_finds_an_untranslated_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The check above can fail: an emptied entry is reported."""
     import shutil
 
@@ -29,7 +31,9 @@ def test_detection_finds_an_untranslated_entry(tmp_path: Path, monkeypatch: pyte
 
     shutil.copytree(i18n.LOCALES_DIR, tmp_path / "locales")
     path = tmp_path / "locales" / "ht" / "LC_MESSAGES" / "messages.po"
-    text = path.read_text().replace('msgid "Ingresar"\nmsgstr "', 'msgid "Ingresar"\nmsgstr "" #', 1)
+    text = path.read_text().replace(
+        'msgid "Ingresar"\nmsgstr "', 'msgid "Ingresar"\nmsgstr "" #', 1
+    )
     text = text.replace('msgstr "" #', 'msgstr ""\n#', 1)
     path.write_text(text)
     monkeypatch.setattr(i18n_catalogues, "LOCALES_DIR", tmp_path / "locales")
@@ -40,10 +44,24 @@ def test_template_is_current(tmp_path: Path) -> None:
     """Every string in the code is in messages.pot (run `make i18n` after changing UI text)."""
     fresh = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "--no-location", "-F", "babel.cfg",
-         "-k", "lazy_gettext", "-o", str(fresh), "."],
-        cwd=PROJECT_ROOT, check=True, capture_output=True,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "--no-location",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "lazy_gettext",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=PROJECT_ROOT,
+        check=True,
+        capture_output=True,
+    )
     with fresh.open("rb") as handle:
         wanted = {m.id if isinstance(m.id, str) else m.id[0] for m in read_po(handle) if m.id}
     with (PROJECT_ROOT / "locales" / "messages.pot").open("rb") as handle:
@@ -101,6 +119,12 @@ async def test_language_switch_sets_cookie_and_page_language(client) -> None:
 async def test_pages_have_no_spanish_left(client, locale: str) -> None:
     """Every visible string of the sign-in page comes from the catalogue, not the source."""
     spanish = page_text((await client.get("/cuenta/ingresar", headers={"Cookie": "lang=es"})).text)
-    other = page_text((await client.get("/cuenta/ingresar", headers={"Cookie": f"lang={locale}"})).text)
-    left = [s for s in ("Correo electrónico", "Contraseña", "¿Olvidó su contraseña?", "Sin cuenta") if s in other]
+    other = page_text(
+        (await client.get("/cuenta/ingresar", headers={"Cookie": f"lang={locale}"})).text
+    )
+    left = [
+        s
+        for s in ("Correo electrónico", "Contraseña", "¿Olvidó su contraseña?", "Sin cuenta")
+        if s in other
+    ]
     assert spanish != other and left == []

@@ -52,8 +52,10 @@ def test_command_line_prints_the_problem() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "helpdesk", "migrate"],
         env={"APP_ENV": "production", "PATH": "/usr/bin:/bin"},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode != 0
     assert "configuration error: APP_ENV=production refuses the default SECRET_KEY" in result.stderr
 
@@ -64,8 +66,13 @@ async def test_production_refuses_to_start_with_demo_accounts(settings, sessionm
 
     async with sessionmaker() as db, db.begin():
         await load_demo(db)
-    app = make_app(settings, app_env="production", secret_key="p" * 48, session_https_only=True,
-                   base_url="https://ayuda.example.cl")  # fmt: skip
+    app = make_app(
+        settings,
+        app_env="production",
+        secret_key="p" * 48,
+        session_https_only=True,
+        base_url="https://ayuda.example.cl",
+    )
     with pytest.raises(SettingsError, match="demo accounts"):
         async with app.router.lifespan_context(app):
             pass

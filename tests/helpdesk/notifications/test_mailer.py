@@ -106,11 +106,14 @@ def test_every_template_renders_with_its_context(renderer: EmailRenderer, templa
     assert '<html lang="es">' in html
 
 
-@pytest.mark.parametrize(("template", "purpose"), [
-    ("verify_email", "verify_email"),
-    ("password_reset", "password_reset"),
-    ("prove_email", "prove_email"),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("template", "purpose"),
+    [
+        ("verify_email", "verify_email"),
+        ("password_reset", "password_reset"),
+        ("prove_email", "prove_email"),
+    ],
+)
 def test_the_stated_link_lifetime_matches_the_tokens(
     renderer: EmailRenderer, template: str, purpose: str
 ) -> None:

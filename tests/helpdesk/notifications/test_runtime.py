@@ -45,8 +45,13 @@ async def test_worker_delivers_into_the_catcher_and_both_stop(
     )
     async with background_services(config, sessionmaker, email_env):
         async with sessionmaker() as db, db.begin():
-            outbox.enqueue(db, "prove_email", "ana@example.cl", "es",
-                           {"link": "https://portal.example/correo/confirmar/x"})  # fmt: skip
+            outbox.enqueue(
+                db,
+                "prove_email",
+                "ana@example.cl",
+                "es",
+                {"link": "https://portal.example/correo/confirmar/x"},
+            )
         [message] = await caught(tmp_path / "mail", 1)
 
     assert message.to == "ana@example.cl"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.core.i18n import SUPPORTED_LOCALES
-from tests.support.http import parse, page_text
+from tests.support.http import page_text, parse
 
 
 async def test_home_page_in_spanish_by_default(client) -> None:

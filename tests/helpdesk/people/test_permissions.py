@@ -63,8 +63,9 @@ async def test_service_update_refuses_other_region(db, sessionmaker) -> None:
     other = await factories.person(sessionmaker, region="TA")
     person = await db.get(people.Person, other)
     with pytest.raises(PermissionDenied):
-        await people.update_person(db, RM_AGENT, person, {"phone": "+56 9 1234 5678"},
-                                   people.audit.Actor("staff", 1))  # fmt: skip
+        await people.update_person(
+            db, RM_AGENT, person, {"phone": "+56 9 1234 5678"}, people.audit.Actor("staff", 1)
+        )
 
 
 async def test_regional_agent_pages(client, sessionmaker) -> None:
@@ -105,7 +106,9 @@ async def test_supervisor_reads_audit_but_cannot_manage_staff(client, sessionmak
     assert (await client.get("/staff/auditoria")).status_code == 200
     assert (await client.get("/staff/admin/cuentas")).status_code == 403
     token = await client.csrf("/staff")
-    response = await client.post("/staff/admin/cuentas/1/estado", data={"active": "0", "csrf_token": token})
+    response = await client.post(
+        "/staff/admin/cuentas/1/estado", data={"active": "0", "csrf_token": token}
+    )
     assert response.status_code == 403
 
 
