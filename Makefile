@@ -19,6 +19,7 @@ locales/.compiled: $(STAMP) $(wildcard locales/*/LC_MESSAGES/messages.po)
 
 install: $(STAMP) locales/.compiled
 
+run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python -m helpdesk migrate
 	$(BIN)/python -m helpdesk load-demo

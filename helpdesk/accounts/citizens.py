@@ -110,6 +110,23 @@ def send_verification(
     )
 
 
+async def send_verification_to(
+    db: AsyncSession, person_id: int, email: str, locale: str, base_url: str
+) -> None:
+    person = await db.get(Person, person_id)
+    if person is None:
+        raise ValueError(f"no person {person_id}")
+    send_verification(db, person, email, locale, base_url)
+
+
+async def sign_out_everywhere(db: AsyncSession, account_id: int) -> None:
+    await db.execute(
+        update(CitizenAccount)
+        .where(CitizenAccount.id == account_id)
+        .values(session_epoch=CitizenAccount.session_epoch + 1)
+    )
+
+
 async def verify_email(db: AsyncSession, token: str, actor: audit.Actor) -> Person | None:
     row = await email_tokens.consume(db, "verify_email", token)
     if row is None or row.person_id is None:

@@ -29,6 +29,10 @@ class OIDCFailure(Exception):
         self.reason = reason
 
 
+class OIDCCancelled(OIDCFailure):
+    """The person chose not to sign in at the provider: nothing is wrong."""
+
+
 def make_oauth(settings: Settings) -> OAuth:
     oauth = OAuth()
     if settings.claveunica_enabled:
@@ -59,7 +63,10 @@ def wants_pkce(metadata: dict[str, Any]) -> bool:
 
 async def start_login(request: Request, name: str, redirect_uri: str) -> RedirectResponse:
     client = request.app.state.oauth.create_client(name)
-    metadata = await client.load_server_metadata()
+    try:
+        metadata = await client.load_server_metadata()
+    except Exception as exc:  # provider down or answering garbage: say so, do not crash
+        raise OIDCFailure(f"discovery failed: {type(exc).__name__}: {exc}") from exc
     if wants_pkce(metadata):
         client.client_kwargs["code_challenge_method"] = "S256"
     else:
@@ -71,6 +78,8 @@ async def finish_login(request: Request, name: str, userinfo_by_post: bool) -> d
     """Exchanges the code, validates the id_token (signature, issuer, audience, nonce) and
     returns the userinfo claims. Raises OIDCFailure for anything refused."""
     client = request.app.state.oauth.create_client(name)
+    if request.query_params.get("error") == "access_denied":
+        raise OIDCCancelled("the person cancelled at the provider")
     try:
         token = await client.authorize_access_token(request)
         if "userinfo" not in token:

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from helpdesk.accounts import citizens, oidc, session, signin
+from helpdesk.accounts import citizens, email_tokens, oidc, session, signin
 from helpdesk.accounts.forms import (
     check_email,
     check_new_password,
@@ -120,8 +120,6 @@ async def recover_page(request: Request) -> Response:
 async def reset_page(request: Request) -> Response:
     token = request.path_params["token"]
     if request.method == "GET":
-        from helpdesk.accounts import email_tokens
-
         if not await email_tokens.peek(db(request), "password_reset", token):
             return render(request, "accounts/link_invalid.html", {}, 400)
         return render(request, "accounts/reset.html", {"errors": {}})
@@ -150,15 +148,7 @@ async def signout(request: Request) -> Response:
 
 async def signout_everywhere(request: Request) -> Response:
     viewer = await session.citizen_viewer(request)
-    from sqlalchemy import update
-
-    from helpdesk.accounts.models import CitizenAccount
-
-    await db(request).execute(
-        update(CitizenAccount)
-        .where(CitizenAccount.id == viewer.id)
-        .values(session_epoch=CitizenAccount.session_epoch + 1)
-    )
+    await citizens.sign_out_everywhere(db(request), viewer.id)
     session.sign_out(request)
     return redirect("/")
 
@@ -169,9 +159,13 @@ async def signout_everywhere(request: Request) -> Response:
 async def claveunica_start(request: Request) -> Response:
     if not settings(request).claveunica_enabled:
         return render(request, "errors/error.html", {"status": 404}, 404)
-    return await oidc.start_login(
-        request, oidc.CLAVEUNICA, str(request.url_for("claveunica_callback"))
-    )
+    try:
+        return await oidc.start_login(
+            request, oidc.CLAVEUNICA, str(request.url_for("claveunica_callback"))
+        )
+    except oidc.OIDCFailure as failure:
+        log.warning("ClaveÚnica unavailable: %s", failure.reason)
+        return render(request, "accounts/oidc_failed.html", {"staff": False, "down": True}, 503)
 
 
 async def claveunica_callback(request: Request) -> Response:
@@ -180,7 +174,9 @@ async def claveunica_callback(request: Request) -> Response:
         ident = citizens.parse_claveunica_userinfo(claims)
     except (oidc.OIDCFailure, citizens.ClaveUnicaError) as failure:
         log.warning("ClaveÚnica sign-in refused: %s", failure)
-        return render(request, "accounts/oidc_failed.html", {"staff": False}, 400)
+        cancelled = isinstance(failure, oidc.OIDCCancelled)
+        context = {"staff": False, "cancelled": cancelled}
+        return render(request, "accounts/oidc_failed.html", context, 200 if cancelled else 400)
     account = await citizens.sign_in_with_claveunica(
         db(request), ident, get_locale(), session.actor(request, None)
     )
@@ -201,11 +197,10 @@ async def ask_email(request: Request) -> Response:
         email = check_email(text(form, "email", 254), errors)
     if errors:
         return render(request, "accounts/ask_email.html", {"errors": errors, "email": email}, 422)
-    from helpdesk.people.models import Person
-
-    person = await db(request).get(Person, viewer.person_id)
-    assert person is not None
-    citizens.send_verification(db(request), person, email, get_locale(), settings(request).base_url)
+    assert viewer.person_id is not None
+    await citizens.send_verification_to(
+        db(request), viewer.person_id, email, get_locale(), settings(request).base_url
+    )
     return redirect("/cuenta/revise-su-correo")
 
 

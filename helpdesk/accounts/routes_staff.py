@@ -6,14 +6,12 @@ import logging
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import oidc, session, signin, staff, throttle
 from helpdesk.accounts.forms import parse_signin
-from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import TooManyRequests
@@ -96,7 +94,13 @@ async def signout_everywhere(request: Request) -> Response:
 async def oidc_start(request: Request) -> Response:
     if not settings(request).staff_oidc_enabled:
         return render(request, "errors/error.html", {"status": 404}, 404)
-    return await oidc.start_login(request, oidc.STAFF, str(request.url_for("staff_oidc_callback")))
+    try:
+        return await oidc.start_login(
+            request, oidc.STAFF, str(request.url_for("staff_oidc_callback"))
+        )
+    except oidc.OIDCFailure as failure:
+        log.warning("staff OIDC provider unavailable: %s", failure.reason)
+        return render(request, "accounts/oidc_failed.html", {"staff": True, "down": True}, 503)
 
 
 async def oidc_callback(request: Request) -> Response:
@@ -104,27 +108,12 @@ async def oidc_callback(request: Request) -> Response:
         claims = await oidc.finish_login(request, oidc.STAFF, userinfo_by_post=False)
     except oidc.OIDCFailure as failure:
         log.warning("staff OIDC sign-in refused: %s", failure.reason)
-        return render(request, "accounts/oidc_failed.html", {"staff": True}, 400)
-    email = str(claims.get("email") or "")
-    account = (
-        await staff.find_by_email(db(request), email)
-        if claims.get("email_verified", True)
-        else None
-    )
-    sub = str(claims["sub"])
-    # The first sign-in links the account to the provider's subject, which is never reassigned
-    # (an email address may be): a linked account refuses other subjects, and a subject already
-    # linked to another account does not get this one too.
-    if account is not None and account.oidc_subject is None:
-        linked = await db(request).scalar(
-            select(StaffAccount.id).where(StaffAccount.oidc_subject == sub)
-        )
-        if linked is not None:
-            account = None
-    if account is None or not account.active or account.oidc_subject not in (None, sub):
+        cancelled = isinstance(failure, oidc.OIDCCancelled)
+        context = {"staff": True, "cancelled": cancelled}
+        return render(request, "accounts/oidc_failed.html", context, 200 if cancelled else 400)
+    account = await staff.account_for_oidc_claims(db(request), claims)
+    if account is None:
         return render(request, "accounts/oidc_failed.html", {"staff": True, "unknown": True}, 403)
-    if account.oidc_subject is None:
-        account.oidc_subject = sub
     viewer = Viewer("staff", account.id, account.full_name, role=account.role)
     session.sign_in(request, viewer, account.session_epoch)
     return redirect("/staff")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -116,6 +117,28 @@ async def disable_staff_by_email(db: AsyncSession, email: str) -> bool:
 
 async def find_by_email(db: AsyncSession, email: str) -> StaffAccount | None:
     return await db.scalar(select(StaffAccount).where(StaffAccount.email == normalize_email(email)))
+
+
+async def account_for_oidc_claims(db: AsyncSession, claims: dict[str, Any]) -> StaffAccount | None:
+    """The active staff account a provider's claims may sign in to, linking it on first use.
+
+    Accounts are matched by email, then bound to the provider's subject, which is never
+    reassigned (an email address may be): a linked account refuses other subjects, and a
+    subject already linked to one account does not get a second. Providers that omit
+    ``email_verified`` (common for corporate directories) are trusted to have verified it.
+    """
+    if not claims.get("email_verified", True):
+        return None
+    account = await find_by_email(db, str(claims.get("email") or ""))
+    sub = str(claims["sub"])
+    if account is None or not account.active or account.oidc_subject not in (None, sub):
+        return None
+    if account.oidc_subject is None:
+        linked = await db.scalar(select(StaffAccount.id).where(StaffAccount.oidc_subject == sub))
+        if linked is not None:
+            return None
+        account.oidc_subject = sub
+    return account
 
 
 async def list_staff(db: AsyncSession, viewer: Viewer) -> list[tuple[StaffAccount, str | None]]:

@@ -11,6 +11,7 @@ from starlette.types import Receive, Scope, Send
 
 from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.templating import render
 
 log = logging.getLogger(__name__)
 API_PREFIX = "/api/"
@@ -69,8 +70,6 @@ def api_error(status: int, message: str | None = None, details: object = None) -
 def error_response(request: Request, status: int, message: str | None = None) -> Response:
     if request.url.path.startswith(API_PREFIX):
         return api_error(status)
-    from helpdesk.core.templating import render
-
     context = {
         "status": status,
         "title": _titles().get(status, _titles()[500]),
@@ -109,8 +108,6 @@ async def csrf_failure(scope: Scope, receive: Receive, send: Send) -> None:
     if request.url.path.startswith(API_PREFIX):
         response: Response = api_error(403, _("Falta el token CSRF o no es válido."))
     else:
-        from helpdesk.core.templating import render
-
         context = {
             "status": 403,
             "title": _("El formulario expiró"),

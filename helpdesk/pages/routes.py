@@ -12,6 +12,7 @@ from helpdesk.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, safe_next, settings
+from helpdesk.people import service as people
 from helpdesk.people.models import Person
 
 
@@ -32,8 +33,6 @@ async def choose_language(request: Request) -> Response:
         else None
     )
     if viewer is not None and viewer.kind == "citizen" and viewer.person_id:
-        from helpdesk.people import service as people
-
         person = await db(request).get(Person, viewer.person_id)
         if person is not None:
             await people.update_person(

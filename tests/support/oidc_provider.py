@@ -29,6 +29,12 @@ import httpx2
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
+# The clients the app under test registers at the provider (which accepts any client).
+CLAVEUNICA_CLIENT_ID = "portal-de-ayuda"
+CLAVEUNICA_CLIENT_SECRET = "claveunica-client-secret"
+STAFF_CLIENT_ID = "portal-de-ayuda-staff"
+STAFF_CLIENT_SECRET = "staff-client-secret"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -101,12 +107,16 @@ def running_provider(log_path: Path, timeout: float = 15.0) -> Iterator[Provider
                 process.wait()
 
 
-def _wait_for_discovery(process: subprocess.Popen[bytes], provider: Provider, timeout: float) -> None:
+def _wait_for_discovery(
+    process: subprocess.Popen[bytes], provider: Provider, timeout: float
+) -> None:
     deadline = time.monotonic() + timeout
     with httpx2.Client(timeout=1.0) as http:
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                raise RuntimeError(f"the OIDC provider exited ({process.returncode}):\n{provider.log()}")
+                raise RuntimeError(
+                    f"the OIDC provider exited ({process.returncode}):\n{provider.log()}"
+                )
             with contextlib.suppress(httpx2.TransportError):
                 if http.get(f"{provider.url}/.well-known/openid-configuration").status_code == 200:
                     return

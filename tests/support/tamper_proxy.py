@@ -25,7 +25,13 @@ from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 # Headers that describe one hop or one encoding of the body, not the message.
-_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "content-length", "content-encoding"}
+_HOP_HEADERS = {
+    "connection",
+    "keep-alive",
+    "transfer-encoding",
+    "content-length",
+    "content-encoding",
+}
 
 JSONRewrite = Callable[[dict[str, Any]], dict[str, Any]]
 
@@ -97,8 +103,16 @@ def running_proxy(upstream: str, timeout: float = 10.0) -> Iterator[TamperProxy]
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     proxy.url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    config = uvicorn.Config(proxy, lifespan="off", ws="none", http="h11", loop="asyncio",
-                            log_level="warning", access_log=False, timeout_graceful_shutdown=2)  # fmt: skip
+    config = uvicorn.Config(
+        proxy,
+        lifespan="off",
+        ws="none",
+        http="h11",
+        loop="asyncio",
+        log_level="warning",
+        access_log=False,
+        timeout_graceful_shutdown=2,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=lambda: asyncio.run(server.serve(sockets=[sock])), daemon=True)
     thread.start()

@@ -12,13 +12,15 @@ from starlette.applications import Starlette
 from helpdesk.core.settings import Settings
 from tests.conftest import make_app
 from tests.support.http import Browser
-from tests.support.oidc_provider import Provider, running_provider
+from tests.support.oidc_provider import (
+    CLAVEUNICA_CLIENT_ID,
+    CLAVEUNICA_CLIENT_SECRET,
+    STAFF_CLIENT_ID,
+    STAFF_CLIENT_SECRET,
+    Provider,
+    running_provider,
+)
 from tests.support.tamper_proxy import TamperProxy, running_proxy
-
-CLAVEUNICA_CLIENT_ID = "portal-de-ayuda"
-CLAVEUNICA_CLIENT_SECRET = "claveunica-client-secret"
-STAFF_CLIENT_ID = "portal-de-ayuda-staff"
-STAFF_CLIENT_SECRET = "staff-client-secret"
 
 
 @pytest.fixture(scope="session")

@@ -22,9 +22,13 @@ from stdnum.cl import rut
 from helpdesk.accounts.models import CitizenAccount
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
-from tests.helpdesk.accounts.conftest import CLAVEUNICA_CLIENT_ID, CLAVEUNICA_CLIENT_SECRET
 from tests.support.http import Browser, page_text
-from tests.support.oidc_provider import approve, set_user
+from tests.support.oidc_provider import (
+    CLAVEUNICA_CLIENT_ID,
+    CLAVEUNICA_CLIENT_SECRET,
+    approve,
+    set_user,
+)
 
 START = "/auth/claveunica"
 CALLBACK = "/auth/claveunica/callback"
@@ -94,7 +98,9 @@ async def person_with_run(sessionmaker, run: str) -> tuple[Person, list[CitizenA
         person = await db.scalar(select(Person).where(Person.run == run))
         if person is None:
             return None
-        accounts = await db.scalars(select(CitizenAccount).where(CitizenAccount.person_id == person.id))
+        accounts = await db.scalars(
+            select(CitizenAccount).where(CitizenAccount.person_id == person.id)
+        )
         return person, list(accounts)
 
 
@@ -139,7 +145,11 @@ async def test_first_sign_in_creates_the_person_on_the_run_and_asks_for_an_email
     [userinfo_request] = provider_proxy.to("/userinfo")
     assert (userinfo_request.method, userinfo_request.auth_scheme) == ("POST", "Bearer")
     assert userinfo_request.response_json is not None
-    assert userinfo_request.response_json["RolUnico"] == {"numero": numero, "DV": "K", "tipo": "RUN"}
+    assert userinfo_request.response_json["RolUnico"] == {
+        "numero": numero,
+        "DV": "K",
+        "tipo": "RUN",
+    }
 
     found = await person_with_run(sessionmaker, f"{numero}-K")
     assert found is not None
@@ -164,8 +174,12 @@ async def test_the_run_not_the_sub_identifies_the_person(
 ) -> None:
     run = "44444444-4"  # one of the sandbox's test RUNs
     first_sub, second_sub = new_sub(), new_sub()
-    await set_user(oidc_provider.url, first_sub, userinfo(44444444, "4", ["Juan"], ["Pérez", "Soto"]))
-    await set_user(oidc_provider.url, second_sub, userinfo(44444444, "4", ["Juan", "Pablo"], ["Pérez", "Soto"]))
+    await set_user(
+        oidc_provider.url, first_sub, userinfo(44444444, "4", ["Juan"], ["Pérez", "Soto"])
+    )
+    await set_user(
+        oidc_provider.url, second_sub, userinfo(44444444, "4", ["Juan", "Pablo"], ["Pérez", "Soto"])
+    )
 
     first, _ = await sign_in(open_browser(), first_sub)
     assert first.status_code == 303, first.text
@@ -214,7 +228,10 @@ async def test_a_code_used_once_is_refused_the_second_time(
     assert first.status_code == 303, first.text
     signed_out = await browser.submit("/cuenta/salir", {}, page="/cuenta")
     assert signed_out.status_code == 303
-    assert signed_out.headers["location"] == f"{settings.claveunica_logout_url}?redirect=http://testserver/"
+    assert (
+        signed_out.headers["location"]
+        == f"{settings.claveunica_logout_url}?redirect=http://testserver/"
+    )
 
     _, params = await start(browser)  # a fresh, valid state in this browser
     replay = await browser.get(CALLBACK, params={"code": code, "state": params["state"]})

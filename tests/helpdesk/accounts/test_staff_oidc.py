@@ -13,10 +13,9 @@ import pytest
 from sqlalchemy import select, update
 
 from helpdesk.accounts.models import StaffAccount
-from tests.helpdesk.accounts.conftest import STAFF_CLIENT_ID
 from tests.support import factories
 from tests.support.http import Browser, page_text
-from tests.support.oidc_provider import approve, set_user
+from tests.support.oidc_provider import STAFF_CLIENT_ID, approve, set_user
 
 START = "/staff/oidc"
 CALLBACK = "/staff/oidc/callback"
@@ -44,7 +43,9 @@ async def test_a_staff_member_signs_in_with_the_institutional_provider(
 ) -> None:
     email = await factories.staff_member(sessionmaker, "central_analyst")
     sub = f"staff-{uuid.uuid4().hex}"
-    await set_user(oidc_provider.url, sub, {"email": email.upper(), "email_verified": True, "name": "Ana"})
+    await set_user(
+        oidc_provider.url, sub, {"email": email.upper(), "email_verified": True, "name": "Ana"}
+    )
 
     response = await sign_in(browser, sub)
 
@@ -75,13 +76,18 @@ async def test_a_linked_subject_does_not_take_over_another_account(
 
     assert response.status_code == 403, response.text
     assert NOT_ENABLED in page_text(response.text)
-    assert (await linked_subject(sessionmaker, first), await linked_subject(sessionmaker, second)) == (sub, None)
+    assert (
+        await linked_subject(sessionmaker, first),
+        await linked_subject(sessionmaker, second),
+    ) == (sub, None)
     assert (await browser.get("/staff")).status_code == 303
 
 
 async def disable(sessionmaker, email: str) -> None:
     async with sessionmaker() as db, db.begin():
-        await db.execute(update(StaffAccount).where(StaffAccount.email == email).values(active=False))
+        await db.execute(
+            update(StaffAccount).where(StaffAccount.email == email).values(active=False)
+        )
 
 
 async def link_to_someone_else(sessionmaker, email: str) -> None:
@@ -90,7 +96,9 @@ async def link_to_someone_else(sessionmaker, email: str) -> None:
                          .values(oidc_subject=f"earlier-{uuid.uuid4().hex}"))  # fmt: skip
 
 
-@pytest.mark.parametrize("case", ["unknown email", "disabled", "email not verified", "another subject"])
+@pytest.mark.parametrize(
+    "case", ["unknown email", "disabled", "email not verified", "another subject"]
+)
 async def test_accounts_the_portal_does_not_know_are_refused(
     browser, oidc_provider, sessionmaker, case: str
 ) -> None:
