@@ -10,6 +10,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from helpdesk.core.errors import DomainError
+from helpdesk.core import i18n
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 
@@ -97,6 +98,12 @@ async def domain_error(request: Request, exc: Exception) -> Response:
 
 async def server_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    # Starlette answers unhandled errors outside every middleware: choose the locale again.
+    i18n.set_locale(
+        i18n.choose_locale(
+            request.cookies.get(i18n.LOCALE_COOKIE), request.headers.get("accept-language")
+        )
+    )
     try:
         return error_response(request, 500)
     except Exception:  # the error page itself failed: plain text, still no internals
