@@ -9,8 +9,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
-from helpdesk.core.errors import DomainError
 from helpdesk.core import i18n
+from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 

@@ -8,7 +8,7 @@ import httpx2
 import pytest
 
 from tests.conftest import make_app
-from tests.support.http import Browser, parse, page_text
+from tests.support.http import Browser, page_text, parse
 
 
 def closed_port() -> int:
