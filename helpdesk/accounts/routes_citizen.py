@@ -8,15 +8,14 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from helpdesk.accounts import citizens, email_tokens, oidc, session, signin
+from helpdesk.accounts import citizens, email_tokens, oidc, password_form, session
 from helpdesk.accounts.forms import (
     check_email,
     check_new_password,
     parse_registration,
-    parse_signin,
     text,
 )
-from helpdesk.accounts.routes_staff import check_rate, locked_message, lockout_policy
+from helpdesk.accounts.password_form import check_rate
 from helpdesk.core.i18n import country_names, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
@@ -28,35 +27,62 @@ log = logging.getLogger(__name__)
 VERIFIED_EMAIL = "verified_email"
 
 
+def email_form(
+    request: Request, kind: str, errors: dict[str, str], email: str = "", **extra: str
+) -> Response:
+    """The one-field email forms: password recovery, ClaveÚnica's missing email, proof of email."""
+    texts = {
+        "recover": (
+            _("Recuperar contraseña"),
+            _(
+                "Escriba el correo de su cuenta. Le enviaremos un enlace para crear "
+                "una contraseña nueva."
+            ),
+            "/cuenta/recuperar",
+        ),
+        "ask_email": (
+            _("Su correo electrónico"),
+            _(
+                "ClaveÚnica no nos entrega su correo. Escríbalo para recibir las respuestas y "
+                "avisos; le enviaremos un enlace para confirmarlo."
+            ),
+            "/cuenta/correo",
+        ),
+        "prove_email": (
+            _("Confirmar mi correo"),
+            _("Sin cuenta, cada consulta se confirma con un enlace enviado a su correo."),
+            "/correo",
+        ),
+    }
+    heading, intro, action = texts[kind]
+    context = {
+        "heading": heading,
+        "intro": intro,
+        "action": action,
+        "errors": errors,
+        "email": email,
+    }
+    return render(request, "accounts/email_form.html", {**context, **extra}, 422 if errors else 200)
+
+
+CITIZEN_SIGNIN = password_form.PasswordSignIn(
+    "accounts/signin.html", "/cuenta", "citizen-login", citizens.find_portal_account
+)
+
+
 async def signin_page(request: Request) -> Response:
-    next_path = safe_next(request.query_params.get("next"), "/cuenta")
-    context = {"errors": {}, "email": "", "next": next_path}
-    if request.method == "GET":
-        return render(request, "accounts/signin.html", context)
-    await check_rate(request, "citizen-login")
-    async with request.form() as form:
-        (email, password), errors = parse_signin(form)
-        next_path = safe_next(str(form.get("next") or ""), "/cuenta")
-    context.update(errors=errors, email=email, next=next_path)
-    if errors:
-        return render(request, "accounts/signin.html", context, 422)
-    account = await citizens.find_portal_account(db(request), email)
-    result = await signin.check_password(
-        request.app.state.sessionmaker, account, password, lockout_policy(request)
-    )
-    if not result.ok:
-        errors["form"] = (
-            locked_message(result.locked_until)
-            if result.locked_until
-            else _("El correo o la contraseña no son correctos.")
-        )
-        return render(request, "accounts/signin.html", context, 401)
-    assert account is not None
+    outcome = await password_form.handle(request, CITIZEN_SIGNIN)
+    if outcome.response is not None:
+        return outcome.response
+    account = outcome.account
     if account.person.email_verified_at is None:
-        errors["form"] = _("Primero confirme su correo: le enviamos un enlace al registrarse.")
+        context = {**(outcome.context or {})}
+        context["errors"]["form"] = _(
+            "Primero confirme su correo: le enviamos un enlace al registrarse."
+        )
         return render(request, "accounts/signin.html", context, 403)
     session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
-    return redirect(next_path)
+    return redirect(outcome.next_path)
 
 
 async def register_page(request: Request) -> Response:
@@ -104,13 +130,13 @@ async def verify_email(request: Request) -> Response:
 
 async def recover_page(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "accounts/recover.html", {"errors": {}, "email": ""})
+        return email_form(request, "recover", {})
     await check_rate(request, "recover")
     async with request.form() as form:
         errors: dict[str, str] = {}
         email = check_email(text(form, "email", 254), errors)
     if errors:
-        return render(request, "accounts/recover.html", {"errors": errors, "email": email}, 422)
+        return email_form(request, "recover", errors, email)
     await citizens.request_password_reset(
         db(request), email, get_locale(), settings(request).base_url
     )
@@ -191,12 +217,12 @@ async def ask_email(request: Request) -> Response:
     """ClaveÚnica gives no email: ask for one and verify it."""
     viewer = await session.citizen_viewer(request)
     if request.method == "GET":
-        return render(request, "accounts/ask_email.html", {"errors": {}, "email": ""})
+        return email_form(request, "ask_email", {})
     async with request.form() as form:
         errors: dict[str, str] = {}
         email = check_email(text(form, "email", 254), errors)
     if errors:
-        return render(request, "accounts/ask_email.html", {"errors": errors, "email": email}, 422)
+        return email_form(request, "ask_email", errors, email)
     assert viewer.person_id is not None
     await citizens.send_verification_to(
         db(request), viewer.person_id, email, get_locale(), settings(request).base_url
@@ -210,21 +236,14 @@ async def ask_email(request: Request) -> Response:
 async def prove_email(request: Request) -> Response:
     next_path = safe_next(request.query_params.get("next"), "/")
     if request.method == "GET":
-        return render(
-            request, "accounts/prove_email.html", {"errors": {}, "email": "", "next": next_path}
-        )
+        return email_form(request, "prove_email", {}, next=next_path)
     await check_rate(request, "prove-email")
     async with request.form() as form:
         errors: dict[str, str] = {}
         email = check_email(text(form, "email", 254), errors)
         next_path = safe_next(str(form.get("next") or ""), "/")
     if errors:
-        return render(
-            request,
-            "accounts/prove_email.html",
-            {"errors": errors, "email": email, "next": next_path},
-            422,
-        )
+        return email_form(request, "prove_email", errors, email, next=next_path)
     citizens.send_email_proof(
         db(request), email, get_locale(), settings(request).base_url, next_path
     )

@@ -3,80 +3,40 @@
 from __future__ import annotations
 
 import logging
-import math
-from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from helpdesk.accounts import oidc, session, signin, staff, throttle
-from helpdesk.accounts.forms import parse_signin
+from helpdesk.accounts import oidc, password_form, session, staff
+from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
-from helpdesk.core.db import utcnow
-from helpdesk.core.errors import TooManyRequests
-from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import client_ip, redirect, safe_next, settings
+from helpdesk.core.web import redirect, settings
 
 log = logging.getLogger(__name__)
 
 
-def lockout_policy(request: Request) -> signin.LockoutPolicy:
-    s = settings(request)
-    return signin.LockoutPolicy(s.login_max_failures, timedelta(minutes=s.login_lock_minutes))
+async def active_staff(db: AsyncSession, email: str) -> StaffAccount | None:
+    account = await staff.find_by_email(db, email)
+    return account if account is not None and account.active else None
 
 
-async def check_rate(request: Request, scope: str) -> None:
-    allowed = await throttle.hit(
-        request.app.state.sessionmaker,
-        f"{scope}:{client_ip(request)}",
-        settings(request).login_rate_per_minute,
-        timedelta(minutes=1),
-    )
-    if not allowed:
-        raise TooManyRequests("login rate")
-
-
-def locked_message(locked_until: datetime) -> str:
-    minutes = max(1, math.ceil((locked_until - utcnow()).total_seconds() / 60))
-    return _(
-        "Por seguridad, la cuenta quedó bloqueada tras varios intentos fallidos. "
-        "Intente de nuevo en %(minutes)s minutos o restablezca su contraseña.",
-        minutes=minutes,
-    )
+STAFF_SIGNIN = password_form.PasswordSignIn(
+    "accounts/staff_signin.html", "/staff", "staff-login", active_staff
+)
 
 
 async def signin_page(request: Request) -> Response:
-    next_path = safe_next(request.query_params.get("next"), "/staff")
-    if request.method == "GET":
-        return render(
-            request, "accounts/staff_signin.html", {"errors": {}, "email": "", "next": next_path}
-        )
-    await check_rate(request, "staff-login")
-    async with request.form() as form:
-        (email, password), errors = parse_signin(form)
-        next_path = safe_next(str(form.get("next") or ""), "/staff")
-    context = {"errors": errors, "email": email, "next": next_path}
-    if errors:
-        return render(request, "accounts/staff_signin.html", context, 422)
-    account = await staff.find_by_email(db(request), email)
-    if account is not None and not account.active:
-        account = None
-    result = await signin.check_password(
-        request.app.state.sessionmaker, account, password, lockout_policy(request)
-    )
-    if not result.ok:
-        if result.locked_until is not None:
-            errors["form"] = locked_message(result.locked_until)
-        else:
-            errors["form"] = _("El correo o la contraseña no son correctos.")
-        return render(request, "accounts/staff_signin.html", context, 401)
-    assert account is not None
+    outcome = await password_form.handle(request, STAFF_SIGNIN)
+    if outcome.response is not None:
+        return outcome.response
+    account = outcome.account
     viewer = Viewer("staff", account.id, account.full_name, role=account.role)
     session.sign_in(request, viewer, account.session_epoch)
-    return redirect(next_path)
+    return redirect(outcome.next_path)
 
 
 async def signout(request: Request) -> Response:
