@@ -15,7 +15,6 @@ from helpdesk.api.validation import parse_body
 from helpdesk.core.errors import DomainError
 from helpdesk.core.unit_of_work import db
 from helpdesk.people import service as people
-from helpdesk.people.models import Person
 from helpdesk.reference import service as reference
 
 
@@ -107,16 +106,9 @@ async def set_language(request: Request) -> Response:
     if viewer is None:
         raise Unauthorized("sign in")
     body = await parse_body(request, LanguageIn)
-    if viewer.kind == "citizen" and viewer.person_id is not None:
-        person = await db(request).get(Person, viewer.person_id)
-        if person is not None:
-            await people.update_person(
-                db(request),
-                viewer,
-                person,
-                {"preferred_locale": body.locale},
-                session.actor(request, viewer),
-            )
+    await people.set_preferred_locale(
+        db(request), viewer, body.locale, session.actor(request, viewer)
+    )
     return Response(status_code=204)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from starlette.requests import HTTPConnection
-from starlette.responses import RedirectResponse
+from starlette.responses import RedirectResponse, Response
 
+from helpdesk.core.i18n import LOCALE_COOKIE
 from helpdesk.core.settings import Settings
 
 
@@ -26,3 +27,10 @@ def safe_next(value: str | None, default: str = "/") -> str:
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
     return default
+
+
+def remember_locale(response: Response, locale: str, secure: bool) -> None:
+    """The explicit language choice, kept for a year."""
+    response.set_cookie(
+        LOCALE_COOKIE, locale, max_age=365 * 24 * 3600, httponly=True, samesite="lax", secure=secure
+    )

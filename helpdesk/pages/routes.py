@@ -8,12 +8,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.core.i18n import LOCALE_COOKIE, SUPPORTED_LOCALES
+from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, safe_next, settings
+from helpdesk.core.web import redirect, remember_locale, safe_next, settings
 from helpdesk.people import service as people
-from helpdesk.people.models import Person
 
 
 async def home(request: Request) -> Response:
@@ -32,25 +31,12 @@ async def choose_language(request: Request) -> Response:
         if request.session.get(session.SESSION_VIEWER)
         else None
     )
-    if viewer is not None and viewer.kind == "citizen" and viewer.person_id:
-        person = await db(request).get(Person, viewer.person_id)
-        if person is not None:
-            await people.update_person(
-                db(request),
-                viewer,
-                person,
-                {"preferred_locale": locale},
-                session.actor(request, viewer),
-            )
+    if viewer is not None:
+        await people.set_preferred_locale(
+            db(request), viewer, locale, session.actor(request, viewer)
+        )
     response = redirect(next_path)
-    response.set_cookie(
-        LOCALE_COOKIE,
-        locale,
-        max_age=365 * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings(request).session_https_only,
-    )
+    remember_locale(response, locale, settings(request).session_https_only)
     return response
 
 

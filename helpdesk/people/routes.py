@@ -9,10 +9,9 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.accounts.forms import parse_profile
 from helpdesk.accounts.permissions import require_citizen, require_staff
-from helpdesk.core.i18n import LOCALE_COOKIE
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, settings
+from helpdesk.core.web import redirect, remember_locale, settings
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
@@ -66,14 +65,7 @@ async def my_profile(request: Request) -> Response:
         return render(request, "people/profile.html", context, 422)
     await people.update_person(db(request), viewer, person, changes, session.actor(request, viewer))
     response = redirect("/cuenta?guardado=1")
-    response.set_cookie(
-        LOCALE_COOKIE,
-        changes["preferred_locale"],
-        max_age=365 * 24 * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=settings(request).session_https_only,
-    )
+    remember_locale(response, changes["preferred_locale"], settings(request).session_https_only)
     return response
 
 

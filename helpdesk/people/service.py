@@ -103,6 +103,17 @@ async def update_person(
     return changed
 
 
+async def set_preferred_locale(
+    db: AsyncSession, viewer: Viewer, locale: str, actor: audit.Actor
+) -> None:
+    """Remembers a citizen's language on their person record (emails follow it)."""
+    if viewer.kind != "citizen" or viewer.person_id is None:
+        return
+    person = await db.get(Person, viewer.person_id)
+    if person is not None:
+        await update_person(db, viewer, person, {"preferred_locale": locale}, actor)
+
+
 @dataclass(frozen=True)
 class PortalIdentity:
     given_names: str
