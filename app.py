@@ -31,7 +31,7 @@ from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import LocaleMiddleware
 from helpdesk.core.security import CSRFMiddleware, configure_password_hashing
 from helpdesk.core.settings import PROJECT_ROOT, Settings, SettingsError
-from helpdesk.core.templating import make_templates
+from helpdesk.core.templating import AnonymousPageCache, make_templates
 from helpdesk.core.unit_of_work import UnitOfWorkMiddleware
 from helpdesk.core.web import redirect
 from helpdesk.notifications import routes as mail_routes
@@ -152,6 +152,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.engine = engine
     app.state.sessionmaker = sessionmaker
     app.state.templates = make_templates(settings)
+    app.state.page_cache = AnonymousPageCache(enabled=settings.app_env != "development")
     app.state.oauth = make_oauth(settings)
     app.state.migration_heads = migration_heads()
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from helpdesk.core.settings import PROJECT_ROOT, Settings
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 HTMX_VERSION = "2.0.11"
+VARY = "HX-Request, Cookie, Accept-Language"
 
 
 def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
@@ -24,7 +26,7 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
         autoescape=True,  # every template, whatever its extension: emails' .txt are rendered apart
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
-        auto_reload=not settings.is_production,
+        auto_reload=settings.app_env == "development",
         enable_async=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
@@ -67,8 +69,39 @@ def render(
 ) -> HTMLResponse:
     templates: Jinja2Templates = request.app.state.templates
     response = templates.TemplateResponse(request, name, context or {}, status_code=status_code)
-    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
+    response.headers["Vary"] = VARY
     return response
+
+
+# Stands in for the visitor's CSRF token in cached pages; random so no page text can match it.
+_TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(16)
+
+
+class AnonymousPageCache:
+    """Pages that are the same for every visitor without a session, rendered once per language.
+
+    Only the CSRF token differs between visitors: it is rendered as a slot and filled in per
+    request. Templates change only on deployment, so the cache lives as long as the process.
+    """
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self._pages: dict[tuple[str, str, str], str] = {}
+
+    def render(self, request: Request, name: str) -> HTMLResponse:
+        if not self.enabled or request.session.get("viewer"):
+            return render(request, name)
+        key = (name, i18n.get_locale(), request.url.path)
+        page = self._pages.get(key)
+        if page is None:
+            templates: Jinja2Templates = request.app.state.templates
+            context = {"csrf_token": lambda: _TOKEN_SLOT, "viewer": None,
+                       "current_path": request.url.path}  # fmt: skip
+            page = templates.get_template(name).render(context)
+            self._pages[key] = page
+        response = HTMLResponse(page.replace(_TOKEN_SLOT, csrf_token(request)))
+        response.headers["Vary"] = VARY
+        return response
 
 
 def is_htmx(request: Request) -> bool:
