@@ -29,6 +29,15 @@ class Registration:
     locale: str
 
 
+async def _add_account(db: AsyncSession, actor: audit.Actor, **fields: Any) -> CitizenAccount:
+    account = CitizenAccount(**fields)
+    db.add(account)
+    await db.flush()
+    audit.record(db, actor, "citizen_account.create", "citizen_account", account.id,
+                 {"kind": [None, account.kind]})  # fmt: skip
+    return account
+
+
 def _link(base_url: str, path: str) -> str:
     return base_url.rstrip("/") + path
 
@@ -81,18 +90,8 @@ async def register_portal_account(
         await people.update_person(
             db, None, person, {"email": email, "email_verified_at": None}, actor
         )
-    account = CitizenAccount(
-        person_id=person.id, kind="portal", password_hash=hash_password(data.password)
-    )
-    db.add(account)
-    await db.flush()
-    audit.record(
-        db,
-        actor,
-        "citizen_account.create",
-        "citizen_account",
-        account.id,
-        {"kind": [None, "portal"]},
+    await _add_account(
+        db, actor, person_id=person.id, kind="portal", password_hash=hash_password(data.password)
     )
     send_verification(db, person, email, data.locale, base_url)
 
@@ -255,16 +254,8 @@ async def sign_in_with_claveunica(
         )
     account = await db.scalar(select(CitizenAccount).where(CitizenAccount.person_id == person.id))
     if account is None:
-        account = CitizenAccount(person_id=person.id, kind="claveunica", claveunica_sub=ident.sub)
-        db.add(account)
-        await db.flush()
-        audit.record(
-            db,
-            actor,
-            "citizen_account.create",
-            "citizen_account",
-            account.id,
-            {"kind": [None, "claveunica"]},
+        account = await _add_account(
+            db, actor, person_id=person.id, kind="claveunica", claveunica_sub=ident.sub
         )
     account.last_login_at = utcnow()
     await db.refresh(account, ["person"])
