@@ -38,6 +38,8 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
+from knowledge_base import routes_api as kb_api_routes
+from knowledge_base import routes_reader as kb_reader_routes
 
 STATIC_DIR = PROJECT_ROOT / "static"
 
@@ -119,7 +121,8 @@ def create_app(settings: Settings) -> Starlette:
         *people_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
-        Mount("/api/v1", routes=api_routes.routes, name="api"),
+        *kb_reader_routes.routes,
+        Mount("/api/v1", routes=[*api_routes.routes, *kb_api_routes.routes], name="api"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [

@@ -44,7 +44,7 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
     print("database migrated and reference data loaded")
 
 
-def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
+def _load_demo(settings: Settings, args: argparse.Namespace) -> None:
     from helpdesk.demo import load_demo
 
     if not settings.load_demo:
@@ -52,6 +52,22 @@ def _load_demo(settings: Settings, _args: argparse.Namespace) -> None:
         return
     created = asyncio.run(_with_db(settings, load_demo))
     print(f"demo data ready ({created} new)")
+    _load_content(settings, args)
+
+
+def _load_content(settings: Settings, _args: argparse.Namespace) -> None:
+    from knowledge_base.content_loader import load_content
+
+    created = asyncio.run(_with_db(settings, load_content))
+    print(f"knowledge base: {created} sample articles loaded")
+    _reindex(settings, _args)
+
+
+def _reindex(settings: Settings, _args: argparse.Namespace) -> None:
+    from knowledge_base.search.index import rebuild_from_database
+
+    report = asyncio.run(rebuild_from_database(settings))
+    print(f"knowledge base index rebuilt: {report}")
 
 
 def _remove_demo(settings: Settings, _args: argparse.Namespace) -> None:
@@ -120,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
     sub.add_parser("migrate", help="apply migrations and load reference data")
     sub.add_parser("load-demo", help="load demo accounts (development)")
     sub.add_parser("remove-demo", help="delete demo accounts")
+    sub.add_parser("load-content", help="load the shipped sample knowledge-base articles")
+    sub.add_parser("reindex-kb", help="rebuild the knowledge-base search index from the database")
     serve = sub.add_parser("serve", help="run the web server")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -144,6 +162,8 @@ def main(argv: list[str] | None = None) -> None:
     commands = {
         "migrate": _migrate,
         "load-demo": _load_demo,
+        "load-content": _load_content,
+        "reindex-kb": _reindex,
         "remove-demo": _remove_demo,
         "serve": _serve,
         "worker": _worker,

@@ -6,11 +6,13 @@ from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
+from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "audit_models",
+    "knowledge_base_models",
     "metadata",
     "notifications_models",
     "people_models",

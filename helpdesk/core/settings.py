@@ -52,6 +52,7 @@ class Settings:
     mail_from: str = "Portal de Ayuda <no-responder@portal-ayuda.example>"
     mail_catcher: bool = False
     mail_catcher_dir: str = str(PROJECT_ROOT / "var" / "mail")
+    kb_index_dir: str = str(PROJECT_ROOT / "var" / "kb-index")
     run_worker: bool = False
     worker_poll_seconds: float = 1.0
     claveunica_client_id: str = ""

@@ -1,0 +1,194 @@
+"""Reader pages: categories, articles (with Spanish fallback), print view, votes, search,
+and the deflection fragment used by the request form."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk.core.errors import NotFound
+from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.templating import is_htmx, render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect, settings
+from helpdesk.reference.data import TOPICS
+from knowledge_base import deflection, search_stats, service
+from knowledge_base.labels import topic_names, type_names
+from knowledge_base.models import ARTICLE_TYPES
+
+READER_COOKIE = "rid"
+SEARCH_LIMIT = 10
+MAX_QUERY = 200
+MAX_COMMENT = 1000
+OFFICE_TZ = ZoneInfo("America/Santiago")
+
+
+def _reader(request: Request) -> tuple[str, str | None]:
+    """(reader key, new cookie value to set or None). Readers are anonymous: a random id."""
+    raw = request.cookies.get(READER_COOKIE)
+    new = None
+    if not raw or len(raw) > 64:
+        raw = new = secrets.token_urlsafe(24)
+    return service.reader_key(settings(request).secret_key, raw), new
+
+
+def _remember_reader(request: Request, response: Response, new: str | None) -> Response:
+    if new:
+        response.set_cookie(
+            READER_COOKIE,
+            new,
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=settings(request).session_https_only,
+        )
+    return response
+
+
+def _labels() -> dict[str, object]:
+    return {"topic_names": topic_names(), "type_names": type_names()}
+
+
+async def home(request: Request) -> Response:
+    counts = await service.category_counts(db(request))
+    topics = [code for code in TOPICS if counts.get(code)]
+    context = {"topics": topics, "counts": counts, "query": "", **_labels()}
+    return render(request, "knowledge_base/reader/home.html", context)
+
+
+async def category(request: Request) -> Response:
+    code = request.path_params["category"]
+    if code not in TOPICS:
+        raise NotFound("topic")
+    articles = await service.category_articles(db(request), code, get_locale())
+    context = {"topic": code, "articles": articles, **_labels()}
+    return render(request, "knowledge_base/reader/category.html", context)
+
+
+async def _page_context(request: Request) -> tuple[dict[str, object], str | None]:
+    text_locale = request.query_params.get("texto")
+    page = await service.article_page(
+        db(request),
+        request.path_params["slug"],
+        get_locale(),
+        text_locale if text_locale in SUPPORTED_LOCALES else None,
+    )
+    key, new_cookie = _reader(request)
+    return {"page": page, "reader_key": key, **_labels()}, new_cookie
+
+
+async def article(request: Request) -> Response:
+    context, new_cookie = await _page_context(request)
+    page = context["page"]
+    assert isinstance(page, service.ArticlePage)
+    key = str(context["reader_key"])
+    if not service.is_bot(request.headers.get("user-agent")):
+        today = datetime.now(OFFICE_TZ).date()
+        await service.count_view(db(request), page.article_id, key, page.locale, today)
+    draft = request.query_params.get("desde")
+    if draft:
+        await deflection.opened(db(request), draft, page.slug)
+    vote = await service.reader_vote(db(request), page.article_id, key)
+    context.update(vote=vote, thanks=request.query_params.get("gracias") == "1", errors={})
+    response = render(request, "knowledge_base/reader/article.html", context)
+    return _remember_reader(request, response, new_cookie)
+
+
+async def printable(request: Request) -> Response:
+    context, _new = await _page_context(request)
+    return render(request, "knowledge_base/reader/print.html", context)
+
+
+async def vote(request: Request) -> Response:
+    context, new_cookie = await _page_context(request)
+    page = context["page"]
+    assert isinstance(page, service.ArticlePage)
+    async with request.form() as form:
+        helpful_raw = str(form.get("helpful") or "")
+        comment = str(form.get("comment") or "").strip()
+    errors: dict[str, str] = {}
+    if helpful_raw not in ("1", "0"):
+        errors["helpful"] = _("Elija «Sí» o «No».")
+    if len(comment) > MAX_COMMENT:
+        errors["comment"] = _("El comentario puede tener hasta %(n)s caracteres.", n=MAX_COMMENT)
+    if errors:
+        context.update(vote=None, thanks=False, errors=errors)
+        template = (
+            "knowledge_base/reader/_vote.html"
+            if is_htmx(request)
+            else "knowledge_base/reader/article.html"
+        )
+        return render(request, template, context, 422)
+    await service.vote(
+        db(request),
+        page.article_id,
+        str(context["reader_key"]),
+        page.locale,
+        helpful_raw == "1",
+        comment,
+    )
+    if is_htmx(request):
+        vote_row = await service.reader_vote(
+            db(request), page.article_id, str(context["reader_key"])
+        )
+        context.update(vote=vote_row, thanks=True, errors={})
+        response = render(request, "knowledge_base/reader/_vote.html", context)
+    else:
+        response = redirect(f"/ayuda/articulo/{page.slug}?gracias=1#voto")
+    return _remember_reader(request, response, new_cookie)
+
+
+def _filters(request: Request) -> tuple[str, str | None, str | None]:
+    query = (request.query_params.get("q") or "").strip()[:MAX_QUERY]
+    topic = request.query_params.get("tema") or None
+    kind = request.query_params.get("tipo") or None
+    return query, topic if topic in TOPICS else None, kind if kind in ARTICLE_TYPES else None
+
+
+async def search(request: Request) -> Response:
+    query, topic, kind = _filters(request)
+    hits: list[object] = []
+    if query:
+        index = request.app.state.kb_index
+        hits = list(await index.search(db(request), query, get_locale(), topic, kind, SEARCH_LIMIT))
+        await search_stats.record(db(request), query, get_locale(), len(hits))
+    context = {
+        "query": query,
+        "topic": topic,
+        "kind": kind,
+        "hits": hits,
+        "topics": TOPICS,
+        "types": ARTICLE_TYPES,
+        **_labels(),
+    }
+    if is_htmx(request):
+        return render(request, "knowledge_base/reader/_results.html", context)
+    return render(request, "knowledge_base/reader/search.html", context)
+
+
+async def suggestions(request: Request) -> Response:
+    """htmx fragment for the request form: articles matching what the person is writing."""
+    text = (request.query_params.get("texto") or "")[:2000]
+    draft = (request.query_params.get("borrador") or "")[: deflection.DRAFT_KEY_LENGTH] or None
+    hits = await deflection.suggest(
+        request.app.state.kb_index, db(request), text, get_locale(), draft
+    )
+    context = {"hits": hits, "draft": draft, **_labels()}
+    return render(request, "knowledge_base/reader/_suggestions.html", context)
+
+
+routes = [
+    Route("/ayuda", home, name="kb_home"),
+    Route("/ayuda/buscar", search, name="kb_search"),
+    Route("/ayuda/sugerencias", suggestions, name="kb_suggestions"),
+    Route("/ayuda/tema/{category}", category, name="kb_category"),
+    Route("/ayuda/articulo/{slug}", article, name="kb_article"),
+    Route("/ayuda/articulo/{slug}/imprimir", printable, name="kb_article_print"),
+    Route("/ayuda/articulo/{slug}/voto", vote, methods=["POST"], name="kb_vote"),
+]
