@@ -39,6 +39,7 @@ from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
 from knowledge_base import routes_api as kb_api_routes
+from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
 
 STATIC_DIR = PROJECT_ROOT / "static"
@@ -122,6 +123,7 @@ def create_app(settings: Settings) -> Starlette:
         *audit_routes.routes,
         *mail_routes.routes,
         *kb_reader_routes.routes,
+        *routes_editor.routes,
         Mount("/api/v1", routes=[*api_routes.routes, *kb_api_routes.routes], name="api"),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
