@@ -178,9 +178,7 @@ async def _related_ids(db: AsyncSession, slugs: tuple[str, ...], own_slug: str) 
     if own_slug in slugs:
         raise ArticleInputError("related", _("Un artículo no puede relacionarse consigo mismo."))
     found = dict(
-        (await db.execute(select(Article.slug, Article.id).where(Article.slug.in_(slugs))))
-        .tuples()
-        .all()
+        (await db.execute(select(Article.slug, Article.id).where(Article.slug.in_(slugs)))).all()
     )
     missing = [slug for slug in slugs if slug not in found]
     if missing:

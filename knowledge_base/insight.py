@@ -68,6 +68,7 @@ class TranslationState:
     locale: str
     translation: Translation | None
     published_number: int | None
+    published_source: int | None  # the Spanish version the published text was made from
     spanish: TranslationVersion | None  # the Spanish text readers see now
     outdated: bool
     own_text: bool  # the viewer submitted or last edited it: someone else must approve
@@ -84,7 +85,7 @@ async def translation_state(
     article = await get_article(db, viewer, article_id)
     translation = await find_translation(db, article_id, locale)
     spanish = await spanish_version(db, article_id)
-    published_number = None
+    published_number = published_source = None
     outdated = own = False
     history: list[HistoryEntry] = []
     if translation is not None:
@@ -99,8 +100,9 @@ async def translation_state(
         own = viewer.id in (translation.submitted_by, translation.author_id)
         history = await _history(db, translation.id)
     return TranslationState(
-        article, locale, translation, published_number, spanish, outdated, own, history
-    )
+        article, locale, translation, published_number, published_source, spanish, outdated, own,
+        history,
+    )  # fmt: skip
 
 
 async def _history(db: AsyncSession, translation_id: int) -> list[HistoryEntry]:
@@ -112,7 +114,7 @@ async def _history(db: AsyncSession, translation_id: int) -> list[HistoryEntry]:
         .limit(HISTORY_SIZE)
     )
     entries = []
-    for event, name in rows.tuples().all():
+    for event, name in rows.all():
         changes = event.changes or {}
         version = changes.get("version", [None, None])[1]
         entries.append(
@@ -172,7 +174,7 @@ async def list_versions(
             restored.get(v.number),
             v.id == translation.published_version_id,
         )
-        for v, published_by, reviewed_by in rows.tuples().all()
+        for v, published_by, reviewed_by in rows.all()
     ]
     return translation, versions
 
@@ -259,7 +261,7 @@ async def outdated_translations(db: AsyncSession, viewer: Viewer) -> list[Outdat
         )
         .order_by(Article.slug, Translation.locale)
     )
-    return [OutdatedTranslation(*row) for row in rows.tuples().all()]
+    return [OutdatedTranslation(*row) for row in rows.all()]
 
 
 @dataclass(frozen=True)
@@ -286,7 +288,7 @@ async def list_articles(
         stmt = stmt.where(Translation.article_id == article_id)
         articles_stmt = articles_stmt.where(Article.id == article_id)
     rows = await db.execute(stmt)
-    for article_id, locale, status, title in rows.tuples().all():
+    for article_id, locale, status, title in rows.all():
         statuses.setdefault(article_id, {})[locale] = status
         if locale == SOURCE_LOCALE:
             titles[article_id] = title
@@ -335,7 +337,7 @@ async def review_queue(db: AsyncSession, viewer: Viewer) -> list[ReviewItem]:
         .where(Translation.status == "in_review")
         .order_by(Translation.updated_at)
     )
-    return [ReviewItem(*row) for row in rows.tuples().all()]
+    return [ReviewItem(*row) for row in rows.all()]
 
 
 # --- the insight page
@@ -394,7 +396,7 @@ async def _titles(db: AsyncSession, article_ids: list[int]) -> dict[int, tuple[s
         )
         .where(Article.id.in_(article_ids))
     )
-    return {a_id: (slug, title or slug) for a_id, slug, title in rows.tuples().all()}
+    return {a_id: (slug, title or slug) for a_id, slug, title in rows.all()}
 
 
 async def most_viewed(db: AsyncSession, since: date | None, limit: int = TOP) -> list[ViewCount]:
@@ -402,9 +404,7 @@ async def most_viewed(db: AsyncSession, since: date | None, limit: int = TOP) ->
     stmt = select(ArticleView.article_id, views).group_by(ArticleView.article_id)
     if since is not None:
         stmt = stmt.where(ArticleView.day >= since)
-    rows = (
-        await db.execute(stmt.order_by(views.desc(), ArticleView.article_id).limit(limit))
-    ).tuples()
+    rows = await db.execute(stmt.order_by(views.desc(), ArticleView.article_id).limit(limit))
     counts = list(rows.all())
     titles = await _titles(db, [a_id for a_id, _count in counts])
     return [ViewCount(a_id, *titles[a_id], count) for a_id, count in counts]
@@ -422,7 +422,7 @@ async def worst_rated(db: AsyncSession, min_votes: int = 1, limit: int = TOP) ->
         .order_by(share, votes.desc(), ArticleVote.article_id)
         .limit(limit)
     )
-    counts = list(rows.tuples().all())
+    counts = list(rows.all())
     ids = [a_id for a_id, _votes, _helpful in counts]
     titles = await _titles(db, ids)
     comments: dict[int, list[str]] = {}
@@ -432,7 +432,7 @@ async def worst_rated(db: AsyncSession, min_votes: int = 1, limit: int = TOP) ->
             .where(ArticleVote.article_id.in_(ids), ArticleVote.comment != "")
             .order_by(ArticleVote.created_at.desc(), ArticleVote.id.desc())
         )
-        for a_id, comment in latest.tuples().all():
+        for a_id, comment in latest.all():
             kept = comments.setdefault(a_id, [])
             if len(kept) < LATEST_COMMENTS:
                 kept.append(comment)

@@ -8,7 +8,7 @@ htmx; its button works as a plain form submit too.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from starlette.requests import Request
@@ -25,6 +25,7 @@ from helpdesk.core.web import redirect
 from helpdesk.reference.data import TOPICS, TRAMITES
 from knowledge_base import editorial, insight
 from knowledge_base.editor_forms import (
+    NOTE_MAX,
     SEND_BACK_NOTE_MAX,
     StepRow,
     TranslationInput,
@@ -77,7 +78,7 @@ async def home(request: Request) -> Response:
     return _page(
         request,
         "knowledge_base/editor/home.html",
-        {"articles": articles, "queue": queue, "me": viewer},
+        {"articles": articles, "queue": queue},
     )
 
 
@@ -171,7 +172,7 @@ async def article_edit(request: Request) -> Response:
 # --- one translation
 
 
-@dataclass
+@dataclass(frozen=True)
 class TranslationPage:
     """The edit page, and what its preview partial needs."""
 
@@ -217,9 +218,7 @@ async def _edit_page(
     article_id = int(request.path_params["article_id"])
     state = await insight.translation_state(db(request), viewer, article_id, _locale(request))
     values, rows = _stored_values(state.translation)
-    page = TranslationPage(state, values, rows, notice=_notice(request))
-    for name, value in changes.items():
-        setattr(page, name, value)
+    page = replace(TranslationPage(state, values, rows, notice=_notice(request)), **changes)
     return _page(request, EDIT_PAGE, {"page": page, "errors": page.errors}, status)
 
 
@@ -267,7 +266,7 @@ async def _workflow_step(request: Request, step: str) -> Response:
     actor = session.actor(request, viewer)
     async with request.form() as form:
         required = step == "send_back"
-        note, errors = parse_note(form, required, SEND_BACK_NOTE_MAX if required else 200)
+        note, errors = parse_note(form, required, SEND_BACK_NOTE_MAX if required else NOTE_MAX)
     if errors:
         return await _edit_page(request, viewer, 422, errors=errors, note=note)
     service = db(request)

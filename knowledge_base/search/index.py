@@ -37,6 +37,7 @@ from knowledge_base.models import ContentChange
 from knowledge_base.search.cache import ResultCache
 from knowledge_base.search.fuzzy import Vocabulary
 from knowledge_base.search.query import SearchHit, normalize_query, reader_locale, search
+from knowledge_base.search.scoring import LanguageBM25F
 from knowledge_base.search.schema import build_schema, document_fields
 from knowledge_base.search.state import (
     LOCK_FILE,
@@ -62,6 +63,11 @@ def _rebuild_lock(live: Path) -> Path:
     return live.parent / f".{live.name}.lock"
 
 
+def open_searcher(index: FileIndex) -> Searcher:
+    """A searcher ranking with field lengths averaged per language (see ``scoring``)."""
+    return index.searcher(weighting=LanguageBM25F())
+
+
 def index_exists(directory: str | Path) -> bool:
     path = Path(directory)
     return path.exists() and exists_in(os.path.realpath(path))
@@ -75,7 +81,7 @@ def open_or_create(directory: str | Path) -> FileIndex:
     live.parent.mkdir(parents=True, exist_ok=True)
     with file_lock(_rebuild_lock(live), REBUILD_LOCK_TIMEOUT):
         if not index_exists(live):
-            _build_generation(live, [], SyncState())
+            build_generation(live, [], SyncState())
     return open_dir(os.path.realpath(live))
 
 
@@ -93,8 +99,9 @@ def _write_documents(index: FileIndex, documents: Iterable[IndexDocument]) -> in
     return count
 
 
-def _build_generation(live: Path, documents: Sequence[IndexDocument], state: SyncState) -> int:
-    """Builds a complete index beside ``live`` and swaps it in. Caller holds the rebuild lock."""
+def build_generation(live: Path, documents: Sequence[IndexDocument], state: SyncState) -> int:
+    """Builds a complete index beside ``live`` and swaps it in; returns the documents written.
+    Callers that may race with another rebuild hold the rebuild lock (``rebuild`` does)."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     target = live.parent / f"{_generation_prefix(live)}{stamp}-{secrets.token_hex(4)}"
     target.mkdir()
@@ -156,7 +163,7 @@ async def rebuild(
         with file_lock(_rebuild_lock(live), REBUILD_LOCK_TIMEOUT):
             if only_if_missing and index_exists(live):
                 return 0
-            return _build_generation(live, documents, SyncState(last_change))
+            return build_generation(live, documents, SyncState(last_change))
 
     count = await asyncio.to_thread(build)
     return RebuildReport(count, time.perf_counter() - started)
@@ -312,10 +319,15 @@ class KnowledgeIndex:
             index = open_or_create(self.directory)
             self._close_searcher()
             self._index, self._real = index, os.path.realpath(self.directory)
-            self._searcher = index.searcher()
+            self._searcher = open_searcher(index)
         elif self._searcher is None or not self._searcher.up_to_date():
-            old = self._searcher
-            self._searcher = old.refresh() if old is not None else self._index.searcher()
+            # A new searcher rather than ``Searcher.refresh()``: in whoosh-reloaded 2.7.5,
+            # refresh reuses the reader of a segment that gained deletions (segments compare
+            # by id), so a replaced article would still be found in its old version; and it
+            # cannot refresh an empty index at all. Opening a reader costs about a millisecond,
+            # at most once per sync interval.
+            self._close_searcher()
+            self._searcher = open_searcher(self._index)
         else:
             return
         self._vocabulary = Vocabulary(self._searcher.reader())

@@ -19,6 +19,7 @@ from whoosh.searching import Hit, Searcher
 
 from knowledge_base.models import SOURCE_LOCALE
 from knowledge_base.search import analyzers
+from knowledge_base.search.dismax import DisMax
 from knowledge_base.search.fuzzy import Vocabulary
 from knowledge_base.search.schema import LOCALES, TEXT_PARTS, field
 from knowledge_base.search.snippets import snippet
@@ -33,6 +34,7 @@ TAGS_WEIGHT = 2.5
 SPANISH_WEIGHT = 0.5  # Spanish fields, for a reader of another language
 SYNONYM_WEIGHT = 0.6
 FUZZY_WEIGHT = 0.4
+TIEBREAK = 0.1
 
 
 @dataclass(frozen=True)
@@ -138,7 +140,9 @@ class _Builder:
                 clause.boost = SYNONYM_WEIGHT  # type: ignore[attr-defined]
             clauses.append(clause)
         clauses = [c for c in clauses if c is not q.NullQuery]
-        return q.Or(clauses) if clauses else q.NullQuery
+        if not clauses:
+            return q.NullQuery
+        return DisMax(clauses, tiebreak=TIEBREAK) if len(clauses) > 1 else clauses[0]
 
     def build(self, plan: QueryPlan) -> q.Query:
         clauses = [self.concept(c) for c in plan.concepts]

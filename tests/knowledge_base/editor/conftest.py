@@ -1,4 +1,5 @@
-"""Editor fixtures: two editors (the four-eyes rule needs two), and a second browser."""
+"""Editor fixtures: two editors (the four-eyes rule needs two), a second HTTP client, and the
+suite's live server and chromium for the browser tests."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import httpx2
 import pytest
 from starlette.applications import Starlette
 
+# The browser tests reuse the suite's live server and chromium.
+from tests.e2e.conftest import browser, live_server, playwright  # noqa: F401
 from tests.knowledge_base.editor.helpers import Staff, staff
 from tests.support.http import Browser
 
