@@ -39,6 +39,7 @@ from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
 from knowledge_base import routes_api as kb_api_routes
+from knowledge_base.search.index import KnowledgeIndex
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
 
@@ -110,8 +111,10 @@ def create_app(settings: Settings) -> Starlette:
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await refuse_demo_accounts_in_production(settings, sessionmaker)
+        await app.state.kb_index.ensure_ready(sessionmaker)
         async with background_services(settings, sessionmaker, app.state.templates.env):
             yield
+        app.state.kb_index.close()
         await engine.dispose()
 
     routes = [
@@ -159,6 +162,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.templates = make_templates(settings)
     app.state.page_cache = AnonymousPageCache(enabled=settings.app_env != "development")
     app.state.oauth = make_oauth(settings)
+    app.state.kb_index = KnowledgeIndex(settings.kb_index_dir)
     app.state.migration_heads = migration_heads()
     return app
 

@@ -20,6 +20,7 @@ from knowledge_base.models import (
     SOURCE_LOCALE,
     Article,
     ArticleRelation,
+    ContentChange,
     ArticleTag,
     ArticleTramite,
     Translation,
@@ -141,6 +142,7 @@ async def load_content(db: AsyncSession, directory: Path = CONTENT_DIR) -> int:
             db.add(ArticleTag(article_id=article.id, tag=tag[:60]))
         for text in item.texts.values():
             await _publish_shipped(db, article, text)
+        db.add(ContentChange(article_id=article.id))  # search indexes on every node catch up
     slugs = {a.slug: a.id for a in (await db.execute(select(Article.slug, Article.id))).all()}
     for item in articles:
         if item.slug not in created:

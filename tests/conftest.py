@@ -57,8 +57,9 @@ async def database_url(
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str) -> Settings:
+def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(
+        kb_index_dir=str(tmp_path_factory.mktemp("kb-index") / "index"),
         app_env="test",
         secret_key="test-secret-key-" + "x" * 40,
         database_url=database_url,

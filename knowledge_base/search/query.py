@@ -33,7 +33,7 @@ PART_WEIGHTS = {"title": 4.0, "summary": 1.5, "body": 1.0}
 TAGS_WEIGHT = 2.5
 SPANISH_WEIGHT = 0.5  # Spanish fields, for a reader of another language
 SYNONYM_WEIGHT = 0.6
-FUZZY_WEIGHT = 0.4
+FUZZY_WEIGHT = 0.3
 TIEBREAK = 0.1
 
 
@@ -81,7 +81,7 @@ def plan(text: str, locale: str) -> QueryPlan | None:
     normalized = normalize_query(text)
     words = analyzers.split_words(normalized)[: MAX_WORDS * 2]
     found: list[Concept] = []
-    for concept in concepts(words):
+    for concept in concepts(words, locale):
         kept = tuple(w for w in concept.words if not _is_stop_word(w, locale))
         if kept or concept.alternatives:
             found.append(Concept(kept, concept.alternatives))

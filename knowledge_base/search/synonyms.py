@@ -9,10 +9,14 @@ in two groups widens both.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 
-from knowledge_base.search.analyzers import normalize, split_words
+from knowledge_base.search.analyzers import has_cjk, normalize, split_words, terms
+
+LONGEST_NAME = 5  # words
 
 SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     # The identity card for foreigners.
@@ -171,6 +175,49 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
         "家庭团聚",
         "воссоединение семьи",
     ),
+    (
+        "cónyuge",
+        "esposa",
+        "esposo",
+        "pareja",
+        "conviviente civil",
+        "spouse",
+        "wife",
+        "husband",
+        "partner",
+        "madanm",
+        "mari",
+        "patnè",
+        "époux",
+        "épouse",
+        "conjoint",
+        "配偶",
+        "妻子",
+        "丈夫",
+        "супруг",
+        "супруга",
+        "жена",
+        "муж",
+    ),
+    (
+        "hijos",
+        "hijo",
+        "hija",
+        "niños",
+        "children",
+        "child",
+        "kids",
+        "pitit",
+        "timoun",
+        "enfants",
+        "enfant",
+        "孩子",
+        "子女",
+        "儿童",
+        "дети",
+        "ребенок",
+    ),
+    ("familia", "family", "fanmi", "famille", "家庭", "家人", "семья"),
     ("prórroga", "extensión", "extension", "pwolongasyon", "prolongation", "延期", "продление"),
 )
 
@@ -187,29 +234,63 @@ def _words(phrase: str) -> tuple[str, ...]:
     return tuple(split_words(normalize(phrase)))
 
 
+Table = dict[tuple[str, ...], tuple[tuple[str, ...], ...]]
+
+
 @cache
-def _table() -> tuple[dict[tuple[str, ...], tuple[tuple[str, ...], ...]], int]:
-    """Each name (as normalized words) → the other names of its groups; the longest name."""
+def _table() -> Table:
+    """Each name (as normalized words) → the other names of its groups."""
     table: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
     for group in SYNONYM_GROUPS:
         names = list(dict.fromkeys(_words(name) for name in group))
         for name in names:
             others = table.setdefault(name, [])
             others.extend(n for n in names if n != name and n not in others)
-    longest = max(len(name) for name in table)
-    return {name: tuple(others) for name, others in table.items()}, longest
+    return {name: tuple(others) for name, others in table.items()}
 
 
-def concepts(words: list[str]) -> list[Concept]:
-    """Groups the query's words into concepts, longest known name first."""
-    table, longest = _table()
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+
+
+def _script(words: tuple[str, ...]) -> str:
+    text = "".join(words)
+    return "zh" if has_cjk(text) else "ru" if _CYRILLIC.search(text) else "latin"
+
+
+def _stems(locale: str, words: Iterable[str]) -> tuple[str, ...]:
+    return tuple(t for w in words for t in terms(locale, w)[:1])
+
+
+@cache
+def _stemmed_table(locale: str) -> Table:
+    """The names written in ``locale``'s script, keyed by their stems in that language: a
+    reader typing "штрафы" or "fines" finds the group of "штраф" and "fine"."""
+    script = {"ru": "ru", "zh": "zh"}.get(locale, "latin")
+    table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
+    for name, others in _table().items():
+        if _script(name) == script:
+            key = _stems(locale, name)
+            if key:
+                table[key] = tuple(dict.fromkeys(table.get(key, ()) + others))
+    return table
+
+
+def concepts(words: list[str], locale: str) -> list[Concept]:
+    """Groups the query's words into concepts, longest known name first; a name matches as
+    written, or by stems in the reader's language when the span begins and ends with a word
+    that is not a stop word."""
+    exact, stemmed = _table(), _stemmed_table(locale)
+    stems = [_stems(locale, [w]) for w in words]
     result: list[Concept] = []
     i = 0
     while i < len(words):
-        for size in range(min(longest, len(words) - i), 0, -1):
+        for size in range(min(LONGEST_NAME, len(words) - i), 0, -1):
             name = tuple(words[i : i + size])
-            if name in table:
-                result.append(Concept(name, table[name]))
+            others = exact.get(name)
+            if others is None and stems[i] and stems[i + size - 1]:
+                others = stemmed.get(tuple(s for stem in stems[i : i + size] for s in stem))
+            if others is not None:
+                result.append(Concept(name, others))
                 i += size
                 break
         else:

@@ -18,9 +18,10 @@ def write_article(root: Path, slug: str, meta: str, texts: dict[str, str]) -> No
         (folder / f"{locale}.md").write_text(text, encoding="utf-8")
 
 
-@pytest.fixture
-async def kb_articles(tmp_path: Path, sessionmaker) -> dict[str, str]:
-    """Three published articles with unique slugs: {'guide', 'plain', 'unsafe'} -> slug."""
+@pytest.fixture(scope="session")
+async def kb_articles(tmp_path_factory: pytest.TempPathFactory, sessionmaker) -> dict[str, str]:
+    """Three published articles, loaded once per run: {'guide', 'plain', 'unsafe'} -> slug."""
+    tmp_path = tmp_path_factory.mktemp("kb-content")
     suffix = uuid.uuid4().hex[:8]
     slugs = {name: f"{name}-{suffix}" for name in ("guide", "plain", "unsafe")}
     write_article(
@@ -28,10 +29,10 @@ async def kb_articles(tmp_path: Path, sessionmaker) -> dict[str, str]:
         f'type = "guia"\ncategory = "estampado_electronico"\ntramites = ["estampado-descarga"]\n'
         f'tags = ["estampado"]\nrelated = ["{slugs["plain"]}"]\n',
         {
-            "es": '+++\ntitle = "Descargar el estampado"\nsummary = "Cómo bajarlo."\n'
+            "es": '+++\ntitle = "Descargar el estampado del xilófono"\nsummary = "Cómo bajarlo."\n'
                   '[[steps]]\ntitle = "Entre al sitio"\nbody = "Abra **el portal**."\n+++\n'
-                  "Introducción de la guía.",
-            "ht": '+++\ntitle = "Telechaje so elektwonik la"\nsummary = "Kijan pou telechaje l."\n'
+                  "Introducción de la guía del xilófono.",
+            "ht": '+++\ntitle = "Telechaje so elektwonik ksilofòn la"\nsummary = "Kijan pou telechaje l."\n'
                   '[[steps]]\ntitle = "Antre sou sit la"\nbody = "Louvri **pòtay la**."\n+++\n'
                   "Entwodiksyon gid la.",
         },

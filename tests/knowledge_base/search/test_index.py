@@ -98,7 +98,9 @@ async def test_rebuild_gives_the_same_results_and_swaps_atomically(
     await knowledge_index.ensure_ready(sessionmaker)
     term = word()
     for n in range(3):
-        await editor.publish(f"rebuild-{n}-{term}", {"es": Text(f"Título {n}", "", f"{term} " * (n + 1))})
+        await editor.publish(
+            f"rebuild-{n}-{term}", {"es": Text(f"Título {n}", "", f"{term} " * (n + 1))}
+        )
     await editor.publish(f"rebuild-x-{term}", {"es": Text(f"Residencia {term}", "Una visa.", "")})
     queries = [(term, "es"), ("residencia", "es"), ("visa", "ht"), ("carnet", "es")]
     async with sessionmaker() as db:
