@@ -98,7 +98,9 @@ def made_up_word(rng: random.Random, locale: str, language: Language) -> str:
 
 def text(rng: random.Random, locale: str, language: Language, size: int) -> str:
     words = rng.choices(language.words, language.weights, k=size)
-    words = [made_up_word(rng, locale, language) if rng.random() < RANDOM_WORDS else w for w in words]
+    words = [
+        made_up_word(rng, locale, language) if rng.random() < RANDOM_WORDS else w for w in words
+    ]
     if locale == "zh":
         return "。".join("".join(words[i : i + 12]) for i in range(0, len(words), 12)) + "。"
     sentences = [" ".join(words[i : i + 14]).capitalize() for i in range(0, len(words), 14)]

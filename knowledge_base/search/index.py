@@ -37,8 +37,8 @@ from knowledge_base.models import ContentChange
 from knowledge_base.search.cache import ResultCache
 from knowledge_base.search.fuzzy import Vocabulary
 from knowledge_base.search.query import SearchHit, normalize_query, reader_locale, search
-from knowledge_base.search.scoring import LanguageBM25F
 from knowledge_base.search.schema import build_schema, document_fields
+from knowledge_base.search.scoring import LanguageBM25F
 from knowledge_base.search.state import (
     LOCK_FILE,
     LockTimeout,

@@ -19,7 +19,7 @@ from whoosh.searching import Hit, Searcher
 
 from knowledge_base.models import SOURCE_LOCALE
 from knowledge_base.search import analyzers
-from knowledge_base.search.dismax import DisMax
+from knowledge_base.search.combine import CoordinatedOr, DisMax
 from knowledge_base.search.fuzzy import Vocabulary
 from knowledge_base.search.schema import LOCALES, TEXT_PARTS, field
 from knowledge_base.search.snippets import snippet
@@ -35,6 +35,8 @@ SPANISH_WEIGHT = 0.5  # Spanish fields, for a reader of another language
 SYNONYM_WEIGHT = 0.6
 FUZZY_WEIGHT = 0.3
 TIEBREAK = 0.1
+FIELD_TIEBREAK = 0.3  # a word's best field counts fully, its other fields this much
+COORDINATION = 1.0  # scores scale by (concepts matched / concepts asked) ** this
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,9 @@ class _Builder:
             near_tag = self.vocabulary.near_tag
             tag_texts += [(n, FUZZY_WEIGHT) for t, _ in tag_texts for n in near_tag(t)]
         clauses += self._terms("tags_text", tag_texts, TAGS_WEIGHT)
-        return q.Or(clauses) if clauses else q.NullQuery
+        if not clauses:
+            return q.NullQuery
+        return DisMax(clauses, tiebreak=FIELD_TIEBREAK) if len(clauses) > 1 else clauses[0]
 
     def words(self, words: tuple[str, ...], fuzzy: bool) -> q.Query:
         clauses = [self.word(w, fuzzy) for w in words]
@@ -147,7 +151,9 @@ class _Builder:
     def build(self, plan: QueryPlan) -> q.Query:
         clauses = [self.concept(c) for c in plan.concepts]
         clauses = [c for c in clauses if c is not q.NullQuery]
-        return q.Or(clauses).normalize() if clauses else q.NullQuery
+        if not clauses:
+            return q.NullQuery
+        return CoordinatedOr(clauses, power=COORDINATION).normalize()
 
 
 def build_query(plan: QueryPlan, reader: IndexReader, vocabulary: Vocabulary) -> q.Query:

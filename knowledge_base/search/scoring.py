@@ -17,7 +17,14 @@ from whoosh.searching import Searcher
 
 class _LanguageScorer(BM25FScorer):  # type: ignore[misc]
     def __init__(
-        self, searcher: Searcher, fieldname: str, text: bytes, b: float, k1: float, qf: int, avg: float
+        self,
+        searcher: Searcher,
+        fieldname: str,
+        text: bytes,
+        b: float,
+        k1: float,
+        qf: int,
+        avg: float,
     ) -> None:
         self.idf = searcher.get_parent().idf(fieldname, text)
         self.avgfl = avg

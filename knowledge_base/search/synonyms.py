@@ -268,7 +268,8 @@ def _stemmed_table(locale: str) -> Table:
     script = {"ru": "ru", "zh": "zh"}.get(locale, "latin")
     table: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for name, others in _table().items():
-        if _script(name) == script:
+        # Acronyms stay exact: English "running" stems to "run", which is also the RUN.
+        if _script(name) == script and min(len(w) for w in name) >= 4:
             key = _stems(locale, name)
             if key:
                 table[key] = tuple(dict.fromkeys(table.get(key, ()) + others))

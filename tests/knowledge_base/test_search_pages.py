@@ -53,7 +53,7 @@ async def test_filters_and_zero_result_statistics(client, kb_articles, sessionma
 
 async def test_search_api_matches_the_page(client, kb_articles) -> None:
     response = await client.get(
-        "/api/v1/kb/search", params={"q": "descargar estampado xilófono", "lang": "ht"}
+        "/api/v1/kb/search", params={"q": "xilófono", "lang": "ht"}
     )
     assert response.status_code == 200
     body = response.json()
@@ -61,7 +61,7 @@ async def test_search_api_matches_the_page(client, kb_articles) -> None:
     assert first["slug"] == kb_articles["guide"] and first["language"] == "ht"
     assert first["url"] == f"/ayuda/articulo/{kb_articles['guide']}"
     page = await client.get(
-        "/ayuda/buscar", params={"q": "descargar estampado xilófono"}, headers={"Cookie": "lang=ht"}
+        "/ayuda/buscar", params={"q": "xilófono"}, headers={"Cookie": "lang=ht"}
     )
     assert page.text.index(f"/ayuda/articulo/{first['slug']}") < len(page.text)
 
