@@ -22,7 +22,7 @@ from typing import Any
 
 from whoosh import query as q
 from whoosh.matching import Matcher, NullMatcher, UnionMatcher, WrappingMatcher
-from whoosh.util import make_weighted_tree
+from whoosh.util import make_binary_tree
 
 
 def _here(matcher: Matcher, current: int) -> bool:
@@ -59,15 +59,11 @@ class DisMaxMatcher(UnionMatcher):  # type: ignore[misc]
 
 class DisMax(q.DisjunctionMax):  # type: ignore[misc]
     def _matcher(self, subs: list[q.Query], searcher: Any, context: Any) -> Matcher:
-        reader = searcher.reader()
-        return self._tree_matcher(
-            subs,
-            DisMaxMatcher,
-            searcher,
-            context,
-            lambda sub: sub.estimate_size(reader),
-            tiebreak=self.tiebreak,
-        )
+        # A balanced tree: whoosh's weighted tree builder drops keyword arguments (the
+        # tiebreak), and compares matchers when two subqueries have the same size.
+        matchers = [sub.matcher(searcher, context) for sub in subs]
+        matcher = make_binary_tree(DisMaxMatcher, matchers, tiebreak=self.tiebreak)
+        return WrappingMatcher(matcher, self.boost) if self.boost != 1.0 else matcher
 
 
 class CountingUnionMatcher(UnionMatcher):  # type: ignore[misc]
@@ -125,9 +121,8 @@ class CoordinatedOr(q.Or):  # type: ignore[misc]
             return NullMatcher()
         if len(subs) == 1:
             return subs[0].matcher(searcher, context)
-        reader = searcher.reader()
-        weighted = [(sub.estimate_size(reader), sub.matcher(searcher, context)) for sub in subs]
-        tree = make_weighted_tree(CountingUnionMatcher, weighted)
+        matchers = [sub.matcher(searcher, context) for sub in subs]
+        tree = make_binary_tree(CountingUnionMatcher, matchers)
         matcher: Matcher = CoordinationMatcher(tree, len(subs), self.power)
         if self.boost != 1.0:
             matcher = WrappingMatcher(matcher, self.boost)
