@@ -39,9 +39,10 @@ from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
 from knowledge_base import routes_api as kb_api_routes
-from knowledge_base.search.index import KnowledgeIndex
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
+from knowledge_base.search.index import KnowledgeIndex
+from knowledge_base.search_stats import SearchStats
 
 STATIC_DIR = PROJECT_ROOT / "static"
 
@@ -112,7 +113,10 @@ def create_app(settings: Settings) -> Starlette:
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await refuse_demo_accounts_in_production(settings, sessionmaker)
         await app.state.kb_index.ensure_ready(sessionmaker)
-        async with background_services(settings, sessionmaker, app.state.templates.env):
+        async with (
+            background_services(settings, sessionmaker, app.state.templates.env),
+            app.state.search_stats.flushing(sessionmaker),
+        ):
             yield
         app.state.kb_index.close()
         await engine.dispose()
@@ -163,6 +167,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.page_cache = AnonymousPageCache(enabled=settings.app_env != "development")
     app.state.oauth = make_oauth(settings)
     app.state.kb_index = KnowledgeIndex(settings.kb_index_dir)
+    app.state.search_stats = SearchStats()
     app.state.migration_heads = migration_heads()
     return app
 

@@ -20,9 +20,9 @@ from knowledge_base.models import (
     SOURCE_LOCALE,
     Article,
     ArticleRelation,
-    ContentChange,
     ArticleTag,
     ArticleTramite,
+    ContentChange,
     Translation,
     TranslationVersion,
 )

@@ -15,7 +15,7 @@ from helpdesk.api.validation import InvalidInput
 from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
-from knowledge_base import search_stats, service
+from knowledge_base import service
 from knowledge_base.models import ARTICLE_TYPES
 
 Locale = Literal["es", "ht", "en", "fr", "zh", "ru"]
@@ -115,7 +115,7 @@ async def search(request: Request) -> Response:
     hits = await request.app.state.kb_index.search(
         db(request), query, locale, request.query_params.get("category"), kind, int(limit_raw)
     )
-    await search_stats.record(db(request), query, locale, len(hits))
+    request.app.state.search_stats.note(query, locale, len(hits))
     items = [
         SearchHitOut(
             slug=h.slug,

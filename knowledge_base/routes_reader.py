@@ -18,7 +18,7 @@ from helpdesk.core.templating import is_htmx, render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, settings
 from helpdesk.reference.data import TOPICS
-from knowledge_base import deflection, search_stats, service
+from knowledge_base import deflection, service
 from knowledge_base.labels import topic_names, type_names
 from knowledge_base.models import ARTICLE_TYPES
 
@@ -157,7 +157,7 @@ async def search(request: Request) -> Response:
     if query:
         index = request.app.state.kb_index
         hits = list(await index.search(db(request), query, get_locale(), topic, kind, SEARCH_LIMIT))
-        await search_stats.record(db(request), query, get_locale(), len(hits))
+        request.app.state.search_stats.note(query, get_locale(), len(hits))
     context = {
         "query": query,
         "topic": topic,

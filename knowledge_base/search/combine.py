@@ -37,8 +37,14 @@ class DisMaxMatcher(UnionMatcher):  # type: ignore[misc]
     def copy(self) -> DisMaxMatcher:
         return DisMaxMatcher(self.a.copy(), self.b.copy(), self.tiebreak)
 
-    def supports_block_quality(self) -> bool:
-        return False
+    def _bound(self, a: float, b: float) -> float:
+        return max(a, b) + self.tiebreak * min(a, b)
+
+    def max_quality(self) -> float:
+        return self._bound(self.a.max_quality(), self.b.max_quality())
+
+    def block_quality(self) -> float:
+        return self._bound(self.a.block_quality(), self.b.block_quality())
 
     def replace(self, minquality: float = 0) -> Matcher:
         a, b = self.a.replace(), self.b.replace()
@@ -69,9 +75,6 @@ class DisMax(q.DisjunctionMax):  # type: ignore[misc]
 class CountingUnionMatcher(UnionMatcher):  # type: ignore[misc]
     """A union that can tell how many of its leaves (the concepts) match the current doc."""
 
-    def supports_block_quality(self) -> bool:
-        return False
-
     def replace(self, minquality: float = 0) -> Matcher:
         return super().replace(0)
 
@@ -95,9 +98,6 @@ class CoordinationMatcher(WrappingMatcher):  # type: ignore[misc]
 
     def copy(self) -> CoordinationMatcher:
         return CoordinationMatcher(self.child.copy(), self.concepts, self.power)
-
-    def supports_block_quality(self) -> bool:
-        return False
 
     def score(self) -> float:
         share = _leaves(self.child) / self.concepts

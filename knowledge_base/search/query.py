@@ -34,6 +34,7 @@ TAGS_WEIGHT = 2.5
 SPANISH_WEIGHT = 0.5  # Spanish fields, for a reader of another language
 SYNONYM_WEIGHT = 0.6
 FUZZY_WEIGHT = 0.3
+COMMON_SHARE = 0.5
 TIEBREAK = 0.1
 FIELD_TIEBREAK = 0.3  # a word's best field counts fully, its other fields this much
 COORDINATION = 1.0  # scores scale by (concepts matched / concepts asked) ** this
@@ -99,15 +100,21 @@ class _Builder:
         self.reader = reader
         self.vocabulary = vocabulary
         self.locale = locale
+        self._texts = {lang: reader.doc_frequency("locales", lang) for lang in languages(locale)}
 
     def _terms(
-        self, fieldname: str, texts: Iterable[tuple[str, float]], boost: float
+        self, fieldname: str, texts: Iterable[tuple[str, float]], boost: float, lang: str
     ) -> list[q.Query]:
-        return [
-            q.Term(fieldname, text, boost=boost * weight)
-            for text, weight in texts
-            if (fieldname, text) in self.reader
-        ]
+        """Terms that exist in the field; in summaries and bodies, not the words most texts of
+        the language contain (they rank nothing, and their long postings cost the most)."""
+        common = COMMON_SHARE * self._texts.get(lang, 0) if COMMON_SHARE else 0
+        found = []
+        for text, weight in texts:
+            frequency = self.reader.doc_frequency(fieldname, text)
+            if not frequency or (common and frequency > common and fieldname[:5] != "title"):
+                continue
+            found.append(q.Term(fieldname, text, boost=boost * weight))
+        return found
 
     def word(self, word: str, fuzzy: bool) -> q.Query:
         clauses: list[q.Query] = []
@@ -119,12 +126,12 @@ class _Builder:
                 texts += [(n, FUZZY_WEIGHT) for t, _ in texts for n in near(lang, t)]
             for part in TEXT_PARTS:
                 boost = PART_WEIGHTS[part] * lang_weight
-                clauses += self._terms(field(part, lang), texts, boost)
+                clauses += self._terms(field(part, lang), texts, boost, lang)
         tag_texts = [(t, 1.0) for t in analyzers.terms(SOURCE_LOCALE, word)]
         if fuzzy:
             near_tag = self.vocabulary.near_tag
             tag_texts += [(n, FUZZY_WEIGHT) for t, _ in tag_texts for n in near_tag(t)]
-        clauses += self._terms("tags_text", tag_texts, TAGS_WEIGHT)
+        clauses += self._terms("tags_text", tag_texts, TAGS_WEIGHT, "tags")
         if not clauses:
             return q.NullQuery
         return DisMax(clauses, tiebreak=FIELD_TIEBREAK) if len(clauses) > 1 else clauses[0]
