@@ -17,6 +17,8 @@ from helpdesk.core.settings import Settings, SettingsError
 
 
 async def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
+    import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
+
     engine = make_engine(settings.database_url)
     try:
         async with make_sessionmaker(engine)() as db, db.begin():

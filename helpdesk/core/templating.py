@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.nodes import EvalContext
+from markupsafe import escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -20,6 +22,24 @@ HTMX_VERSION = "2.0.11"
 VARY = "HX-Request, Cookie, Accept-Language"
 
 
+@jinja2.pass_eval_context
+def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
+    text: str = i18n.translations(i18n.get_locale()).ugettext(message)
+    if eval_ctx.autoescape:
+        text = escape(text)
+    return text % variables if variables else text
+
+
+@jinja2.pass_eval_context
+def _ngettext(
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
+) -> str:
+    text: str = i18n.translations(i18n.get_locale()).ungettext(singular, plural, num)
+    if eval_ctx.autoescape:
+        text = escape(text)
+    return text % {"num": num, **variables}
+
+
 def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -30,10 +50,11 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
         enable_async=False,
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda message, **kw: i18n.gettext(message, **kw),
-        ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
-        newstyle=True,
+        gettext=_gettext, ngettext=_ngettext, newstyle=True
     )
+    # Jinja's newstyle wrappers cost three context calls per string; pages have dozens of
+    # strings, so templates call these directly (same semantics: placeholders are escaped).
+    env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
     env.globals.update(
         language_names=i18n.LANGUAGE_NAMES,
         supported_locales=i18n.SUPPORTED_LOCALES,

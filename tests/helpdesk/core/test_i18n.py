@@ -128,3 +128,17 @@ async def test_pages_have_no_spanish_left(client, locale: str) -> None:
         if s in other
     ]
     assert spanish != other and left == []
+
+
+def test_template_gettext_escapes_placeholders_only_in_html(settings) -> None:
+    from helpdesk.core.templating import make_environment
+
+    env = make_environment(settings)
+    source = '{{ _("Hola, %(name)s.", name=who) }} {{ ngettext("%(num)s mensaje", "%(num)s mensajes", 2) }}'
+    i18n.set_locale("en")
+    html = env.from_string(source).render(who="<b>Rosa</b>")
+    text = env.overlay(autoescape=False).from_string(source).render(who="<b>Rosa</b>")
+    i18n.set_locale("es")
+    assert "&lt;b&gt;Rosa&lt;/b&gt;" in html and "<b>" not in html
+    assert "<b>Rosa</b>" in text and "&lt;" not in text
+    assert "2" in html
