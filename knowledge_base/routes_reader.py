@@ -21,6 +21,7 @@ from helpdesk.reference.data import TOPICS
 from knowledge_base import deflection, service
 from knowledge_base.labels import topic_names, type_names
 from knowledge_base.models import ARTICLE_TYPES
+from knowledge_base.search.index import index_generation
 
 READER_COOKIE = "rid"
 SEARCH_LIMIT = 10
@@ -153,9 +154,9 @@ def _filters(request: Request) -> tuple[str, str | None, str | None]:
 
 async def search(request: Request) -> Response:
     query, topic, kind = _filters(request)
+    index = request.app.state.kb_index
     hits: list[object] = []
     if query:
-        index = request.app.state.kb_index
         hits = list(await index.search(db(request), query, get_locale(), topic, kind, SEARCH_LIMIT))
         request.app.state.search_stats.note(query, get_locale(), len(hits))
     context = {
@@ -167,9 +168,14 @@ async def search(request: Request) -> Response:
         "types": ARTICLE_TYPES,
         **_labels(),
     }
-    if is_htmx(request):
-        return render(request, "knowledge_base/reader/_results.html", context)
-    return render(request, "knowledge_base/reader/search.html", context)
+    template = (
+        "knowledge_base/reader/_results.html"
+        if is_htmx(request)
+        else "knowledge_base/reader/search.html"
+    )
+    # Result pages are the same for every anonymous reader of a language until the index
+    # changes: rendered once per index generation.
+    return request.app.state.page_cache.render(request, template, context, index_generation(index))
 
 
 async def suggestions(request: Request) -> Response:

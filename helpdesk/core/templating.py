@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import secrets
+from collections import OrderedDict
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +33,7 @@ def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
 
 
 @jinja2.pass_eval_context
-def _ngettext(
-    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
-) -> str:
+def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any) -> str:
     text: str = i18n.translations(i18n.get_locale()).ungettext(singular, plural, num)
     if eval_ctx.autoescape:
         text = escape(text)
@@ -73,11 +73,17 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
     return env
 
 
+def _current_path(request: Request) -> str:
+    """Where the language switcher comes back to: this page, with its query."""
+    query = request.url.query
+    return f"{request.url.path}?{query}" if query else request.url.path
+
+
 def _request_context(request: Request) -> dict[str, Any]:
     return {
         "csrf_token": lambda: csrf_token(request),
         "viewer": request.session.get("viewer"),
-        "current_path": request.url.path,
+        "current_path": _current_path(request),
     }
 
 
@@ -99,27 +105,46 @@ _TOKEN_SLOT = "csrf-slot-" + secrets.token_hex(16)
 
 
 class AnonymousPageCache:
-    """Pages that are the same for every visitor without a session, rendered once per language.
+    """Pages that are the same for every visitor without a session, rendered once.
 
     Only the CSRF token differs between visitors: it is rendered as a slot and filled in per
-    request. Templates change only on deployment, so the cache lives as long as the process.
+    request. A page is cached per template, language, URL and an optional ``generation`` (the
+    search index's state, for result pages): a new generation replaces the entry. Templates
+    change only on deployment. Bounded: least recently used pages go first.
     """
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, maxsize: int = 2048) -> None:
         self.enabled = enabled
-        self._pages: dict[tuple[str, str, str], str] = {}
+        self.maxsize = maxsize
+        self._pages: OrderedDict[tuple[Hashable, ...], tuple[Hashable, str]] = OrderedDict()
 
-    def render(self, request: Request, name: str) -> HTMLResponse:
+    def render(
+        self,
+        request: Request,
+        name: str,
+        context: dict[str, Any] | None = None,
+        generation: Hashable = None,
+    ) -> HTMLResponse:
         if not self.enabled or request.session.get("viewer"):
-            return render(request, name)
-        key = (name, i18n.get_locale(), request.url.path)
-        page = self._pages.get(key)
-        if page is None:
+            return render(request, name, context)
+        key = (name, i18n.get_locale(), request.url.path, request.url.query)
+        entry = self._pages.get(key)
+        if entry is not None and entry[0] == generation:
+            self._pages.move_to_end(key)
+            page = entry[1]
+        else:
             templates: Jinja2Templates = request.app.state.templates
-            context = {"csrf_token": lambda: _TOKEN_SLOT, "viewer": None,
-                       "current_path": request.url.path}  # fmt: skip
-            page = templates.get_template(name).render(context)
-            self._pages[key] = page
+            full = {
+                **(context or {}),
+                "csrf_token": lambda: _TOKEN_SLOT,
+                "viewer": None,
+                "current_path": _current_path(request),
+            }
+            page = templates.get_template(name).render(full)
+            self._pages[key] = (generation, page)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.maxsize:
+                self._pages.popitem(last=False)
         response = HTMLResponse(page.replace(_TOKEN_SLOT, csrf_token(request)))
         response.headers["Vary"] = VARY
         return response

@@ -340,3 +340,12 @@ class KnowledgeIndex:
     def close(self) -> None:
         self._close_searcher()
         self._index = None
+
+
+def index_generation(index: KnowledgeIndex) -> tuple[str, int] | None:
+    """Which state of the index a process answers from; changes after any write or rebuild.
+    Caches of rendered results key on it, like the result cache does."""
+    searcher = index._searcher
+    if searcher is None:
+        return None
+    return (index._real, searcher.reader().generation())
