@@ -114,3 +114,10 @@ async def test_deflection_suggest_open_and_submit(client, kb_articles, sessionma
         after.deflected == before.deflected
         and after.drafts_that_opened == before.drafts_that_opened + 1
     )
+
+
+async def test_kb_endpoints_are_in_the_openapi_document(client) -> None:
+    paths = (await client.get("/api/v1/openapi.json")).json()["paths"]
+    assert "/api/v1/kb/search" in paths and "/api/v1/kb/articles/{slug}" in paths
+    names = [p["name"] for p in paths["/api/v1/kb/search"]["get"]["parameters"]]
+    assert names[:2] == ["q", "lang"]
