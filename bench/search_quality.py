@@ -21,7 +21,7 @@ sys.path.insert(0, str(PROJECT_ROOT))
 
 from helpdesk.cli_db import migrate  # noqa: E402
 from helpdesk.core.db import make_engine, make_sessionmaker  # noqa: E402
-from knowledge_base.search.index import open_searcher  # noqa: E402
+from knowledge_base.search.index import open_snapshot  # noqa: E402
 from knowledge_base.search.quality import (  # noqa: E402
     Evaluation,
     evaluate,
@@ -39,11 +39,14 @@ async def run(folder: Path) -> Evaluation:
             index = await shipped_content_index(db, folder / "kb-index")
     finally:
         await engine.dispose()
-    with open_searcher(index) as searcher:
+    snapshot = open_snapshot(index)
+    try:
         return evaluate(
-            lambda text, locale: [h.slug for h in search(searcher, text, locale, limit=10)],
+            lambda text, locale: [h.slug for h in search(snapshot, text, locale, limit=10)],
             load_judgments(),
         )
+    finally:
+        snapshot.close()
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ a handful of integer operations per character.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
 
 from whoosh.reading import IndexReader
 
@@ -18,6 +17,7 @@ from knowledge_base.search.schema import TEXT_PARTS
 from knowledge_base.search.schema import field as field_name
 
 MAX_EXPANSIONS = 4
+MAX_REMEMBERED = 20_000
 
 
 def max_distance(term: str) -> int:
@@ -58,18 +58,29 @@ def distance(a: str, b: str) -> int:
     return score
 
 
-@dataclass
 class LanguageTerms:
-    frequency: dict[str, int] = field(default_factory=dict)
-    by_initial: dict[str, list[str]] = field(default_factory=dict)
+    def __init__(self, reader: IndexReader, fields: tuple[str, ...]) -> None:
+        self._reader = reader
+        self.fields = tuple(name for name in fields if name in reader.schema)
+        # The term list alone (no statistics) reads about 3 times faster: frequencies are
+        # looked up for the few candidates only.
+        terms = {btext.decode("utf-8") for name in self.fields for btext in reader.lexicon(name)}
+        self.terms = frozenset(terms)
+        by_initial: dict[str, list[str]] = defaultdict(list)
+        for term in terms:
+            by_initial[term[0]].append(term)
+        self.by_initial = dict(by_initial)
+
+    def frequency(self, term: str) -> int:
+        return sum(self._reader.doc_frequency(name, term) for name in self.fields)
 
     def near(self, term: str) -> list[str]:
         """Known terms within the allowed distance, closest and most frequent first; [] when
         the term itself is known (a real word is not corrected)."""
         limit = max_distance(term)
-        if limit == 0 or term in self.frequency:
+        if limit == 0 or term in self.terms:
             return []
-        found: list[tuple[int, int, str]] = []
+        found: list[tuple[int, str]] = []
         size = len(term)
         for candidate in self.by_initial.get(term[0], ()):
             if abs(len(candidate) - size) > limit:
@@ -78,41 +89,37 @@ class LanguageTerms:
             # second letter may be the typo, so it is not required.
             d = distance(term, candidate)
             if d <= limit:
-                found.append((d, -self.frequency[candidate], candidate))
-        found.sort()
-        return [candidate for _, _, candidate in found[:MAX_EXPANSIONS]]
+                found.append((d, candidate))
+        ranked = sorted(found, key=lambda item: (item[0], -self.frequency(item[1]), item[1]))
+        return [candidate for _, candidate in ranked[:MAX_EXPANSIONS]]
 
 
 class Vocabulary:
     """The terms of each language's fields in one reader generation, loaded on first use."""
 
-    def __init__(self, reader: IndexReader, generation: object = None) -> None:
+    def __init__(self, reader: IndexReader) -> None:
         self._reader = reader
-        self.generation = generation
         self._languages: dict[str, LanguageTerms] = {}
+        self._found: dict[tuple[str, str], list[str]] = {}  # corrections already looked up
 
     def language(self, analysis: str, fields: tuple[str, ...]) -> LanguageTerms:
         found = self._languages.get(analysis)
         if found is None:
-            found = self._languages[analysis] = self._load(fields)
+            found = self._languages[analysis] = LanguageTerms(self._reader, fields)
         return found
 
-    def _load(self, fields: tuple[str, ...]) -> LanguageTerms:
-        frequency: dict[str, int] = defaultdict(int)
-        schema = self._reader.schema
-        for name in fields:
-            if name not in schema:
-                continue
-            for btext, info in self._reader.iter_field(name):
-                frequency[btext.decode("utf-8")] += info.doc_frequency()
-        by_initial: dict[str, list[str]] = defaultdict(list)
-        for term in frequency:
-            by_initial[term[0]].append(term)
-        return LanguageTerms(dict(frequency), dict(by_initial))
+    def _near(self, analysis: str, fields: tuple[str, ...], term: str) -> list[str]:
+        key = (analysis, term)
+        found = self._found.get(key)
+        if found is None:
+            if len(self._found) >= MAX_REMEMBERED:
+                self._found.clear()
+            found = self._found[key] = self.language(analysis, fields).near(term)
+        return found
 
     def near(self, locale: str, term: str) -> list[str]:
         fields = tuple(field_name(part, locale) for part in TEXT_PARTS)
-        return self.language(locale, fields).near(term)
+        return self._near(locale, fields, term)
 
     def near_tag(self, term: str) -> list[str]:
-        return self.language("tags", ("tags_text",)).near(term)
+        return self._near("tags", ("tags_text",), term)

@@ -21,24 +21,22 @@ import secrets
 import shutil
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from whoosh.index import FileIndex, create_in, exists_in, open_dir
-from whoosh.searching import Searcher
 
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.settings import Settings
 from knowledge_base.documents import IndexDocument, published_documents
 from knowledge_base.models import ContentChange
 from knowledge_base.search.cache import ResultCache
-from knowledge_base.search.fuzzy import Vocabulary
+from knowledge_base.search.engine import Snapshot
 from knowledge_base.search.query import SearchHit, normalize_query, reader_locale, search
-from knowledge_base.search.schema import build_schema, document_fields
-from knowledge_base.search.scoring import LanguageBM25F
+from knowledge_base.search.schema import SCHEMA_VERSION, build_schema, document_fields
 from knowledge_base.search.state import (
     LOCK_FILE,
     LockTimeout,
@@ -63,14 +61,21 @@ def _rebuild_lock(live: Path) -> Path:
     return live.parent / f".{live.name}.lock"
 
 
-def open_searcher(index: FileIndex) -> Searcher:
-    """A searcher ranking with field lengths averaged per language (see ``scoring``)."""
-    return index.searcher(weighting=LanguageBM25F())
+def open_snapshot(index: FileIndex) -> Snapshot:
+    """The index as it is now, to search (see ``engine``); close it when done."""
+    return Snapshot(index.reader())
 
 
 def index_exists(directory: str | Path) -> bool:
     path = Path(directory)
     return path.exists() and exists_in(os.path.realpath(path))
+
+
+def index_current(directory: str | Path) -> bool:
+    """An index exists here, built with this code's schema and analysis."""
+    if not index_exists(directory):
+        return False
+    return read_state(os.path.realpath(directory)).schema_version == SCHEMA_VERSION
 
 
 def open_or_create(directory: str | Path) -> FileIndex:
@@ -82,6 +87,8 @@ def open_or_create(directory: str | Path) -> FileIndex:
     with file_lock(_rebuild_lock(live), REBUILD_LOCK_TIMEOUT):
         if not index_exists(live):
             build_generation(live, [], SyncState())
+            # Empty, so not a copy of the database: ``ensure_ready`` rebuilds it.
+            write_state(os.path.realpath(live), SyncState())
     return open_dir(os.path.realpath(live))
 
 
@@ -107,7 +114,7 @@ def build_generation(live: Path, documents: Sequence[IndexDocument], state: Sync
     target.mkdir()
     try:
         count = _write_documents(create_in(target, build_schema()), documents)
-        write_state(target, state)
+        write_state(target, replace(state, schema_version=SCHEMA_VERSION))
     except BaseException:
         shutil.rmtree(target, ignore_errors=True)
         raise
@@ -145,12 +152,13 @@ class RebuildReport:
 
 
 async def rebuild(
-    db: AsyncSession, directory: str | Path, *, only_if_missing: bool = False
+    db: AsyncSession, directory: str | Path, *, only_if_needed: bool = False
 ) -> RebuildReport:
     """A fresh index of every published article, swapped in when complete.
 
-    ``only_if_missing``: several worker processes start together; one builds, the others
-    find the index built when they get the lock (and report 0 documents)."""
+    ``only_if_needed``: only when there is no index, or one of an older schema version.
+    Several worker processes start together: one builds, the others find the index built
+    when they get the lock (and report 0 documents)."""
     started = time.perf_counter()
     live = Path(directory)
     live.parent.mkdir(parents=True, exist_ok=True)
@@ -161,7 +169,7 @@ async def rebuild(
 
     def build() -> int:
         with file_lock(_rebuild_lock(live), REBUILD_LOCK_TIMEOUT):
-            if only_if_missing and index_exists(live):
+            if only_if_needed and index_current(live):
                 return 0
             return build_generation(live, documents, SyncState(last_change))
 
@@ -236,8 +244,8 @@ class KnowledgeIndex:
     """The search index as one app process sees it (create one per process).
 
     Each search first catches up with the database (at most once per ``sync_interval``
-    seconds), reopens the searcher when the index changed on disk (a write by any process, or
-    a rebuild swapped in), then answers from the result cache or the index.
+    seconds), opens the index anew when it changed on disk (a write by any process, or a
+    rebuild swapped in), then answers from the result cache or the index.
     """
 
     def __init__(
@@ -248,16 +256,16 @@ class KnowledgeIndex:
         self.cache: ResultCache[list[SearchHit]] = ResultCache(cache_size)
         self._index: FileIndex | None = None
         self._real = ""
-        self._searcher: Searcher | None = None
-        self._vocabulary: Vocabulary | None = None
+        self._snapshot: Snapshot | None = None
         self._last_sync = -math.inf
         self._sync_lock = asyncio.Lock()
 
     async def ensure_ready(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-        """At start-up: builds the index from the database if there is none, then catches up."""
-        if not index_exists(self.directory):
+        """At start-up: builds the index from the database if there is none (or it was built
+        with an older schema), then catches up."""
+        if not index_current(self.directory):
             async with sessionmaker() as db:
-                await rebuild(db, self.directory, only_if_missing=True)
+                await rebuild(db, self.directory, only_if_needed=True)
         async with sessionmaker() as db:
             await self.sync(db)
 
@@ -300,52 +308,51 @@ class KnowledgeIndex:
         limit: int = 10,
     ) -> list[SearchHit]:
         """Searches the index as this process has it open, without asking the database."""
-        if self._searcher is None:
+        if self._snapshot is None:
             self._refresh()
-        assert self._searcher is not None
+        assert self._snapshot is not None
         key = (normalize_query(query), reader_locale(locale), category, type, limit)
-        generation = (self._real, self._searcher.reader().generation())
-        hits = self.cache.get(generation, key)
+        hits = self.cache.get(self.generation, key)
         if hits is None:
-            hits = search(
-                self._searcher, query, locale, category, type, limit, vocabulary=self._vocabulary
-            )
-            self.cache.put(generation, key, hits)
+            hits = search(self._snapshot, query, locale, category, type, limit)
+            self.cache.put(self.generation, key, hits)
         return list(hits)
+
+    @property
+    def generation(self) -> tuple[str, int] | None:
+        """Which state of the index this process answers from; changes after any write or
+        rebuild. Caches of rendered results key on it, like the result cache does."""
+        if self._snapshot is None:
+            return None
+        return (self._real, self._snapshot.generation)
 
     def _refresh(self) -> None:
         real = os.path.realpath(self.directory)
         if self._index is None or real != self._real or not os.path.isdir(real):
             index = open_or_create(self.directory)
-            self._close_searcher()
+            self._close_snapshot()
             self._index, self._real = index, os.path.realpath(self.directory)
-            self._searcher = open_searcher(index)
-        elif self._searcher is None or not self._searcher.up_to_date():
-            # A new searcher rather than ``Searcher.refresh()``: in whoosh-reloaded 2.7.5,
+            self._snapshot = open_snapshot(index)
+        elif self._snapshot is None or self._index.latest_generation() != self._snapshot.generation:
+            # A new reader rather than ``Searcher.refresh()``: in whoosh-reloaded 2.7.5,
             # refresh reuses the reader of a segment that gained deletions (segments compare
             # by id), so a replaced article would still be found in its old version; and it
             # cannot refresh an empty index at all. Opening a reader costs about a millisecond,
             # at most once per sync interval.
-            self._close_searcher()
-            self._searcher = open_searcher(self._index)
-        else:
-            return
-        self._vocabulary = Vocabulary(self._searcher.reader())
+            self._close_snapshot()
+            self._snapshot = open_snapshot(self._index)
 
-    def _close_searcher(self) -> None:
-        if self._searcher is not None:
-            self._searcher.close()
-            self._searcher = None
+    def _close_snapshot(self) -> None:
+        if self._snapshot is not None:
+            self._snapshot.close()
+            self._snapshot = None
 
     def close(self) -> None:
-        self._close_searcher()
+        self._close_snapshot()
         self._index = None
 
 
 def index_generation(index: KnowledgeIndex) -> tuple[str, int] | None:
     """Which state of the index a process answers from; changes after any write or rebuild.
     Caches of rendered results key on it, like the result cache does."""
-    searcher = index._searcher
-    if searcher is None:
-        return None
-    return (index._real, searcher.reader().generation())
+    return index.generation

@@ -2,9 +2,10 @@
 
 A query looks in the reader's language and in Spanish (every article has Spanish text, and
 people often type the Spanish name of a trámite whatever their language); a hit is shown in
-the reader's language when the article has it, otherwise in Spanish, marked as such. Each
-typed word also matches known words one or two edits away, and names from ``synonyms`` match
-with a lower weight. Weights: title > tags > summary > body, reader's language > Spanish.
+the reader's language when the article has it, otherwise in Spanish, marked as such. A typed
+word that the index does not know in any of those languages also matches known words one or
+two edits away; names from ``synonyms`` match with a lower weight. Weights: title > tags >
+summary > body, reader's language > Spanish. ``engine`` scores and ranks.
 """
 
 from __future__ import annotations
@@ -13,14 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from markupsafe import Markup
-from whoosh import query as q
-from whoosh.reading import IndexReader
-from whoosh.searching import Hit, Searcher
 
 from knowledge_base.models import SOURCE_LOCALE
 from knowledge_base.search import analyzers
-from knowledge_base.search.combine import CoordinatedOr, DisMax
-from knowledge_base.search.fuzzy import Vocabulary
+from knowledge_base.search.engine import Clause, ConceptQuery, Leaf, Snapshot, Word, run
 from knowledge_base.search.schema import LOCALES, TEXT_PARTS, field
 from knowledge_base.search.snippets import snippet
 from knowledge_base.search.synonyms import Concept, concepts
@@ -34,10 +31,6 @@ TAGS_WEIGHT = 2.5
 SPANISH_WEIGHT = 0.5  # Spanish fields, for a reader of another language
 SYNONYM_WEIGHT = 0.6
 FUZZY_WEIGHT = 0.3
-COMMON_SHARE = 0.5
-TIEBREAK = 0.1
-FIELD_TIEBREAK = 0.3  # a word's best field counts fully, its other fields this much
-COORDINATION = 1.0  # scores scale by (concepts matched / concepts asked) ** this
 
 
 @dataclass(frozen=True)
@@ -94,30 +87,33 @@ def plan(text: str, locale: str) -> QueryPlan | None:
 
 
 class _Builder:
-    """Turns a plan into a Whoosh query over the terms that exist in this index."""
+    """Turns a plan into leaves, words, clauses and concepts over terms this index holds."""
 
-    def __init__(self, reader: IndexReader, vocabulary: Vocabulary, locale: str) -> None:
-        self.reader = reader
-        self.vocabulary = vocabulary
+    def __init__(self, snapshot: Snapshot, locale: str) -> None:
+        self.snapshot = snapshot
+        self.vocabulary = snapshot.vocabulary
         self.locale = locale
-        self._texts = {lang: reader.doc_frequency("locales", lang) for lang in languages(locale)}
 
-    def _terms(
-        self, fieldname: str, texts: Iterable[tuple[str, float]], boost: float, lang: str
-    ) -> list[q.Query]:
-        """Terms that exist in the field; in summaries and bodies, not the words most texts of
-        the language contain (they rank nothing, and their long postings cost the most)."""
-        common = COMMON_SHARE * self._texts.get(lang, 0) if COMMON_SHARE else 0
-        found = []
-        for text, weight in texts:
-            frequency = self.reader.doc_frequency(fieldname, text)
-            if not frequency or (common and frequency > common and fieldname[:5] != "title"):
-                continue
-            found.append(q.Term(fieldname, text, boost=boost * weight))
-        return found
+    def _leaves(
+        self, fieldname: str, texts: Iterable[tuple[str, float]], boost: float
+    ) -> list[Leaf]:
+        return [
+            Leaf(fieldname, text, boost * weight)
+            for text, weight in texts
+            if self.snapshot.frequency(fieldname, text)
+        ]
 
-    def word(self, word: str, fuzzy: bool) -> q.Query:
-        clauses: list[q.Query] = []
+    def _known(self, word: str) -> bool:
+        """Whether the index holds the word in any language searched (then it is no typo)."""
+        for lang in languages(self.locale):
+            for term in analyzers.terms(lang, word):
+                if any(self.snapshot.frequency(field(p, lang), term) for p in TEXT_PARTS):
+                    return True
+        return any(self.snapshot.frequency("tags_text", t) for t in analyzers.terms("es", word))
+
+    def word(self, word: str, fuzzy: bool) -> Word | None:
+        fuzzy = fuzzy and not self._known(word)
+        leaves: list[Leaf] = []
         for lang in languages(self.locale):
             lang_weight = 1.0 if lang == self.locale else SPANISH_WEIGHT
             texts = [(t, 1.0) for t in analyzers.terms(lang, word)]
@@ -125,84 +121,74 @@ class _Builder:
                 near = self.vocabulary.near
                 texts += [(n, FUZZY_WEIGHT) for t, _ in texts for n in near(lang, t)]
             for part in TEXT_PARTS:
-                boost = PART_WEIGHTS[part] * lang_weight
-                clauses += self._terms(field(part, lang), texts, boost, lang)
+                leaves += self._leaves(field(part, lang), texts, PART_WEIGHTS[part] * lang_weight)
         tag_texts = [(t, 1.0) for t in analyzers.terms(SOURCE_LOCALE, word)]
         if fuzzy:
             near_tag = self.vocabulary.near_tag
             tag_texts += [(n, FUZZY_WEIGHT) for t, _ in tag_texts for n in near_tag(t)]
-        clauses += self._terms("tags_text", tag_texts, TAGS_WEIGHT, "tags")
-        if not clauses:
-            return q.NullQuery
-        return DisMax(clauses, tiebreak=FIELD_TIEBREAK) if len(clauses) > 1 else clauses[0]
+        leaves += self._leaves("tags_text", tag_texts, TAGS_WEIGHT)
+        return Word(tuple(leaves)) if leaves else None
 
-    def words(self, words: tuple[str, ...], fuzzy: bool) -> q.Query:
-        clauses = [self.word(w, fuzzy) for w in words]
-        if not clauses:
-            return q.NullQuery
-        return clauses[0] if len(clauses) == 1 else q.And(clauses)
+    def clause(self, words: tuple[str, ...], fuzzy: bool, boost: float) -> Clause | None:
+        found = [self.word(w, fuzzy) for w in words]
+        if not found or None in found:
+            return None  # every word is required, and one is nowhere in the index
+        return Clause(tuple(w for w in found if w is not None), boost)
 
-    def concept(self, concept: Concept) -> q.Query:
-        clauses = [self.words(concept.words, fuzzy=True)]
+    def concept(self, concept: Concept) -> ConceptQuery | None:
+        typed = self.clause(concept.words, fuzzy=True, boost=1.0)
+        clauses = [typed] if typed else []
+        # Names that come out as the same index terms ("residence", "residency") would only
+        # repeat a clause: keep the first (the words typed come first).
+        seen = {_key(c) for c in clauses}
         for alternative in concept.alternatives:
             words = tuple(w for w in alternative if not _is_stop_word(w, self.locale))
-            clause = self.words(words, fuzzy=False)
-            if clause is not q.NullQuery:
-                clause.boost = SYNONYM_WEIGHT  # type: ignore[attr-defined]
-            clauses.append(clause)
-        clauses = [c for c in clauses if c is not q.NullQuery]
-        if not clauses:
-            return q.NullQuery
-        return DisMax(clauses, tiebreak=TIEBREAK) if len(clauses) > 1 else clauses[0]
+            clause = self.clause(words, fuzzy=False, boost=SYNONYM_WEIGHT) if words else None
+            if clause is not None and _key(clause) not in seen:
+                seen.add(_key(clause))
+                clauses.append(clause)
+        return ConceptQuery(tuple(clauses)) if clauses else None
 
-    def build(self, plan: QueryPlan) -> q.Query:
-        clauses = [self.concept(c) for c in plan.concepts]
-        clauses = [c for c in clauses if c is not q.NullQuery]
-        if not clauses:
-            return q.NullQuery
-        return CoordinatedOr(clauses, power=COORDINATION).normalize()
+    def build(self, plan: QueryPlan) -> tuple[ConceptQuery, ...]:
+        found = (self.concept(c) for c in plan.concepts)
+        return tuple(c for c in found if c is not None)
 
 
-def build_query(plan: QueryPlan, reader: IndexReader, vocabulary: Vocabulary) -> q.Query:
-    return _Builder(reader, vocabulary, plan.locale).build(plan)
+def _key(clause: Clause) -> tuple[frozenset[tuple[str, str]], ...]:
+    return tuple(frozenset((leaf.field, leaf.text) for leaf in w.leaves) for w in clause.words)
 
 
-def _filter(category: str | None, type: str | None) -> q.Query | None:
-    terms = [q.Term("category", category)] if category else []
-    if type:
-        terms.append(q.Term("type", type))
-    if not terms:
+def build_query(plan: QueryPlan, snapshot: Snapshot) -> tuple[ConceptQuery, ...]:
+    return _Builder(snapshot, plan.locale).build(plan)
+
+
+def _allowed(snapshot: Snapshot, category: str | None, type: str | None) -> frozenset[int] | None:
+    sets = [
+        snapshot.allowed(name, value)
+        for name, value in (("category", category), ("type", type))
+        if value
+    ]
+    if not sets:
         return None
-    return terms[0] if len(terms) == 1 else q.And(terms)
+    return frozenset.intersection(*sets)
 
 
-def _spans(searcher: Searcher, hit: Hit, fieldname: str, matched: list[tuple[str, bytes]]):
-    spans: list[tuple[int, int]] = []
-    for name, btext in matched:
-        if name != fieldname:
-            continue
-        postings = searcher.postings(fieldname, btext)
-        postings.skip_to(hit.docnum)
-        if postings.is_active() and postings.id() == hit.docnum:
-            spans.extend((start, end) for _, start, end in postings.value_as("characters"))
-    return spans
-
-
-def _hit(searcher: Searcher, hit: Hit, locale: str) -> SearchHit:
-    stored = hit.fields()
+def _hit(snapshot: Snapshot, doc: int, score: float, leaves: list[Leaf], locale: str) -> SearchHit:
+    stored = snapshot.reader.stored_fields(doc)
     available = stored.get("locales", "").split()
     shown = locale if locale in available else SOURCE_LOCALE
     if shown not in available and available:
         shown = available[0]
-    matched = hit.matched_terms() or []
-    summary = stored.get(field("summary", shown), "")
-    body = stored.get(field("body", shown), "")
-    spans = _spans(searcher, hit, field("summary", shown), matched)
-    if spans:
-        excerpt = snippet(summary, spans)
-    else:
-        spans = _spans(searcher, hit, field("body", shown), matched)
-        excerpt = snippet(body, spans) if spans or not summary else snippet(summary)
+    excerpt = None
+    for part in ("summary", "body"):
+        name = field(part, shown)
+        terms = snapshot.matched(doc, leaves, name)
+        if terms:
+            excerpt = snippet(stored.get(name, ""), snapshot.spans(doc, name, terms))
+            break
+    if excerpt is None:
+        summary = stored.get(field("summary", shown), "")
+        excerpt = snippet(summary or stored.get(field("body", shown), ""))
     return SearchHit(
         article_id=int(stored["id"]),
         slug=stored["slug"],
@@ -211,31 +197,24 @@ def _hit(searcher: Searcher, hit: Hit, locale: str) -> SearchHit:
         snippet=excerpt,
         type=stored["type"],
         category=stored["category"],
-        score=float(hit.score or 0.0),
+        score=score,
         fallback=shown != locale,
     )
 
 
 def search(
-    searcher: Searcher,
+    snapshot: Snapshot,
     text: str,
     locale: str,
     category: str | None = None,
     type: str | None = None,
     limit: int = 10,
-    *,
-    vocabulary: Vocabulary | None = None,
 ) -> list[SearchHit]:
     """Ranked articles for a reader's query; [] for an empty or all-stop-word query."""
     query_plan = plan(text, locale)
     if query_plan is None or limit <= 0:
         return []
-    reader = searcher.reader()
-    vocabulary = vocabulary or Vocabulary(reader)
-    whoosh_query = build_query(query_plan, reader, vocabulary)
-    if whoosh_query is q.NullQuery:
-        return []
-    results = searcher.search(
-        whoosh_query, limit=min(limit, MAX_LIMIT), filter=_filter(category, type), terms=True
-    )
-    return [_hit(searcher, hit, query_plan.locale) for hit in results]
+    concepts_ = build_query(query_plan, snapshot)
+    ranked = run(snapshot, concepts_, min(limit, MAX_LIMIT), _allowed(snapshot, category, type))
+    leaves = [leaf for c in concepts_ for cl in c.clauses for w in cl.words for leaf in w.leaves]
+    return [_hit(snapshot, doc, score, leaves, query_plan.locale) for doc, score in ranked]

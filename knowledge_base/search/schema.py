@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, TEXT, Schema
 
 from helpdesk.core.i18n import SUPPORTED_LOCALES
 from knowledge_base.documents import IndexDocument
@@ -12,6 +12,8 @@ from knowledge_base.models import SOURCE_LOCALE
 from knowledge_base.search.analyzers import analyzer_for
 
 LOCALES: tuple[str, ...] = SUPPORTED_LOCALES
+# Bump when fields or text analysis change: start-up rebuilds an index of an older version.
+SCHEMA_VERSION = 1
 TEXT_PARTS = ("title", "summary", "body")
 
 
@@ -28,8 +30,7 @@ def build_schema() -> Schema:
         # Exact tags for filtering, and their words (Spanish) for matching a query.
         "tags": KEYWORD(stored=True, commas=True, lowercase=True),
         "tags_text": TEXT(analyzer=analyzer_for(SOURCE_LOCALE), phrase=False),
-        "locales": KEYWORD(stored=True),
-        "outdated": STORED(),
+        "locales": KEYWORD(stored=True),  # which languages the article has
     }
     for locale in LOCALES:
         analyzer = analyzer_for(locale)
@@ -50,7 +51,6 @@ def document_fields(document: IndexDocument) -> dict[str, Any]:
         "tags": ",".join(document.tags),
         "tags_text": " ; ".join(document.tags),
         "locales": " ".join(sorted(document.texts)),
-        "outdated": [loc for loc in sorted(document.texts) if document.outdated(loc)],
     }
     for locale, text in document.texts.items():
         if locale not in LOCALES:

@@ -28,6 +28,7 @@ MAX_GAPS = 1000
 class SyncState:
     last_change_id: int = 0
     gaps: dict[int, float] = field(default_factory=dict)  # change id → when first missed
+    schema_version: int = 0  # of the index in this directory (see schema.SCHEMA_VERSION)
 
     def open_gaps(self, now: float) -> list[int]:
         return sorted(g for g, seen in self.gaps.items() if now - seen < GAP_PATIENCE_SECONDS)
@@ -51,7 +52,7 @@ class SyncState:
                 gaps.setdefault(missing, now)
         if len(gaps) > MAX_GAPS:
             gaps = dict(sorted(gaps.items())[-MAX_GAPS:])
-        return SyncState(last, gaps)
+        return SyncState(last, gaps, self.schema_version)
 
 
 def read_state(directory: str | Path) -> SyncState:
@@ -60,14 +61,18 @@ def read_state(directory: str | Path) -> SyncState:
     except FileNotFoundError:
         return SyncState()
     gaps = {int(k): float(v) for k, v in raw.get("gaps", {}).items()}
-    return SyncState(int(raw.get("last_change_id", 0)), gaps)
+    return SyncState(int(raw.get("last_change_id", 0)), gaps, int(raw.get("schema_version", 0)))
 
 
 def write_state(directory: str | Path, state: SyncState) -> None:
     """Written to a temporary file and renamed over the old one: readers see one or the other."""
     directory = Path(directory)
     data = json.dumps(
-        {"last_change_id": state.last_change_id, "gaps": {str(k): v for k, v in state.gaps.items()}}
+        {
+            "last_change_id": state.last_change_id,
+            "gaps": {str(k): v for k, v in state.gaps.items()},
+            "schema_version": state.schema_version,
+        }
     )
     fd, tmp = tempfile.mkstemp(prefix=".kb-state-", dir=directory)
     try:

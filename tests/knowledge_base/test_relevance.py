@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from whoosh.searching import Searcher
 
-from knowledge_base.search.index import open_searcher
+from knowledge_base.search.engine import Snapshot
+from knowledge_base.search.index import open_snapshot
 from knowledge_base.search.quality import (
     Evaluation,
     evaluate,
@@ -23,30 +23,31 @@ MRR = 0.75
 
 
 @pytest.fixture(scope="module")
-async def searcher(
+async def snapshot(
     sessionmaker: async_sessionmaker[AsyncSession], tmp_path_factory: pytest.TempPathFactory
-) -> AsyncIterator[Searcher]:
+) -> AsyncIterator[Snapshot]:
     directory: Path = tmp_path_factory.mktemp("relevance") / "kb-index"
     async with sessionmaker() as db:
         index = await shipped_content_index(db, directory)
-    with open_searcher(index) as opened:
-        yield opened
+    opened = open_snapshot(index)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture(scope="module")
-def evaluation(searcher: Searcher) -> Evaluation:
+def evaluation(snapshot: Snapshot) -> Evaluation:
     judgments = load_judgments()
     if not judgments:
         pytest.skip("no judged queries yet")
 
     def run(text: str, locale: str) -> list[str]:
-        return [hit.slug for hit in search(searcher, text, locale, limit=10)]
+        return [hit.slug for hit in search(snapshot, text, locale, limit=10)]
 
     return evaluate(run, judgments)
 
 
-def test_judged_queries_name_shipped_articles(searcher: Searcher) -> None:
-    slugs = {fields["slug"] for fields in searcher.all_stored_fields()}
+def test_judged_queries_name_shipped_articles(snapshot: Snapshot) -> None:
+    slugs = {fields["slug"] for fields in snapshot.reader.all_stored_fields()}
     unknown = {
         (j.source, slug) for j in load_judgments() for slug in j.expected if slug not in slugs
     }

@@ -22,6 +22,7 @@ from knowledge_base.search.index import (
     rebuild,
     rebuild_from_database,
 )
+from knowledge_base.search.schema import SCHEMA_VERSION
 from knowledge_base.search.state import STATE_FILE, SyncState, read_state
 from tests.knowledge_base.search.conftest import Editor, Text
 
@@ -167,6 +168,22 @@ async def test_ensure_ready_builds_a_missing_index_once(
         index.close()
 
 
+async def test_ensure_ready_rebuilds_an_index_of_an_older_schema(
+    editor: Editor, index_dir: Path, sessionmaker: async_sessionmaker[AsyncSession]
+) -> None:
+    term = word()
+    await editor.publish(f"schema-{term}", {"es": Text("Esquema", "", term)})
+    open_or_create(index_dir)  # empty, as a search before start-up would leave it
+    assert read_state(index_dir).schema_version == 0
+    index = KnowledgeIndex(index_dir, sync_interval=0)
+    try:
+        await index.ensure_ready(sessionmaker)
+        assert read_state(index_dir).schema_version == SCHEMA_VERSION
+        assert slugs(index.search_now(term, "es")) == [f"schema-{term}"]
+    finally:
+        index.close()
+
+
 async def test_cache_never_outlives_an_index_change(
     editor: Editor, knowledge_index: KnowledgeIndex, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -246,7 +263,7 @@ def test_a_second_process_writes_while_this_one_searches(tmp_path: Path) -> None
             reader._refresh()  # what a search does after its sync interval
             assert slugs(reader.search_now("zqstable", "es")) == ["doc-1"]
             reader.search_now("zqchild", "es")
-            generations.add(reader._searcher.reader().generation())  # type: ignore[union-attr]
+            generations.add(reader.generation)
             searches += 1
             if searches % 25 == 0:
                 # This process writes too, contending for the same lock.
