@@ -127,7 +127,8 @@ def main() -> int:
     for key, value in load.machine().items():
         print(f"{key}: {value}")
     print(
-        f"load: -t{args.threads} -c{args.connections} -d{args.duration}s after {args.warmup}s warm-up"
+        f"load: -t{args.threads} -c{args.connections} -d{args.duration}s "
+        f"after {args.warmup}s warm-up"
     )
     print()
     print(load.table(results))

@@ -1,4 +1,5 @@
-"""Knowledge-base fixtures: small article folders written for the test, loaded like shipped content."""
+"""Knowledge-base fixtures: small article folders written for the tests, loaded like the
+shipped content."""
 
 from __future__ import annotations
 
@@ -32,7 +33,8 @@ async def kb_articles(tmp_path_factory: pytest.TempPathFactory, sessionmaker) ->
             "es": '+++\ntitle = "Descargar el estampado del xilófono"\nsummary = "Cómo bajarlo."\n'
                   '[[steps]]\ntitle = "Entre al sitio"\nbody = "Abra **el portal**."\n+++\n'
                   "Introducción de la guía del xilófono.",
-            "ht": '+++\ntitle = "Telechaje so elektwonik ksilofòn la"\nsummary = "Kijan pou telechaje l."\n'
+            "ht": '+++\ntitle = "Telechaje so elektwonik ksilofòn la"\n'
+            'summary = "Kijan pou telechaje l."\n'
                   '[[steps]]\ntitle = "Antre sou sit la"\nbody = "Louvri **pòtay la**."\n+++\n'
                   "Entwodiksyon gid la.",
         },

@@ -134,7 +134,10 @@ def test_template_gettext_escapes_placeholders_only_in_html(settings) -> None:
     from helpdesk.core.templating import make_environment
 
     env = make_environment(settings)
-    source = '{{ _("Hola, %(name)s.", name=who) }} {{ ngettext("%(num)s mensaje", "%(num)s mensajes", 2) }}'
+    source = (
+        '{{ _("Hola, %(name)s.", name=who) }} '
+        '{{ ngettext("%(num)s mensaje", "%(num)s mensajes", 2) }}'
+    )
     i18n.set_locale("en")
     html = env.from_string(source).render(who="<b>Rosa</b>")
     text = env.overlay(autoescape=False).from_string(source).render(who="<b>Rosa</b>")
