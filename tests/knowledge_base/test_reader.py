@@ -120,3 +120,40 @@ async def test_related_articles_and_tramites_are_shown(client, kb_articles) -> N
     html = (await client.get(f"/ayuda/articulo/{kb_articles['guide']}")).text
     assert f"/ayuda/articulo/{kb_articles['plain']}" in html
     assert "Descarga del estampado electrónico" in page_text(html)
+
+
+async def test_outdated_translation_is_flagged_to_readers(
+    client, kb_articles, sessionmaker
+) -> None:
+    from knowledge_base.models import Translation, TranslationVersion
+
+    slug = kb_articles["guide"]
+    before = await client.get(f"/ayuda/articulo/{slug}", headers={"Cookie": "lang=ht"})
+    assert 'class="alert" role="note"' not in before.text
+    async with sessionmaker() as db, db.begin():
+        article_id = await db.scalar(select(Article.id).where(Article.slug == slug))
+        spanish = await db.scalar(
+            select(Translation).where(
+                Translation.article_id == article_id, Translation.locale == "es"
+            )
+        )
+        assert spanish is not None
+        old = await db.get(TranslationVersion, spanish.published_version_id)
+        assert old is not None
+        version = TranslationVersion(
+            translation_id=spanish.id,
+            number=2,
+            title=old.title,
+            summary=old.summary,
+            body_md=old.body_md,
+            steps=old.steps,
+            transcript=old.transcript,
+        )
+        db.add(version)
+        await db.flush()
+        spanish.published_version_id = version.id
+    outdated = await client.get(f"/ayuda/articulo/{slug}", headers={"Cookie": "lang=ht"})
+    assert f'href="/ayuda/articulo/{slug}?texto=es"' in outdated.text
+    assert 'class="alert" role="note"' in outdated.text
+    current = await client.get(f"/ayuda/articulo/{slug}", headers={"Cookie": "lang=es"})
+    assert 'class="alert" role="note"' not in current.text
