@@ -1,0 +1,47 @@
+"""Human folios per year, e.g. SIAC-2026-000123 and AYU-2026-004567.
+
+One counter row per prefix and year, advanced by a single atomic upsert in the caller's
+transaction: PostgreSQL locks the row until commit and SQLite serialises writers, so
+concurrent requests on any number of workers never get the same number. The counter moves
+with the request's transaction, so a request that rolls back gives its number back.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.core.db import Base
+
+PREFIXES = ("SIAC", "AYU")
+
+
+class FolioCounter(Base):
+    __tablename__ = "folio_counters"
+
+    prefix: Mapped[str] = mapped_column(String(10), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
+
+
+def format_folio(prefix: str, year: int, number: int) -> str:
+    return f"{prefix}-{year}-{number:06d}"
+
+
+async def next_folio(db: AsyncSession, prefix: str, year: int) -> str:
+    if prefix not in PREFIXES:
+        raise ValueError(f"unknown folio prefix {prefix!r}")
+    insert = postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert(FolioCounter)
+        .values(prefix=prefix, year=year, last=1)
+        .on_conflict_do_update(
+            index_elements=[FolioCounter.prefix, FolioCounter.year],
+            set_={"last": FolioCounter.last + 1},
+        )
+        .returning(FolioCounter.last)
+    )
+    number = (await db.execute(stmt)).scalar_one()
+    return format_folio(prefix, year, number)

@@ -1,0 +1,53 @@
+"""Folios stay unique when many requests are created at once, on both databases."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from helpdesk.tickets.folios import format_folio, next_folio
+
+CONCURRENT = 50
+
+
+async def test_fifty_concurrent_creations_get_fifty_folios(sessionmaker) -> None:
+    year = 2900 + (id(sessionmaker) % 90)  # a year no other test uses
+
+    async def create() -> str:
+        async with sessionmaker() as db, db.begin():
+            folio = await next_folio(db, "AYU", year)
+            await asyncio.sleep(0.001)  # hold the transaction open while others try
+            return folio
+
+    folios = await asyncio.gather(*(create() for _ in range(CONCURRENT)))
+    assert len(set(folios)) == CONCURRENT
+    assert sorted(folios) == [format_folio("AYU", year, n) for n in range(1, CONCURRENT + 1)]
+
+
+async def test_prefixes_and_years_count_apart(sessionmaker) -> None:
+    async with sessionmaker() as db, db.begin():
+        siac = await next_folio(db, "SIAC", 2801)
+        ayu = await next_folio(db, "AYU", 2801)
+        later = await next_folio(db, "SIAC", 2802)
+    assert re.fullmatch(r"SIAC-2801-\d{6}", siac) and siac.endswith("000001")
+    assert ayu == "AYU-2801-000001" and later == "SIAC-2802-000001"
+
+
+async def test_a_rolled_back_request_gives_its_number_back(sessionmaker) -> None:
+    async with sessionmaker() as db:
+        async with db.begin():
+            first = await next_folio(db, "SIAC", 2803)
+        with pytest.raises(RuntimeError):
+            async with db.begin():
+                await next_folio(db, "SIAC", 2803)
+                raise RuntimeError("the request failed")
+        async with db.begin():
+            third = await next_folio(db, "SIAC", 2803)
+    assert first == "SIAC-2803-000001" and third == "SIAC-2803-000002"
+
+
+async def test_unknown_prefix_is_refused(db) -> None:
+    with pytest.raises(ValueError, match="unknown folio prefix"):
+        await next_folio(db, "XYZ", 2026)
