@@ -7,6 +7,7 @@ from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
 from helpdesk.tickets import folios as tickets_folios
+from helpdesk.tickets import models as tickets_models
 from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata
@@ -19,4 +20,5 @@ __all__ = [
     "people_models",
     "reference_models",
     "tickets_folios",
+    "tickets_models",
 ]

@@ -1,0 +1,111 @@
+"""The one inbox: SIAC requests and portal tickets share one model (a kind tells them apart)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.core.db import Base, UTCDateTime, utcnow
+
+
+class Request(Base):
+    __tablename__ = "requests"
+    __table_args__ = (
+        # The agent queues: by region and status, newest first (keyset on id), and by due date.
+        Index("ix_requests_region_status_id", "region_code", "status", "id"),
+        Index("ix_requests_status_legal_due", "status", "legal_due_on"),
+        Index("ix_requests_assignee_status", "assignee_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    folio: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(24))
+    priority: Mapped[str] = mapped_column(String(10))
+    subject: Mapped[str] = mapped_column(String(200))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
+    tramite_code: Mapped[str | None] = mapped_column(ForeignKey("tramites.code"))
+    locale: Mapped[str] = mapped_column(String(5))
+    # The private link's secret, as a digest: the link itself exists only in the email.
+    access_digest: Mapped[str] = mapped_column(String(64), unique=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    legal_due_on: Mapped[date | None] = mapped_column(Date)  # None while the clock is stopped
+    target_due_on: Mapped[date | None] = mapped_column(Date)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("requests.id"))
+    csat_score: Mapped[int | None] = mapped_column(Integer)
+    csat_comment: Mapped[str | None] = mapped_column(String(1000))
+    draft_key: Mapped[str | None] = mapped_column(String(64))  # links knowledge-base deflection
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class RequestMessage(Base):
+    __tablename__ = "request_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    author_kind: Mapped[str] = mapped_column(String(10))  # citizen | staff | system
+    author_id: Mapped[int | None] = mapped_column(Integer)
+    body: Mapped[str] = mapped_column(Text)
+    internal: Mapped[bool] = mapped_column(Boolean, default=False)  # agents' notes
+    via: Mapped[str] = mapped_column(String(10), default="web")  # web | email | api
+    email_message_id: Mapped[str | None] = mapped_column(String(200), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestAttachment(Base):
+    __tablename__ = "request_attachments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("request_messages.id"))
+    storage_name: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class StatusChange(Base):
+    """Every move of a request's status: its history, and the pauses of the legal clock."""
+
+    __tablename__ = "request_status_changes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(24))
+    to_status: Mapped[str] = mapped_column(String(24))
+    actor_kind: Mapped[str] = mapped_column(String(10))
+    actor_id: Mapped[int | None] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Closure(Base):
+    """Extra non-working days set by an admin: one-off holidays declared by special laws and
+    office closures. A closure with no region applies everywhere."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date, index=True)
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    reason: Mapped[str] = mapped_column(String(200))
+
+
+class KindDeadline(Base):
+    """An admin's override of a kind's deadlines (días hábiles)."""
+
+    __tablename__ = "kind_deadlines"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    legal_days: Mapped[int] = mapped_column(Integer)
+    target_days: Mapped[int | None] = mapped_column(Integer)
