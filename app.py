@@ -38,6 +38,7 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
+from helpdesk.tickets import routes_citizen as tickets_citizen_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -127,6 +128,7 @@ def create_app(settings: Settings) -> Starlette:
         *routes_staff.routes,
         *routes_admin.routes,
         *people_routes.routes,
+        *tickets_citizen_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *kb_reader_routes.routes,
