@@ -32,7 +32,8 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-MAX_CSRF_BODY = 20 * 1024 * 1024
+# Above the largest legitimate form: five 10 MiB attachments (helpdesk/tickets/attachments.py).
+MAX_CSRF_BODY = 56 * 1024 * 1024
 
 
 def hash_password(password: str) -> str:
