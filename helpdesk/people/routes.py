@@ -15,6 +15,8 @@ from helpdesk.core.web import redirect, remember_locale, settings
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
+from helpdesk.tickets import citizen_service
+from helpdesk.tickets.status_flow import status_names
 
 PAGE_SIZE = 50
 
@@ -40,7 +42,10 @@ async def people_list(request: Request) -> Response:
 async def person_detail(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     person = await people.get_person(db(request), viewer, int(request.path_params["person_id"]))
-    return render(request, "people/detail.html", {"person": person, "me": viewer})
+    # The person's requests: access to the person was checked just above (region scope).
+    requests = await citizen_service.requests_of(db(request), person.id)
+    context = {"person": person, "me": viewer, "requests": requests, "status_names": status_names()}
+    return render(request, "people/detail.html", context)
 
 
 async def my_profile(request: Request) -> Response:

@@ -125,3 +125,27 @@ async def test_anonymous_is_sent_to_sign_in(client) -> None:
     assert response.headers["location"].startswith("/staff/ingresar?next=/staff/personas")
     response = await client.get("/cuenta")
     assert response.headers["location"].startswith("/cuenta/ingresar")
+
+
+async def test_person_page_lists_their_requests(client, sessionmaker) -> None:
+    from helpdesk.audit.service import Actor
+    from helpdesk.tickets.service import NewRequest, open_request
+
+    agent = await factories.staff_member(sessionmaker, "regional_agent", "santiago")
+    person_id = await factories.person(sessionmaker, region="RM")
+    async with sessionmaker() as db, db.begin():
+        data = NewRequest(
+            "reclamo",
+            "<b>Mi multa</b>",
+            "Texto",
+            "web",
+            "x@test.portal",
+            "es",
+            person_id=person_id,
+            region_code="RM",
+        )
+        opened = await open_request(db, data, Actor("citizen", person_id), "http://x")
+    await factories.sign_in_staff(client, agent)
+    page = await client.get(f"/staff/personas/{person_id}")
+    assert opened.request.folio in page.text
+    assert "&lt;b&gt;Mi multa&lt;/b&gt;" in page.text
