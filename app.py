@@ -38,6 +38,7 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
+from helpdesk.tickets import routes_agent as tickets_agent_routes
 from helpdesk.tickets import routes_citizen as tickets_citizen_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
@@ -129,6 +130,7 @@ def create_app(settings: Settings) -> Starlette:
         *routes_admin.routes,
         *people_routes.routes,
         *tickets_citizen_routes.routes,
+        *tickets_agent_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *kb_reader_routes.routes,

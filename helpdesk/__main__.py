@@ -1,5 +1,5 @@
-"""Command line: python -m helpdesk migrate | load-demo | remove-demo | serve | worker |
-create-staff | disable-staff | create-api-token."""
+"""Command line: python -m helpdesk migrate | load-demo | load-content | reindex-kb |
+remove-demo | serve | worker | oirs-listener | create-staff | disable-staff | create-api-token."""
 
 from __future__ import annotations
 
@@ -99,6 +99,12 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     asyncio.run(run_worker_process(settings))
 
 
+def _oirs_listener(settings: Settings, args: argparse.Namespace) -> None:
+    from helpdesk.tickets.inbound_listener import run_listener_process
+
+    asyncio.run(run_listener_process(settings, args.host, args.port, args.address))
+
+
 def _create_staff(settings: Settings, args: argparse.Namespace) -> None:
     from helpdesk.accounts.staff import NewStaff, StaffInputError, create_staff
     from helpdesk.audit.service import SYSTEM
@@ -145,6 +151,15 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     sub.add_parser("worker", help="send queued email")
+    oirs = sub.add_parser("oirs-listener", help="receive the OIRS mailbox's mail over SMTP")
+    oirs.add_argument("--host", default="127.0.0.1")
+    oirs.add_argument("--port", type=int, default=2525)
+    oirs.add_argument(
+        "--address",
+        action="append",
+        required=True,
+        help="an OIRS mailbox address (repeatable): the only recipients accepted",
+    )
     create = sub.add_parser("create-staff", help="create a staff account")
     create.add_argument("--email", required=True)
     create.add_argument("--name", required=True)
@@ -169,6 +184,7 @@ def main(argv: list[str] | None = None) -> None:
         "remove-demo": _remove_demo,
         "serve": _serve,
         "worker": _worker,
+        "oirs-listener": _oirs_listener,
         "create-staff": _create_staff,
         "disable-staff": _disable_staff,
         "create-api-token": _create_api_token,

@@ -207,7 +207,7 @@ async def _move(
     )
     before = request.status
     if status_flow.ends_pause(before, target):
-        await _restart_clock(db, request, now)
+        await restart_clock(db, request, now)
     request.status = target
     if target == status_flow.CERRADO:
         request.closed_at = now
@@ -224,7 +224,7 @@ async def _move(
     audit.record(db, actor, "request.status", "request", request.id, {"status": [before, target]})
 
 
-async def _restart_clock(db: AsyncSession, request: Request, now: datetime) -> None:
+async def restart_clock(db: AsyncSession, request: Request, now: datetime) -> None:
     """The legal and target deadlines once the wait on the citizen ends at ``now``."""
     history = (
         await db.scalars(

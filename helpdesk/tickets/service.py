@@ -154,15 +154,14 @@ async def open_request(
     )
     db.add(request)
     await db.flush()
-    db.add(
-        RequestMessage(
-            request_id=request.id,
-            author_kind="citizen",
-            author_id=person.id,
-            body=data.body,
-            via="web" if data.channel == "web" else data.channel,
-        )
+    first_message = RequestMessage(
+        request_id=request.id,
+        author_kind="citizen",
+        author_id=person.id,
+        body=data.body,
+        via="web" if data.channel == "web" else data.channel,
     )
+    db.add(first_message)
     db.add(
         StatusChange(
             request_id=request.id,
@@ -183,13 +182,15 @@ async def open_request(
     )
     link = f"{base_url.rstrip('/')}/solicitudes/{folio}/{token}"
     due = format_date(request.legal_due_on, data.locale) if request.legal_due_on else ""
-    outbox.enqueue(
+    confirmation = outbox.enqueue(
         db,
         "request_received",
         data.email,
         data.locale,
         {"folio": folio, "subject": data.subject, "link": link, "due": due},
     )
+    # Replies to the confirmation thread onto this request (email in, and agents' replies out).
+    first_message.email_message_id = confirmation.message_id
     if data.draft_key:
         deflection.submitted(db, data.draft_key)
     return OpenedRequest(request, token)

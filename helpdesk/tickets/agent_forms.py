@@ -1,0 +1,72 @@
+"""Parsing the agent's queue query and forms: pure functions returning (data, errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from helpdesk.core.i18n import gettext as _
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.agent_service import REPLY_TARGETS
+from helpdesk.tickets.citizen_forms import BODY_MAX, Errors, check_body
+from helpdesk.tickets.kinds import KINDS
+from helpdesk.tickets.queues import VIEWS, QueueFilter
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    queue: QueueFilter
+    before_id: int | None
+
+
+def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
+    """Unknown values fall back to the whole queue rather than an error page."""
+    view = params.get("vista", "all")
+    kind = params.get("tipo") or None
+    before = params.get("antes", "")
+    return QueueQuery(
+        QueueFilter(view if view in VIEWS else "all", kind if kind in KINDS else None),
+        int(before) if before.isdigit() and len(before) < 12 else None,
+    )
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class ReplyForm:
+    body: str
+    then_status: str | None
+
+
+def parse_reply(form: Mapping[str, Any]) -> tuple[ReplyForm, Errors]:
+    errors: Errors = {}
+    body = _text(form, "texto")
+    check_body(body, errors, "texto")
+    then = _text(form, "luego") or None
+    if then is not None and then not in REPLY_TARGETS:
+        errors["luego"] = _("Elija un estado de la lista.")
+        then = None
+    return ReplyForm(body[:BODY_MAX], then), errors
+
+
+def parse_note(form: Mapping[str, Any]) -> tuple[str, Errors]:
+    errors: Errors = {}
+    body = _text(form, "nota")
+    if not body:
+        errors["nota"] = _("Escriba la nota.")
+    elif len(body) > BODY_MAX:
+        errors["nota"] = _(
+            "La nota puede tener como máximo %(max)s caracteres.", max=f"{BODY_MAX:,}"
+        )
+    return body[:BODY_MAX], errors
+
+
+def parse_status(form: Mapping[str, Any]) -> tuple[str, Errors]:
+    target = _text(form, "estado")
+    if target not in status_flow.STATUSES:
+        return "", {"estado": _("Elija un estado de la lista.")}
+    return target, {}

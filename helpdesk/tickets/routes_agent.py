@@ -1,0 +1,243 @@
+"""The staff side of the inbox: the queues and one request's page with its actions.
+
+Handlers stay thin: access, rules and writes live in ``agent_service``. Every action is a
+POST answered with a 303 back to the request's page; a refused move re-renders the page
+with a 409 and the reason, and the unit of work rolls everything back.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from starlette.requests import Request
+from starlette.responses import FileResponse, Response
+from starlette.routing import Route
+
+from helpdesk.accounts import session
+from helpdesk.accounts.permissions import Viewer
+from helpdesk.core.errors import NotFound
+from helpdesk.core.templating import render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect, settings
+from helpdesk.people.models import Person
+from helpdesk.tickets import agent_forms, agent_service, attachments, queues, status_flow
+from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
+from helpdesk.tickets.models import Request as HelpRequest
+from helpdesk.tickets.routes_citizen import attachments_dir
+from helpdesk.tickets.service import DEFAULT_ZONE
+
+QUEUE_PATH = "/staff/solicitudes"
+
+
+def _today() -> date:
+    return datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
+
+
+def due_state(due: date | None, status: str, today: date) -> str | None:
+    """ "overdue" or "due_soon" for an open request, shown as text beside the date."""
+    if due is None or not status_flow.is_open(status):
+        return None
+    if due < today:
+        return "overdue"
+    if due <= today + timedelta(days=queues.DUE_SOON_DAYS):
+        return "due_soon"
+    return None
+
+
+def _kind_name(code: str) -> str:
+    return KINDS[code].name if code in KINDS else code
+
+
+# --- The queue.
+
+
+async def queue(request: Request) -> Response:
+    viewer = await session.staff_viewer(request)
+    query = agent_forms.parse_queue_query(request.query_params)
+    today = _today()
+    rows = await queues.queue_page(
+        db(request), viewer, query.queue, today, query.before_id, queues.PAGE_SIZE + 1
+    )
+    page = rows[: queues.PAGE_SIZE]
+    next_before = page[-1].id if len(rows) > queues.PAGE_SIZE else None
+    context = {
+        "me": viewer,
+        "rows": page,
+        "view": query.queue.view,
+        "kind": query.queue.kind or "",
+        "views": queues.VIEWS,
+        "kinds": kind_names(),
+        "kind_name": _kind_name,
+        "status_names": status_flow.status_names(),
+        "assignees": await agent_service.staff_names(db(request), (r.assignee_id for r in page)),
+        "due_states": {r.id: due_state(r.legal_due_on, r.status, today) for r in page},
+        "next_before": next_before,
+    }
+    response = render(request, "tickets/agent/queue.html", context)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- One request.
+
+
+async def _load(request: Request) -> tuple[Viewer, HelpRequest]:
+    viewer = await session.staff_viewer(request)
+    item = await agent_service.get_for_staff(db(request), viewer, request.path_params["folio"])
+    return viewer, item
+
+
+async def _detail(
+    request: Request,
+    viewer: Viewer,
+    item: HelpRequest,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    session_db = db(request)
+    history = await agent_service.status_history(session_db, item)
+    names = await agent_service.staff_names(
+        session_db,
+        [item.assignee_id, *(h.actor_id for h in history if h.actor_kind in ("agent", "staff"))],
+    )
+    context: dict[str, Any] = {
+        "me": viewer,
+        "item": item,
+        "person": await session_db.get(Person, item.person_id),
+        "kind_name": _kind_name(item.kind),
+        "priority_name": priority_names().get(item.priority, item.priority),
+        "status_names": status_flow.status_names(),
+        "entries": await agent_service.conversation(session_db, item),
+        "history": history,
+        "staff_names": names,
+        "targets": agent_service.allowed_targets(item),
+        "reply_targets": agent_service.REPLY_TARGETS,
+        "due_state": due_state(item.legal_due_on, item.status, _today()),
+        "base": f"{QUEUE_PATH}/{item.folio}",
+        "errors": errors or {},
+        "values": values or {},
+        "notice": request.query_params.get("hecho", ""),
+    }
+    response = render(request, "tickets/agent/detail.html", context, status_code)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _back(item: HelpRequest, notice: str) -> Response:
+    return redirect(f"{QUEUE_PATH}/{item.folio}?hecho={notice}")
+
+
+async def detail(request: Request) -> Response:
+    viewer, item = await _load(request)
+    return await _detail(request, viewer, item)
+
+
+async def reply(request: Request) -> Response:
+    viewer, item = await _load(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        data, errors = agent_forms.parse_reply(form)
+    values = {"texto": data.body, "luego": data.then_status or ""}
+    if errors:
+        return await _detail(request, viewer, item, errors, values, 422)
+    try:
+        await agent_service.reply(
+            db(request),
+            viewer,
+            item,
+            data.body,
+            session.actor(request, viewer),
+            settings(request).base_url,
+            data.then_status,
+        )
+    except (agent_service.AgentActionRefused, status_flow.TransitionNotAllowed) as refusal:
+        return await _detail(request, viewer, item, {"form": refusal.message}, values, 409)
+    return _back(item, "respuesta")
+
+
+async def note(request: Request) -> Response:
+    viewer, item = await _load(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        body, errors = agent_forms.parse_note(form)
+    if errors:
+        return await _detail(request, viewer, item, errors, {"nota": body}, 422)
+    await agent_service.add_note(db(request), viewer, item, body, session.actor(request, viewer))
+    return _back(item, "nota")
+
+
+async def claim(request: Request) -> Response:
+    viewer, item = await _load(request)
+    try:
+        await agent_service.claim(db(request), viewer, item, session.actor(request, viewer))
+    except agent_service.AgentActionRefused as refusal:
+        return await _detail(request, viewer, item, {"form": refusal.message}, status_code=409)
+    return _back(item, "asignada")
+
+
+async def unassign(request: Request) -> Response:
+    viewer, item = await _load(request)
+    try:
+        await agent_service.unassign(db(request), viewer, item, session.actor(request, viewer))
+    except agent_service.AgentActionRefused as refusal:
+        return await _detail(request, viewer, item, {"form": refusal.message}, status_code=409)
+    return _back(item, "liberada")
+
+
+async def change_status(request: Request) -> Response:
+    viewer, item = await _load(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        target, errors = agent_forms.parse_status(form)
+    if errors:
+        return await _detail(request, viewer, item, errors, status_code=422)
+    try:
+        await agent_service.change_status(
+            db(request), viewer, item, target, session.actor(request, viewer)
+        )
+    except status_flow.TransitionNotAllowed as refusal:
+        return await _detail(request, viewer, item, {"form": refusal.message}, status_code=409)
+    return _back(item, "estado")
+
+
+async def download(request: Request) -> Response:
+    viewer, item = await _load(request)
+    attachment = await agent_service.attachment_for_staff(
+        db(request), viewer, item, int(request.path_params["attachment_id"])
+    )
+    if attachment is None:
+        raise NotFound("attachment")
+    try:
+        path = attachments.stored_path(attachments_dir(request), attachment.storage_name)
+    except attachments.AttachmentNotFound:
+        raise NotFound("attachment") from None
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        filename=attachment.display_name,
+        content_disposition_type="attachment",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+routes = [
+    Route(QUEUE_PATH, queue, name="staff_queue"),
+    Route(QUEUE_PATH + "/{folio}", detail, name="staff_request"),
+    Route(QUEUE_PATH + "/{folio}/responder", reply, methods=["POST"], name="staff_request_reply"),
+    Route(QUEUE_PATH + "/{folio}/nota", note, methods=["POST"], name="staff_request_note"),
+    Route(QUEUE_PATH + "/{folio}/tomar", claim, methods=["POST"], name="staff_request_claim"),
+    Route(
+        QUEUE_PATH + "/{folio}/liberar", unassign, methods=["POST"], name="staff_request_unassign"
+    ),
+    Route(
+        QUEUE_PATH + "/{folio}/estado",
+        change_status,
+        methods=["POST"],
+        name="staff_request_status",
+    ),
+    Route(
+        QUEUE_PATH + "/{folio}/adjuntos/{attachment_id:int}",
+        download,
+        name="staff_request_attachment",
+    ),
+]
