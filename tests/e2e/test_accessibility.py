@@ -13,7 +13,28 @@ from tests.e2e.conftest import ConsoleLog, new_context
 
 pytestmark = pytest.mark.e2e
 
-PAGES = {"home": "/", "citizen sign-in": "/cuenta/ingresar", "staff sign-in": "/staff/ingresar"}
+PAGES = {
+    "home": "/",
+    "citizen sign-in": "/cuenta/ingresar",
+    "staff sign-in": "/staff/ingresar",
+    "help topics": "/ayuda",
+    "help search": "/ayuda/buscar?q=estampado",
+    "help article": "/ayuda/articulo/como-pagar-una-multa",
+    "new request": "/solicitudes/nueva",
+    "lost link": "/solicitudes/recuperar",
+    "registration": "/cuenta/registro",
+}
+
+
+@pytest.fixture(scope="module", autouse=True)
+async def shipped_content(sessionmaker) -> None:
+    """The help pages need the sample articles (idempotent: other modules may load them too)."""
+    from knowledge_base.content_loader import load_content
+
+    async with sessionmaker() as db, db.begin():
+        await load_content(db)
+
+
 BLOCKING_IMPACTS = ("serious", "critical")
 
 
