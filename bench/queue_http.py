@@ -1,0 +1,248 @@
+"""The agent queue with 1,000,000 requests in the database, over HTTP, one worker.
+
+    .venv/bin/python bench/queue_http.py [--requests 1000000] [--duration 10]
+
+Migrates a fresh SQLite database, fills it with ``--requests`` requests spread over the 16
+regions, 11 kinds and every status (200,000 people), written directly with the sqlite3 module
+in large batches (setup, not what is measured). Signs in a regional agent and a central analyst
+through the real form, then loads the queue pages with wrk (-t2 -c16): every view ("all",
+"unassigned", "due soon", "overdue", "waiting"), first pages and deeper keyset pages (antes=),
+drawn at random per request. Prints req/s and latency percentiles; the target is p95 < 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import secrets
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import urllib.parse
+import urllib.request
+from datetime import UTC, date, datetime, timedelta
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+sys.path.insert(0, str(BENCH))
+
+import load  # noqa: E402
+
+REGIONS = [
+    "AP",
+    "TA",
+    "AN",
+    "AT",
+    "CO",
+    "VS",
+    "RM",
+    "LI",
+    "ML",
+    "NB",
+    "BI",
+    "AR",
+    "LR",
+    "LL",
+    "AI",
+    "MA",
+]
+KINDS = [
+    "consulta",
+    "reclamo",
+    "sugerencia",
+    "multas",
+    "estampado_electronico",
+    "residencia_temporal",
+    "residencia_definitiva",
+    "nacionalizacion",
+    "refugio",
+    "permanencia_transitoria",
+    "otros",
+]
+STATUSES = ["nuevo", "abierto", "en_espera_ciudadano", "resuelto", "cerrado", "reabierto"]
+STATUS_WEIGHTS = [10, 15, 8, 30, 35, 2]
+VIEWS = ["all", "unassigned", "due_soon", "overdue", "waiting"]
+PASSWORD = "bench-password-123"  # noqa: S105 (a throwaway account in a temporary database)
+TARGET_P95_MS = 50.0
+
+
+def fill(database: Path, total: int, rng: random.Random) -> None:
+    connection = sqlite3.connect(database)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=OFF")
+    people = max(1, total // 5)
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+    connection.executemany(
+        "INSERT INTO people (given_names, surnames, email, preferred_locale, sex_gender,"
+        " region_code,"
+        " created_at, updated_at) VALUES (?, ?, ?, 'es', 'not_declared', ?, ?, ?)",
+        (
+            (f"Nombre{i}", f"Apellido{i}", f"p{i}@bench.portal", rng.choice(REGIONS), stamp, stamp)
+            for i in range(people)
+        ),
+    )
+    first_person = connection.execute("SELECT min(id) FROM people").fetchone()[0]
+    today = date.today()
+    batch = []
+    for i in range(total):
+        received = now - timedelta(minutes=total - i)
+        due = (today + timedelta(days=rng.randint(-20, 20))).isoformat()
+        batch.append(
+            (
+                f"AYU-2026-{i + 1:07d}",
+                rng.choice(KINDS),
+                "web",
+                rng.choices(STATUSES, STATUS_WEIGHTS)[0],
+                "normal",
+                f"Consulta número {i}",
+                first_person + rng.randrange(people),
+                rng.choice(REGIONS),
+                "es",
+                secrets.token_hex(32),
+                received.strftime("%Y-%m-%d %H:%M:%S.%f"),
+                due,
+                stamp,
+            )
+        )
+        if len(batch) == 50_000:
+            _insert(connection, batch)
+            batch = []
+    if batch:
+        _insert(connection, batch)
+    connection.execute("ANALYZE")
+    connection.commit()
+    connection.close()
+
+
+def _insert(connection: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+    connection.executemany(
+        "INSERT INTO requests (folio, kind, channel, status, priority, subject, person_id,"
+        " region_code, locale, access_digest, received_at, legal_due_on, updated_at)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        rows,
+    )
+
+
+def sign_in(base: str, email: str) -> str:
+    """Signs in through the real form; returns the Cookie header for wrk."""
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/staff/ingresar").read().decode()
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)  # type: ignore[union-attr]
+    body = urllib.parse.urlencode({"email": email, "password": PASSWORD, "csrf_token": token})
+    opener.open(f"{base}/staff/ingresar", data=body.encode())
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def lua(paths: list[str], cookie: str, seed: int) -> str:
+    quoted = ",".join('"' + p + '"' for p in paths)
+    return (
+        f"local paths = {{{quoted}}}\nmath.randomseed({seed})\n"
+        "request = function()\n"
+        f'  return wrk.format("GET", paths[math.random(#paths)], {{["Cookie"] = "{cookie}"}})\n'
+        "end\n"
+    ) + load.WRK_SCRIPT
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser.add_argument("--requests", type=int, default=1_000_000)
+    parser.add_argument("--duration", type=int, default=10)
+    parser.add_argument("--seed", type=int, default=20261126)
+    args = parser.parse_args()
+    if not load.shutil.which("wrk"):
+        print("wrk is needed: apt-get install -y wrk")
+        return 2
+    rng = random.Random(args.seed)
+    with tempfile.TemporaryDirectory(prefix="helpdesk-queue-bench-") as tmp:
+        directory = Path(tmp)
+        port = load.free_port()
+        env = load.app_environment(directory, port)
+        env["KB_INDEX_DIR"] = str(directory / "kb-index")
+        subprocess.run(
+            [sys.executable, "-m", "helpdesk", "migrate"],
+            cwd=load.PROJECT_ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+            stdout=subprocess.DEVNULL,
+        )
+        started = datetime.now(UTC)
+        fill(directory / "bench.sqlite3", args.requests, rng)
+        print(
+            f"filled {args.requests:,} requests in "
+            f"{(datetime.now(UTC) - started).total_seconds():.0f} s",
+            file=sys.stderr,
+        )
+        agents = {
+            "regional agent (RM)": ("regional_agent", "santiago"),
+            "central analyst": ("central_analyst", None),
+        }
+        for index, (role, office) in enumerate(agents.values()):
+            command = [
+                sys.executable,
+                "-m",
+                "helpdesk",
+                "create-staff",
+                "--email",
+                f"bench{index}@bench.portal",
+                "--name",
+                "Bench",
+                "--role",
+                role,
+                "--password",
+                PASSWORD,
+            ]
+            if office:
+                command += ["--office", office]
+            subprocess.run(
+                command, cwd=load.PROJECT_ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+            )
+        server = load.start_server("app:app", port, env, load.PROJECT_ROOT)
+        base = f"http://{load.HOST}:{port}"
+        results = []
+        try:
+            load.wait_ready(f"{base}/readyz", server)
+            paths = [f"/staff/solicitudes?vista={v}" for v in VIEWS]
+            paths += [
+                f"/staff/solicitudes?vista={v}&antes={rng.randint(1, args.requests)}"
+                for v in VIEWS
+                for _ in range(20)
+            ]
+            for index, name in enumerate(agents):
+                cookie = sign_in(base, f"bench{index}@bench.portal")
+                script = directory / f"queue{index}.lua"
+                script.write_text(lua(paths, cookie, args.seed))
+                load.run_load(base + "/", 2, 2, 16, script)
+                raw = load.run_load(base + "/", args.duration, 2, 16, script)
+                results.append(
+                    load.Result.from_raw(load.Target(f"queue as {name}", "app", "/"), raw)
+                )
+        finally:
+            load.stop(server)
+    for key, value in load.machine().items():
+        print(f"{key}: {value}")
+    print(f"database: SQLite, {args.requests:,} requests; load: -t2 -c16 -d{args.duration}s")
+    print()
+    print("| queue | req/s | p50 ms | p95 ms | p99 ms | errors |")
+    print("|---|---:|---:|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r.target.name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p95_ms:.2f} | {r.p99_ms:.2f} "
+            f"| {r.bad_status + r.socket_errors} |"
+        )
+    worst = max(r.p95_ms for r in results)
+    ok = worst < TARGET_P95_MS and not any(r.bad_status or r.socket_errors for r in results)
+    print(
+        f"\nworst p95 {worst:.1f} ms: {'meets' if ok else 'MISSES'} "
+        f"the {TARGET_P95_MS:.0f} ms target"
+    )
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
