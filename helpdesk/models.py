@@ -6,6 +6,7 @@ from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
+from helpdesk.tickets import canned as tickets_canned
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
 from knowledge_base import models as knowledge_base_models
@@ -19,6 +20,7 @@ __all__ = [
     "notifications_models",
     "people_models",
     "reference_models",
+    "tickets_canned",
     "tickets_folios",
     "tickets_models",
 ]

@@ -22,7 +22,7 @@ from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import canned, status_flow
 from helpdesk.tickets.citizen_service import restart_clock
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 
@@ -387,3 +387,19 @@ async def unassign(
     audit.record(
         db, actor, "request.unassign", "request", request.id, {"assignee_id": [before, None]}
     )
+
+
+# --- Respuestas tipo.
+
+
+async def canned_choices(db: AsyncSession) -> list[tuple[str, str]]:
+    return await canned.active_choices(db)
+
+
+async def canned_prefill(
+    db: AsyncSession, viewer: Viewer, request: Request, code: str, base_url: str
+) -> str | None:
+    """A template filled for this request, in its person's language, to edit and send."""
+    check_access(viewer, request)
+    rendered = await canned.render_for(db, code, request, base_url)
+    return rendered.text if rendered else None

@@ -21,7 +21,7 @@ from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.reference.models import Region, Tramite
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import canned, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.deadlines import Pause, due_date
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
@@ -354,3 +354,22 @@ async def renew_link(
     )
     audit.record(db, actor, "request.link_renewed", "request", request.id, {})
     return True
+
+
+async def awaiting_confirmation(db: AsyncSession, request: Request) -> bool:
+    """Whether the page asks "¿Resolvió su consulta?" about an automatic answer."""
+    return await canned.awaiting(db, request) is not None
+
+
+async def confirm_auto_answer(
+    db: AsyncSession,
+    request: Request,
+    resolved: bool,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """The person's yes (resolved) or no (to an agent, priority kept) to an automatic answer."""
+    try:
+        await canned.confirm(db, request, resolved, actor, now)
+    except canned.ConfirmationRefused as refusal:
+        raise CitizenActionRefused(refusal.message) from refusal

@@ -98,6 +98,14 @@ async def _detail(
     status_code: int = 200,
 ) -> Response:
     session_db = db(request)
+    values = dict(values or {})
+    template_code = request.query_params.get("plantilla", "")
+    if template_code and "texto" not in values:
+        prefill = await agent_service.canned_prefill(
+            session_db, viewer, item, template_code[:60], settings(request).base_url
+        )
+        if prefill is not None:
+            values["texto"] = prefill
     history = await agent_service.status_history(session_db, item)
     names = await agent_service.staff_names(
         session_db,
@@ -118,7 +126,9 @@ async def _detail(
         "due_state": due_state(item.legal_due_on, item.status, _today()),
         "base": f"{QUEUE_PATH}/{item.folio}",
         "errors": errors or {},
-        "values": values or {},
+        "values": values,
+        "canned_choices": await agent_service.canned_choices(session_db),
+        "template_code": template_code,
         "notice": request.query_params.get("hecho", ""),
     }
     response = render(request, "tickets/agent/detail.html", context, status_code)

@@ -221,6 +221,7 @@ async def _detail(
         "can_close": citizen_service.can_close(item),
         "can_rate": citizen_service.can_rate(item),
         "waiting": item.status == status_flow.EN_ESPERA_CIUDADANO,
+        "awaiting_confirmation": await citizen_service.awaiting_confirmation(db(request), item),
         "errors": errors or {},
         "values": values or {},
         "files_lost": files_lost,
@@ -282,6 +283,24 @@ async def rate(request: Request) -> Response:
     return redirect(f"{access.base}?hecho=evaluada")
 
 
+async def confirm(request: Request) -> Response:
+    """The answer to "¿Resolvió su consulta?" under an automatic answer."""
+    access = await _access(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        choice = form.get("resolvio")
+    if choice not in ("si", "no"):
+        return await _detail(
+            request, access, {"form": _("Elija si la respuesta resolvió su consulta.")}, None, 422
+        )
+    try:
+        await citizen_service.confirm_auto_answer(
+            db(request), access.request, choice == "si", access.actor
+        )
+    except citizen_service.CitizenActionRefused as refusal:
+        return await _detail(request, access, {"form": refusal.message}, status_code=409)
+    return redirect(f"{access.base}?hecho={'resuelta' if choice == 'si' else 'derivada'}")
+
+
 async def download(request: Request) -> Response:
     access = await _access(request)
     attachment = await citizen_service.visible_attachment(
@@ -339,6 +358,9 @@ routes = [
     Route("/solicitudes/{folio}/{token}/cerrar", close, methods=["POST"], name="request_close"),
     Route("/solicitudes/{folio}/{token}/evaluar", rate, methods=["POST"], name="request_rate"),
     Route(
+        "/solicitudes/{folio}/{token}/resolvio", confirm, methods=["POST"], name="request_confirm"
+    ),
+    Route(
         "/solicitudes/{folio}/{token}/adjuntos/{attachment_id:int}",
         download,
         name="request_attachment",
@@ -350,6 +372,12 @@ routes = [
     ),
     Route("/cuenta/solicitudes/{folio}/cerrar", close, methods=["POST"], name="my_request_close"),
     Route("/cuenta/solicitudes/{folio}/evaluar", rate, methods=["POST"], name="my_request_rate"),
+    Route(
+        "/cuenta/solicitudes/{folio}/resolvio",
+        confirm,
+        methods=["POST"],
+        name="my_request_confirm",
+    ),
     Route(
         "/cuenta/solicitudes/{folio}/adjuntos/{attachment_id:int}",
         download,

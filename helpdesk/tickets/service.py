@@ -22,7 +22,7 @@ from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.reference.models import Office
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import canned, status_flow
 from helpdesk.tickets.deadlines import WorkingCalendar, due_date
 from helpdesk.tickets.folios import next_folio
 from helpdesk.tickets.kinds import KINDS, DeadlineRule, deadline_rule
@@ -193,6 +193,7 @@ async def open_request(
     first_message.email_message_id = confirmation.message_id
     if data.draft_key:
         deflection.submitted(db, data.draft_key)
+    await canned.auto_answer(db, request, data.body, base_url, now)
     return OpenedRequest(request, token)
 
 
