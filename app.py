@@ -39,6 +39,7 @@ from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
 from helpdesk.tickets import routes_agent as tickets_agent_routes
+from helpdesk.tickets import routes_api as tickets_api_routes
 from helpdesk.tickets import routes_citizen as tickets_citizen_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
@@ -135,7 +136,11 @@ def create_app(settings: Settings) -> Starlette:
         *mail_routes.routes,
         *kb_reader_routes.routes,
         *routes_editor.routes,
-        Mount("/api/v1", routes=[*api_routes.routes, *kb_api_routes.routes], name="api"),
+        Mount(
+            "/api/v1",
+            routes=[*api_routes.routes, *kb_api_routes.routes, *tickets_api_routes.routes],
+            name="api",
+        ),
         Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
     ]
     middleware = [

@@ -15,6 +15,8 @@ class Request(Base):
     __table_args__ = (
         # The agent queues: by region and status, newest first (keyset on id), and by due date.
         Index("ix_requests_region_status_id", "region_code", "status", "id"),
+        # A regional agent's whole queue in id order, without sorting the region's rows.
+        Index("ix_requests_region_id", "region_code", "id"),
         Index("ix_requests_status_legal_due", "status", "legal_due_on"),
         Index("ix_requests_assignee_status", "assignee_id", "status"),
     )
