@@ -17,6 +17,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
+from abc import ABCMeta, abstractmethod
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,7 +96,7 @@ class StoredAttachment:
 # comes out in the language of whoever renders it.
 
 
-class AttachmentError(ValueError):
+class AttachmentError(ValueError, metaclass=ABCMeta):
     code = "invalid"
 
     def __init__(self, name: str = "") -> None:
@@ -103,8 +104,9 @@ class AttachmentError(ValueError):
         self.name = name
 
     @property
+    @abstractmethod
     def message(self) -> str:
-        raise NotImplementedError
+        """The reason, in the active locale (each refusal says its own)."""
 
     def __str__(self) -> str:
         return self.message
