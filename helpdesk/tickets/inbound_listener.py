@@ -154,6 +154,8 @@ class OirsListener:
         if stop is None:
             stop = asyncio.Event()
             for signum in (signal.SIGINT, signal.SIGTERM):
+                # Not a stub: asyncio raises these where signal handlers cannot be installed
+                # (off the main thread, or a platform without them); then only ``stop`` ends it.
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.add_signal_handler(signum, stop.set)
                     handled.append(signum)
