@@ -37,6 +37,8 @@ class Person(Base):
     preferred_locale: Mapped[str] = mapped_column(String(5), default="es")
     sex_gender: Mapped[str] = mapped_column(String(20), default="not_declared")
     region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"), index=True)
+    # Set when staff merged this record into another: kept, never deleted, for the history.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.core.db import Base, UTCDateTime, utcnow
@@ -19,6 +19,7 @@ class Request(Base):
         Index("ix_requests_region_id", "region_code", "id"),
         Index("ix_requests_status_legal_due", "status", "legal_due_on"),
         Index("ix_requests_assignee_status", "assignee_id", "status"),
+        Index("ix_requests_team_status_id", "team_code", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -36,9 +37,12 @@ class Request(Base):
     # The private link's secret, as a digest: the link itself exists only in the email.
     access_digest: Mapped[str] = mapped_column(String(64), unique=True)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    team_code: Mapped[str | None] = mapped_column(ForeignKey("teams.code"))
     received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     legal_due_on: Mapped[date | None] = mapped_column(Date)  # None while the clock is stopped
     target_due_on: Mapped[date | None] = mapped_column(Date)
+    # The legal due date supervisors were last alerted about (so each deadline alerts once).
+    deadline_alerted_on: Mapped[date | None] = mapped_column(Date)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -111,3 +115,68 @@ class KindDeadline(Base):
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     legal_days: Mapped[int] = mapped_column(Integer)
     target_days: Mapped[int | None] = mapped_column(Integer)
+
+
+class RequestTag(Base):
+    """A free label agents put on requests (e.g. "vulnerable", "prensa")."""
+
+    __tablename__ = "request_tags"
+    __table_args__ = (Index("ix_request_tags_tag_request", "tag", "request_id"),)
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+
+class RequestLink(Base):
+    """Two related requests (``relation`` "related"), or a duplicate merged into another
+    ("duplicate": ``request_id`` is the duplicate, ``related_id`` the one kept)."""
+
+    __tablename__ = "request_links"
+    __table_args__ = (UniqueConstraint("request_id", "related_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    related_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(12))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class RequestPresence(Base):
+    """Which agent has a request's reply box open, refreshed while they type: the warning
+    that someone else is replying. Rows older than a minute are stale."""
+
+    __tablename__ = "request_presence"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Team(Base):
+    """A group of agents that works some kinds of request; round-robin assignment walks its
+    available members after ``last_assigned_id``."""
+
+    __tablename__ = "teams"
+
+    code: Mapped[str] = mapped_column(String(40), primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
+    last_assigned_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+
+    team_code: Mapped[str] = mapped_column(ForeignKey("teams.code"), primary_key=True)
+    staff_id: Mapped[int] = mapped_column(ForeignKey("staff_accounts.id"), primary_key=True)
+    available: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class TeamKind(Base):
+    """Which team receives new requests of a kind."""
+
+    __tablename__ = "team_kinds"
+
+    kind: Mapped[str] = mapped_column(String(40), primary_key=True)
+    team_code: Mapped[str] = mapped_column(ForeignKey("teams.code"))
