@@ -38,9 +38,14 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
+from helpdesk.tickets import routes_admin as tickets_admin_routes
 from helpdesk.tickets import routes_agent as tickets_agent_routes
 from helpdesk.tickets import routes_api as tickets_api_routes
 from helpdesk.tickets import routes_citizen as tickets_citizen_routes
+from helpdesk.tickets import routes_links as tickets_links_routes
+from helpdesk.tickets import routes_presence as tickets_presence_routes
+from helpdesk.tickets import routes_queue_tools as tickets_queue_tools_routes
+from helpdesk.tickets import routes_teams as tickets_teams_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -131,7 +136,13 @@ def create_app(settings: Settings) -> Starlette:
         *routes_admin.routes,
         *people_routes.routes,
         *tickets_citizen_routes.routes,
+        # Before the agent's routes: /staff/solicitudes/lote is not a folio.
+        *tickets_queue_tools_routes.routes,
         *tickets_agent_routes.routes,
+        *tickets_admin_routes.routes,
+        *tickets_presence_routes.routes,
+        *tickets_links_routes.routes,
+        *tickets_teams_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *kb_reader_routes.routes,
@@ -154,7 +165,11 @@ def create_app(settings: Settings) -> Starlette:
             same_site="lax",
             https_only=settings.session_https_only,
         ),
-        Middleware(UnitOfWorkMiddleware, sessionmaker=sessionmaker),
+        Middleware(
+            UnitOfWorkMiddleware,
+            sessionmaker=sessionmaker,
+            serialize_writes=settings.database_url.startswith("sqlite"),
+        ),
         Middleware(CSRFMiddleware, on_failure=error_pages.csrf_failure),
     ]
     app = Starlette(

@@ -1,5 +1,6 @@
 """Command line: python -m helpdesk migrate | load-demo | load-content | reindex-kb |
-remove-demo | serve | worker | oirs-listener | create-staff | disable-staff | create-api-token."""
+remove-demo | serve | worker | alert-deadlines | oirs-listener | create-staff | disable-staff |
+create-api-token."""
 
 from __future__ import annotations
 
@@ -95,8 +96,23 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
+    from helpdesk.tickets.deadline_alerts import run_periodically
 
-    asyncio.run(run_worker_process(settings))
+    asyncio.run(run_worker_process(settings, jobs=[run_periodically]))
+
+
+def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
+    import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
+    from helpdesk.tickets.deadline_alerts import run_alerts
+
+    async def run() -> int:
+        engine = make_engine(settings.database_url)
+        try:
+            return await run_alerts(make_sessionmaker(engine), settings)
+        finally:
+            await engine.dispose()
+
+    print(f"deadline alerts: {asyncio.run(run())} requests alerted")
 
 
 def _oirs_listener(settings: Settings, args: argparse.Namespace) -> None:
@@ -150,7 +166,8 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="send queued email")
+    sub.add_parser("worker", help="send queued email and alert supervisors of deadlines")
+    sub.add_parser("alert-deadlines", help="email supervisors about requests due soon, once")
     oirs = sub.add_parser("oirs-listener", help="receive the OIRS mailbox's mail over SMTP")
     oirs.add_argument("--host", default="127.0.0.1")
     oirs.add_argument("--port", type=int, default=2525)
@@ -184,6 +201,7 @@ def main(argv: list[str] | None = None) -> None:
         "remove-demo": _remove_demo,
         "serve": _serve,
         "worker": _worker,
+        "alert-deadlines": _alert_deadlines,
         "oirs-listener": _oirs_listener,
         "create-staff": _create_staff,
         "disable-staff": _disable_staff,

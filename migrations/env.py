@@ -10,6 +10,7 @@ from sqlalchemy.engine import Connection
 from helpdesk.core.db import make_engine
 from helpdesk.core.settings import Settings
 from helpdesk.models import metadata
+from helpdesk.tickets.search import outside_models
 
 config = context.config
 
@@ -24,6 +25,9 @@ def _configure(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        # The full-text search's FTS5 tables and expression indexes (migration 0008) are not
+        # in the models: autogenerate must not drop them.
+        include_name=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from contextvars import ContextVar
 from datetime import date, datetime, tzinfo
-from functools import cache
+from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import Locale, dates, numbers
@@ -141,7 +141,13 @@ def _babel_locale(locale: str | None = None) -> str:
 
 
 def format_date(value: date, locale: str | None = None) -> str:
-    loc = locale or get_locale()
+    return _format_date(value, locale or get_locale())
+
+
+# A queue page shows fifty dates, most of them the same few days: Babel's formatting is
+# the costliest part of rendering it, and a day's name in a language never changes.
+@lru_cache(maxsize=4096)
+def _format_date(value: date, loc: str) -> str:
     if loc == "ht":
         return f"{value.day} {CREOLE_MONTHS[value.month - 1]} {value.year}"
     return dates.format_date(value, format="long", locale=_babel_locale(loc))

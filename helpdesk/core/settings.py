@@ -55,6 +55,10 @@ class Settings:
     kb_index_dir: str = str(PROJECT_ROOT / "var" / "kb-index")
     run_worker: bool = False
     worker_poll_seconds: float = 1.0
+    # Supervisors' deadline alerts: how often the worker looks (0: never) and how many días
+    # hábiles ahead of a legal due date it warns.
+    deadline_alert_minutes: int = 15
+    deadline_alert_days: int = 2
     claveunica_client_id: str = ""
     claveunica_client_secret: str = ""
     claveunica_metadata_url: str = (

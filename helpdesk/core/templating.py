@@ -5,12 +5,13 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from collections.abc import Hashable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
 from jinja2.nodes import EvalContext
-from markupsafe import escape
+from markupsafe import Markup, escape
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
@@ -24,11 +25,20 @@ HTMX_VERSION = "2.0.11"
 VARY = "HX-Request, Cookie, Accept-Language"
 
 
+@lru_cache(maxsize=16384)
+def _escaped_translation(locale: str, message: str) -> Markup:
+    # A queue page asks for the same few labels hundreds of times; catalogues never change
+    # while the process runs (i18n.translations is cached too).
+    return escape(i18n.translations(locale).ugettext(message))
+
+
 @jinja2.pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
-    text: str = i18n.translations(i18n.get_locale()).ugettext(message)
+    text: str
     if eval_ctx.autoescape:
-        text = escape(text)
+        text = _escaped_translation(i18n.get_locale(), message)
+    else:
+        text = i18n.translations(i18n.get_locale()).ugettext(message)
     return text % variables if variables else text
 
 

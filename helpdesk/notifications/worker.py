@@ -16,7 +16,7 @@ import os
 import signal
 import socket
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -215,16 +215,23 @@ class Worker:
         )
 
 
-async def run_worker_process(settings: Settings) -> None:
+# Periodic work run beside the mail loop (e.g. deadline alerts); returns when ``stop`` is set.
+Job = Callable[[async_sessionmaker[AsyncSession], Settings, asyncio.Event], Awaitable[None]]
+
+
+async def run_worker_process(settings: Settings, jobs: Sequence[Job] = ()) -> None:
     """``python -m helpdesk worker``: a standalone worker until SIGINT or SIGTERM."""
     engine = make_engine(settings.database_url)
-    worker = Worker(make_sessionmaker(engine), settings)
+    sessionmaker = make_sessionmaker(engine)
+    worker = Worker(sessionmaker, settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await worker.run_forever(stop)
+        await asyncio.gather(
+            worker.run_forever(stop), *(job(sessionmaker, settings, stop) for job in jobs)
+        )
     finally:
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(signum)

@@ -12,18 +12,19 @@ from helpdesk.accounts.permissions import require_citizen, require_staff
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, remember_locale, settings
+from helpdesk.people import routes_profile
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
-from helpdesk.tickets import citizen_service
-from helpdesk.tickets.status_flow import status_names
+from helpdesk.tickets import teams
 
 PAGE_SIZE = 50
 
 
 async def staff_home(request: Request) -> Response:
     viewer = require_staff(await session.staff_viewer(request))
-    return render(request, "people/staff_home.html", {"me": viewer})
+    memberships = await teams.memberships(db(request), viewer)  # the availability form
+    return render(request, "people/staff_home.html", {"me": viewer, "memberships": memberships})
 
 
 async def people_list(request: Request) -> Response:
@@ -42,10 +43,8 @@ async def people_list(request: Request) -> Response:
 async def person_detail(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     person = await people.get_person(db(request), viewer, int(request.path_params["person_id"]))
-    # The person's requests: access to the person was checked just above (region scope).
-    requests = await citizen_service.requests_of(db(request), person.id)
-    context = {"person": person, "me": viewer, "requests": requests, "status_names": status_names()}
-    return render(request, "people/detail.html", context)
+    # The page's requests and timeline: access to the person was checked just above.
+    return await routes_profile.render_profile(request, viewer, person)
 
 
 async def my_profile(request: Request) -> Response:
@@ -79,4 +78,5 @@ routes = [
     Route("/staff/personas", people_list, name="staff_people"),
     Route("/staff/personas/{person_id:int}", person_detail, name="staff_person"),
     Route("/cuenta", my_profile, methods=["GET", "POST"], name="citizen_profile"),
+    *routes_profile.routes,
 ]

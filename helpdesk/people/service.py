@@ -48,7 +48,13 @@ async def list_people(
     db: AsyncSession, viewer: Viewer, after_id: int | None = None, limit: int = 50
 ) -> list[Person]:
     """Keyset-paginated, newest first, limited to the viewer's region."""
-    stmt = select(Person).order_by(Person.id.desc()).limit(limit)
+    # Merged records stay for the history but are not listed: their survivor is.
+    stmt = (
+        select(Person)
+        .where(Person.merged_into_id.is_(None))
+        .order_by(Person.id.desc())
+        .limit(limit)
+    )
     scope = region_scope(viewer)
     if scope is not None:
         stmt = stmt.where(Person.region_code == scope)
@@ -57,20 +63,34 @@ async def list_people(
     return list((await db.scalars(stmt)).all())
 
 
+# Merges can chain (A into B, then B into C); no real chain comes near this.
+MERGE_DEPTH = 10
+
+
+async def survivor(db: AsyncSession, person: Person | None) -> Person | None:
+    """The record a merged person lives on in (the person itself when not merged)."""
+    for _ in range(MERGE_DEPTH):
+        if person is None or person.merged_into_id is None:
+            break
+        person = await db.get(Person, person.merged_into_id)
+    return person
+
+
 async def find_by_run(db: AsyncSession, run: str) -> Person | None:
-    return await db.scalar(select(Person).where(Person.run == run))
+    return await survivor(db, await db.scalar(select(Person).where(Person.run == run)))
 
 
 async def find_by_document(
     db: AsyncSession, document_type: str, number: str, country: str
 ) -> Person | None:
-    return await db.scalar(
+    found = await db.scalar(
         select(Person).where(
             Person.document_type == document_type,
             Person.document_number == number,
             Person.document_country == country,
         )
     )
+    return await survivor(db, found)
 
 
 def create_person(db: AsyncSession, actor: audit.Actor, **fields: Any) -> Person:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from helpdesk.core.i18n import gettext as _
@@ -11,24 +12,38 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.agent_service import REPLY_TARGETS
 from helpdesk.tickets.citizen_forms import BODY_MAX, Errors, check_body
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.queues import VIEWS, QueueFilter
+from helpdesk.tickets.queues import DUE_ORDERED_VIEWS, VIEWS, Cursor, QueueFilter
 
 
 @dataclass(frozen=True)
 class QueueQuery:
     queue: QueueFilter
-    before_id: int | None
+    after: Cursor | None
 
 
 def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
     """Unknown values fall back to the whole queue rather than an error page."""
     view = params.get("vista", "all")
     kind = params.get("tipo") or None
-    before = params.get("antes", "")
+    view = view if view in VIEWS else "all"
     return QueueQuery(
-        QueueFilter(view if view in VIEWS else "all", kind if kind in KINDS else None),
-        int(before) if before.isdigit() and len(before) < 12 else None,
+        QueueFilter(view, kind if kind in KINDS else None),
+        parse_cursor(view, params.get("antes", "")),
     )
+
+
+def parse_cursor(view: str, text: str) -> Cursor | None:
+    """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
+    anything else starts from the first page."""
+    due_text, _dot, id_text = text.rpartition(".")
+    if not id_text.isdigit() or len(id_text) > 11:
+        return None
+    if view not in DUE_ORDERED_VIEWS:
+        return None if due_text else Cursor(int(id_text))
+    try:
+        return Cursor(int(id_text), date.fromisoformat(due_text))
+    except ValueError:
+        return None
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
@@ -70,3 +85,10 @@ def parse_status(form: Mapping[str, Any]) -> tuple[str, Errors]:
     if target not in status_flow.STATUSES:
         return "", {"estado": _("Elija un estado de la lista.")}
     return target, {}
+
+
+def parse_seen(form: Mapping[str, Any]) -> int | None:
+    """The reply form's ``visto``: the last message id its page showed (None if absent or
+    malformed, which skips the crossed-replies check rather than refusing the reply)."""
+    seen = _text(form, "visto")
+    return int(seen) if seen.isdigit() and len(seen) < 12 else None

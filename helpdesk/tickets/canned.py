@@ -26,6 +26,7 @@ from helpdesk.core.i18n import DEFAULT_LOCALE, lazy_gettext, translations
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
+from helpdesk.tickets.kb_match_texts import KB_MATCH_CODE, KB_MATCH_TEMPLATE, KB_RULE_KIND
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Request, RequestMessage, StatusChange
 
@@ -243,11 +244,11 @@ async def _system_move(db: AsyncSession, request: Request, target: str, now: dat
     )
 
 
-async def auto_answer(
-    db: AsyncSession, request: Request, body: str, base_url: str, now: datetime
-) -> AutoAnswer | None:
-    """The first active rule (by id) that matches answers the new request: a system
-    message with the template and the question, the request opened, the answer logged."""
+async def find_rule_answer(
+    db: AsyncSession, request: Request, body: str, base_url: str
+) -> tuple[int, Rendered] | None:
+    """The first active rule (by id) that matches the new request, with its template
+    rendered for it; None when no rule applies."""
     rules = (
         await db.scalars(
             select(AutoRule)
@@ -261,40 +262,68 @@ async def auto_answer(
         rendered = await render_for(db, rule.canned_code, request, base_url)
         if rendered is None:
             continue  # an inactive template or one with no text: try the next rule
-        question = translations(rendered.locale).ugettext(QUESTION)
-        db.add(
-            RequestMessage(
-                request_id=request.id,
-                author_kind=SYSTEM,
-                body=f"{rendered.text}\n\n{question}",
-                via="web",
-                created_at=now,
-            )
-        )
-        if request.status == status_flow.NUEVO:
-            await _system_move(db, request, status_flow.ABIERTO, now)
-        if request.first_response_at is None:
-            request.first_response_at = now
-        answer = AutoAnswer(
-            request_id=request.id,
-            rule_id=rule.id,
-            canned_code=rendered.code,
-            locale=rendered.locale,
-            answered_at=now,
-            awaiting_confirmation=True,
-        )
-        db.add(answer)
-        await db.flush()
-        audit.record(
-            db,
-            audit.Actor(SYSTEM, None),
-            "request.auto_answer",
-            "request",
-            request.id,
-            {"canned_code": [None, rendered.code], "rule_id": [None, rule.id]},
-        )
-        return answer
+        return rule.id, rendered
     return None
+
+
+def answer_text(rendered: Rendered) -> str:
+    """The automatic answer as the person reads it: the template, then the question."""
+    return f"{rendered.text}\n\n{translations(rendered.locale).ugettext(QUESTION)}"
+
+
+async def record_answer(
+    db: AsyncSession,
+    request: Request,
+    rule_id: int,
+    rendered: Rendered,
+    now: datetime,
+    email_message_id: str | None = None,
+) -> AutoAnswer:
+    """A system message with the answer and the question, the request opened, the answer
+    logged (``email_message_id``: the email that carries it, for threading)."""
+    db.add(
+        RequestMessage(
+            request_id=request.id,
+            author_kind=SYSTEM,
+            body=answer_text(rendered),
+            via="web",
+            email_message_id=email_message_id,
+            created_at=now,
+        )
+    )
+    if request.status == status_flow.NUEVO:
+        await _system_move(db, request, status_flow.ABIERTO, now)
+    if request.first_response_at is None:
+        request.first_response_at = now
+    answer = AutoAnswer(
+        request_id=request.id,
+        rule_id=rule_id,
+        canned_code=rendered.code,
+        locale=rendered.locale,
+        answered_at=now,
+        awaiting_confirmation=True,
+    )
+    db.add(answer)
+    await db.flush()
+    audit.record(
+        db,
+        audit.Actor(SYSTEM, None),
+        "request.auto_answer",
+        "request",
+        request.id,
+        {"canned_code": [None, rendered.code], "rule_id": [None, rule_id]},
+    )
+    return answer
+
+
+async def auto_answer(
+    db: AsyncSession, request: Request, body: str, base_url: str, now: datetime
+) -> AutoAnswer | None:
+    """The first matching rule answers the new request (without email: see ``auto_reply``)."""
+    found = await find_rule_answer(db, request, body, base_url)
+    if found is None:
+        return None
+    return await record_answer(db, request, *found, now)
 
 
 async def awaiting(db: AsyncSession, request: Request) -> AutoAnswer | None:
@@ -367,9 +396,10 @@ DEMO: Final = (
 
 
 async def seed_defaults(db: AsyncSession) -> int:
-    """Two demo templates and one rule (multas + "pagar"); idempotent. Returns rows added."""
+    """Two demo templates and one rule (multas + "pagar"), and the knowledge-base match's
+    template and log rule; idempotent. Returns rows added."""
     added = 0
-    for code, title, texts in DEMO:
+    for code, title, texts in (*DEMO, KB_MATCH_TEMPLATE):
         canned = await db.scalar(select(CannedResponse).where(CannedResponse.code == code))
         if canned is None:
             canned = CannedResponse(code=code, title=title, active=True)
@@ -396,6 +426,10 @@ async def seed_defaults(db: AsyncSession) -> int:
     )
     if rule is None:
         db.add(AutoRule(kind="multas", keywords="pagar, pago", canned_code="como-pagar-multa"))
+        added += 1
+    kb_rule = await db.scalar(select(AutoRule.id).where(AutoRule.canned_code == KB_MATCH_CODE))
+    if kb_rule is None:
+        db.add(AutoRule(kind=KB_RULE_KIND, keywords="", canned_code=KB_MATCH_CODE))
         added += 1
     await db.flush()
     return added

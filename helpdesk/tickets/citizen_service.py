@@ -24,6 +24,7 @@ from helpdesk.reference.models import Region, Tramite
 from helpdesk.tickets import canned, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.deadlines import Pause, due_date
+from helpdesk.tickets.kb_match import ArticleSearch
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 from helpdesk.tickets.service import (
@@ -96,9 +97,10 @@ async def open_with_attachments(
     actor: audit.Actor,
     base_url: str,
     now: datetime | None = None,
+    kb_index: ArticleSearch | None = None,
 ) -> OpenedRequest:
     """Open the request and link the stored files to its first message."""
-    opened = await open_request(db, data, actor, base_url, now)
+    opened = await open_request(db, data, actor, base_url, now, kb_index)
     await db.flush()
     first_message_id = await db.scalar(
         select(RequestMessage.id)
@@ -265,6 +267,10 @@ async def add_reply(
     Resolved: it is reopened (within the flow's window). Closed: refused, a new request is due.
     """
     now = now or utcnow()
+    if request.merged_into_id is not None:
+        raise CitizenActionRefused(
+            _("Esta solicitud se fusionó con otra; la conversación sigue en la que la reúne.")
+        )
     if not can_reply(request):
         raise CitizenActionRefused(
             _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")

@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.core.db import Base, UTCDateTime, utcnow
+
+# The statuses in which a request is open (status_flow.is_open), as SQL for partial indexes.
+OPEN_CONDITION = "status IN ('nuevo', 'abierto', 'en_espera_ciudadano', 'reabierto')"
 
 
 class Request(Base):
@@ -17,8 +30,25 @@ class Request(Base):
         Index("ix_requests_region_status_id", "region_code", "status", "id"),
         # A regional agent's whole queue in id order, without sorting the region's rows.
         Index("ix_requests_region_id", "region_code", "id"),
-        Index("ix_requests_status_legal_due", "status", "legal_due_on"),
-        Index("ix_requests_assignee_status", "assignee_id", "status"),
+        # "Mine" and "unassigned" in id order.
+        Index("ix_requests_assignee_id", "assignee_id", "id"),
+        # "Due soon" and "overdue" walk the open requests in due-date order; partial, so the
+        # million closed requests are not in them (queries must name the statuses literally).
+        Index(
+            "ix_requests_open_due",
+            "legal_due_on",
+            "id",
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
+        Index(
+            "ix_requests_open_region_due",
+            "region_code",
+            "legal_due_on",
+            "id",
+            sqlite_where=text(OPEN_CONDITION),
+            postgresql_where=text(OPEN_CONDITION),
+        ),
         Index("ix_requests_team_status_id", "team_code", "status", "id"),
     )
 

@@ -18,11 +18,23 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.errors import NotFound
+from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, settings
 from helpdesk.people.models import Person
-from helpdesk.tickets import agent_forms, agent_service, attachments, queues, status_flow
+from helpdesk.tickets import (
+    agent_forms,
+    agent_service,
+    attachments,
+    macros,
+    merging,
+    presence,
+    queue_tools,
+    queues,
+    status_flow,
+    tags,
+)
 from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
 from helpdesk.tickets.models import Request as HelpRequest
 from helpdesk.tickets.routes_citizen import attachments_dir
@@ -53,15 +65,20 @@ def _kind_name(code: str) -> str:
 # --- The queue.
 
 
-async def queue(request: Request) -> Response:
+async def queue(
+    request: Request, errors: dict[str, str] | None = None, status_code: int = 200
+) -> Response:
+    """The queue; ``errors`` and ``status_code`` when a refused bulk action re-renders it."""
     viewer = await session.staff_viewer(request)
     query = agent_forms.parse_queue_query(request.query_params)
     today = _today()
-    rows = await queues.queue_page(
-        db(request), viewer, query.queue, today, query.before_id, queues.PAGE_SIZE + 1
+    # Search results when the search box is filled; tag, team and topic filters otherwise.
+    rows = await queue_tools.rows(
+        db(request), viewer, request.query_params, query, today, queues.PAGE_SIZE + 1
     )
     page = rows[: queues.PAGE_SIZE]
-    next_before = page[-1].id if len(rows) > queues.PAGE_SIZE else None
+    more = len(rows) > queues.PAGE_SIZE
+    next_before = str(queues.next_cursor(query.queue.view, page[-1])) if more else None
     context = {
         "me": viewer,
         "rows": page,
@@ -75,7 +92,12 @@ async def queue(request: Request) -> Response:
         "due_states": {r.id: due_state(r.legal_due_on, r.status, today) for r in page},
         "next_before": next_before,
     }
-    response = render(request, "tickets/agent/queue.html", context)
+    context |= await queue_tools.context(
+        db(request), viewer, request.query_params, query.queue.kind, page, errors
+    )
+    # htmx swaps only the results region (views, filters, rows, paging) in place.
+    name = "_queue_results.html" if wants_fragment(request) else "queue.html"
+    response = render(request, "tickets/agent/" + name, context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -99,13 +121,14 @@ async def _detail(
 ) -> Response:
     session_db = db(request)
     values = dict(values or {})
-    template_code = request.query_params.get("plantilla", "")
+    template_code = values.get("plantilla") or request.query_params.get("plantilla", "")
     if template_code and "texto" not in values:
         prefill = await agent_service.canned_prefill(
             session_db, viewer, item, template_code[:60], settings(request).base_url
         )
         if prefill is not None:
             values["texto"] = prefill
+    macro = await macros.for_form(session_db, template_code, values)
     history = await agent_service.status_history(session_db, item)
     names = await agent_service.staff_names(
         session_db,
@@ -129,7 +152,11 @@ async def _detail(
         "values": values,
         "canned_choices": await agent_service.canned_choices(session_db),
         "template_code": template_code,
+        "macro": macro,
         "notice": request.query_params.get("hecho", ""),
+        "links": await merging.links_view(session_db, viewer, item),
+        "others_replying": await presence.others_replying(session_db, viewer, item),
+        "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
     }
     response = render(request, "tickets/agent/detail.html", context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
@@ -149,11 +176,17 @@ async def reply(request: Request) -> Response:
     viewer, item = await _load(request)
     async with request.form(max_files=0, max_fields=10) as form:
         data, errors = agent_forms.parse_reply(form)
-    values = {"texto": data.body, "luego": data.then_status or ""}
+        seen_id = agent_forms.parse_seen(form)
+        macro_code = macros.parse_code(form)
+    values = {"texto": data.body, "luego": data.then_status or "", "plantilla": macro_code}
     if errors:
         return await _detail(request, viewer, item, errors, values, 422)
+    if await presence.replied_since(db(request), viewer, item, seen_id):
+        crossed = presence.crossed_reply_message()
+        shown = {"form": crossed, "visto": crossed}  # at the top and next to the send button
+        return await _detail(request, viewer, item, shown, values, 409)
     try:
-        await agent_service.reply(
+        await macros.reply_with_macro(
             db(request),
             viewer,
             item,
@@ -161,9 +194,11 @@ async def reply(request: Request) -> Response:
             session.actor(request, viewer),
             settings(request).base_url,
             data.then_status,
+            macro_code,
         )
     except (agent_service.AgentActionRefused, status_flow.TransitionNotAllowed) as refusal:
         return await _detail(request, viewer, item, {"form": refusal.message}, values, 409)
+    await presence.leave(db(request), viewer, item)
     return _back(item, "respuesta")
 
 

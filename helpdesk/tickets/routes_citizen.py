@@ -31,7 +31,7 @@ from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip, redirect, settings
 from helpdesk.people.models import Person
-from helpdesk.tickets import attachments, citizen_forms, citizen_service, status_flow
+from helpdesk.tickets import attachments, citizen_forms, citizen_service, merging, status_flow
 from helpdesk.tickets.kinds import KINDS, WEB
 from helpdesk.tickets.models import Request as HelpRequest
 from helpdesk.tickets.service import NewRequest, find_by_private_link
@@ -152,7 +152,12 @@ async def new_request(request: Request) -> Response:
     )
     try:
         opened = await citizen_service.open_with_attachments(
-            db(request), new, stored, session.actor(request, viewer), settings(request).base_url
+            db(request),
+            new,
+            stored,
+            session.actor(request, viewer),
+            settings(request).base_url,
+            kb_index=request.app.state.kb_index,
         )
     except BaseException:
         _discard(request, stored)
@@ -218,6 +223,7 @@ async def _detail(
         "status_name": status_flow.status_names().get(item.status, item.status),
         "entries": await citizen_service.conversation(db(request), item),
         "can_reply": citizen_service.can_reply(item),
+        "merge_notice": await merging.citizen_notice(db(request), item),
         "can_close": citizen_service.can_close(item),
         "can_rate": citizen_service.can_rate(item),
         "waiting": item.status == status_flow.EN_ESPERA_CIUDADANO,
@@ -244,7 +250,12 @@ async def reply(request: Request) -> Response:
         uploads = _uploads(form)
         body, errors = citizen_forms.parse_reply(form, len(uploads), POLICY.max_files)
         if not errors and not citizen_service.can_reply(access.request):
-            errors["form"] = _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
+            merged = await merging.citizen_notice(db(request), access.request)
+            errors["form"] = (
+                merged.message
+                if merged
+                else _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
+            )
         stored = [] if errors else await _store(request, uploads, errors)
     if errors:
         values = {"texto": body}

@@ -20,11 +20,13 @@ from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import format_date
 from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
+from helpdesk.people import service as people_service
 from helpdesk.people.models import Person
 from helpdesk.reference.models import Office
-from helpdesk.tickets import canned, status_flow
+from helpdesk.tickets import auto_reply, status_flow, teams
 from helpdesk.tickets.deadlines import WorkingCalendar, due_date
 from helpdesk.tickets.folios import next_folio
+from helpdesk.tickets.kb_match import ArticleSearch
 from helpdesk.tickets.kinds import KINDS, DeadlineRule, deadline_rule
 from helpdesk.tickets.models import Closure, KindDeadline, Request, RequestMessage, StatusChange
 from knowledge_base import deflection
@@ -98,6 +100,7 @@ async def _person_for(
         .order_by(Person.id)
         .limit(1)
     )
+    person = await people_service.survivor(db, person)  # a merged record's requests go on
     if person is None:
         person = Person(
             email=email,
@@ -124,7 +127,9 @@ async def open_request(
     actor: audit.Actor,
     base_url: str,
     now: datetime | None = None,
+    kb_index: ArticleSearch | None = None,
 ) -> OpenedRequest:
+    """``kb_index``: the knowledge base, when at hand, for a strong match to answer."""
     if data.kind not in KINDS:
         raise ValueError(f"unknown kind {data.kind!r}")
     now = now or utcnow()
@@ -193,7 +198,18 @@ async def open_request(
     first_message.email_message_id = confirmation.message_id
     if data.draft_key:
         deflection.submitted(db, data.draft_key)
-    await canned.auto_answer(db, request, data.body, base_url, now)
+    await teams.route_new_request(db, request)
+    await auto_reply.answer_new_request(
+        db,
+        request,
+        data.body,
+        base_url,
+        email=data.email,
+        private_link=link,
+        thread_id=confirmation.message_id,
+        now=now,
+        index=kb_index,
+    )
     return OpenedRequest(request, token)
 
 

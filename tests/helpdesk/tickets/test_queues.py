@@ -12,8 +12,9 @@ from sqlalchemy import update
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
+from helpdesk.tickets.agent_forms import parse_cursor
 from helpdesk.tickets.models import Request
-from helpdesk.tickets.queues import QueueFilter, queue_page
+from helpdesk.tickets.queues import Cursor, QueueFilter, next_cursor, queue_page
 from helpdesk.tickets.service import NewRequest, open_request
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -87,8 +88,54 @@ async def test_keyset_pages_cover_everything_once(db, requests_by_region) -> Non
         if not page:
             break
         seen += ids_of(page)
-        before = page[-1].id
+        before = next_cursor("all", page[-1])
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
+
+
+async def test_due_views_put_the_most_urgent_first_and_page_by_due_date(sessionmaker) -> None:
+    kind = f"test-{uuid.uuid4().hex[:6]}"
+    received = datetime(2030, 5, 2, 10, tzinfo=SANTIAGO)
+    # Created in this order; due in 3, 1, 1, 2 and 0 days: the ids disagree with the dates.
+    offsets = [3, 1, 1, 2, 0]
+    async with sessionmaker() as db, db.begin():
+        ids = []
+        for offset in offsets:
+            data = NewRequest("consulta", "Asunto", "Texto", "web", "d@test.portal", "es")
+            opened = await open_request(db, data, Actor("anonymous", None), "http://x", received)
+            ids.append(opened.request.id)
+            await db.execute(
+                update(Request)
+                .where(Request.id == opened.request.id)
+                .values(kind=kind, legal_due_on=TODAY + timedelta(days=offset))
+            )
+    expected = [ids[4], ids[1], ids[2], ids[3], ids[0]]
+    analyst = Viewer("staff", 2, "b", role="central_analyst")
+    async with sessionmaker() as db:
+        seen, after = [], None
+        while page := await queue_page(
+            db, analyst, QueueFilter("due_soon", kind), TODAY, after, limit=2
+        ):
+            seen += ids_of(page)
+            after = next_cursor("due_soon", page[-1])
+            assert after == parse_cursor("due_soon", str(after))  # survives the link
+    assert seen == expected
+
+
+@pytest.mark.parametrize(
+    ("view", "text", "expected"),
+    [
+        ("all", "123", Cursor(123)),
+        ("all", "2030-05-06.123", None),
+        ("due_soon", "2030-05-06.123", Cursor(123, date(2030, 5, 6))),
+        ("overdue", "123", None),
+        ("overdue", "2030-02-31.5", None),
+        ("all", "-5", None),
+        ("all", "9" * 40, None),
+        ("due_soon", "", None),
+    ],
+)
+def test_cursor_parsing_falls_back_to_the_first_page(view, text, expected) -> None:
+    assert parse_cursor(view, text) == expected
 
 
 async def test_roles_without_queues_are_refused(db) -> None:
@@ -96,3 +143,11 @@ async def test_roles_without_queues_are_refused(db) -> None:
         await queue_page(db, Viewer("staff", 3, "c", role="kb_editor"), QueueFilter(), TODAY)
     with pytest.raises(PermissionDenied):
         await queue_page(db, Viewer("citizen", 4, "d", person_id=1), QueueFilter(), TODAY)
+
+
+def test_partial_index_condition_names_exactly_the_open_statuses() -> None:
+    from helpdesk.tickets.models import OPEN_CONDITION
+    from helpdesk.tickets.queues import OPEN_STATUSES
+
+    named = OPEN_CONDITION.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")
+    assert sorted(named) == sorted(OPEN_STATUSES)

@@ -1,0 +1,108 @@
+"""The staff person page (the CRM profile: identity, contact, requests, likely duplicates,
+timeline) and the merge posted from it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk.accounts import session
+from helpdesk.accounts.permissions import Viewer
+from helpdesk.core.errors import NotFound, PermissionDenied
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.templating import render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect
+from helpdesk.people import merging, timeline
+from helpdesk.people import service as people
+from helpdesk.people.models import Person
+from helpdesk.tickets import citizen_service
+from helpdesk.tickets.status_flow import status_names
+
+PEOPLE_PATH = "/staff/personas"
+
+
+async def render_profile(
+    request: Request,
+    viewer: Viewer,
+    person: Person,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The page; the caller has checked access to ``person`` (``people.get_person``)."""
+    session_db = db(request)
+    merged_into = None
+    if person.merged_into_id is not None:
+        merged_into = await session_db.get(Person, person.merged_into_id)
+    context = {
+        "person": person,
+        "me": viewer,
+        "requests": await citizen_service.requests_of(session_db, person.id),
+        "status_names": status_names(),
+        "merged_into": merged_into,
+        "matches": []
+        if merged_into is not None
+        else await merging.find_matches(session_db, viewer, person),
+        "timeline": await timeline.timeline(session_db, viewer, person),
+        "errors": errors or {},
+        "values": values or {},
+        "notice": request.query_params.get("hecho", ""),
+    }
+    response = render(request, "people/detail.html", context, status_code)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
+    """The kept person's record number (``con``), as shown on their page."""
+    value = form.get("con")
+    text = value.strip().lstrip("#").strip() if isinstance(value, str) else ""
+    if not text.isdigit() or len(text) > 12:
+        return None, {"con": _("Escriba el número de ficha de la otra persona (solo dígitos).")}
+    return int(text), {}
+
+
+async def _person_in_scope(request: Request, viewer: Viewer, person_id: int) -> Person | None:
+    # Unknown and other-region records answer alike: the form reveals nothing about them.
+    try:
+        return await people.get_person(db(request), viewer, person_id)
+    except (NotFound, PermissionDenied):
+        return None
+
+
+async def merge(request: Request) -> Response:
+    """This record is the duplicate; ``con`` is the record kept."""
+    viewer = await session.staff_viewer(request)
+    person = await people.get_person(db(request), viewer, int(request.path_params["person_id"]))
+    async with request.form(max_files=0, max_fields=10) as form:
+        kept_id, errors = parse_merge(form)
+        raw = form.get("con")
+    values = {"con": raw[:12] if isinstance(raw, str) else ""}
+    if errors or kept_id is None:
+        return await render_profile(request, viewer, person, errors, values, 422)
+    kept = await _person_in_scope(request, viewer, kept_id)
+    if kept is None:
+        message = _("No hay una ficha N° %(id)s entre las que usted puede ver.", id=kept_id)
+        return await render_profile(request, viewer, person, {"con": message}, values, 404)
+    try:
+        await merging.merge_people(
+            db(request), viewer, person, kept, session.actor(request, viewer)
+        )
+    except merging.PersonMergeRefused as refusal:
+        return await render_profile(request, viewer, person, {"con": refusal.message}, values, 409)
+    return redirect(f"{PEOPLE_PATH}/{kept.id}?hecho=fusionada")
+
+
+routes = [
+    Route(
+        PEOPLE_PATH + "/{person_id:int}/fusionar",
+        merge,
+        methods=["POST"],
+        name="staff_person_merge",
+    ),
+]

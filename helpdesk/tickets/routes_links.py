@@ -1,0 +1,93 @@
+"""Staff actions that tie requests together: merge a duplicate, link and unlink related ones.
+
+Each is a POST answered with a 303; a bad folio, a folio the agent may not work (unknown
+and other-region folios look the same) or a refused merge re-render the request's page
+with a 4xx and the reason next to the form.
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk.accounts import session
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect
+from helpdesk.tickets import link_forms, merging, routes_agent
+from helpdesk.tickets.routes_agent import QUEUE_PATH
+
+# The request's page and its loader are routes_agent's: one page, these are its forms.
+_load = routes_agent._load
+_detail = routes_agent._detail
+
+
+def _unknown(folio: str) -> str:
+    return _("No hay una solicitud %(folio)s entre las que usted puede atender.", folio=folio)
+
+
+async def merge(request: Request) -> Response:
+    """This request is the duplicate; the field ``con`` names the request kept."""
+    viewer, item = await _load(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        folio, errors = link_forms.parse_folio(form, "con")
+    values = {"con": folio}
+    if errors:
+        return await _detail(request, viewer, item, errors, values, 422)
+    kept = await merging.find_for_staff(db(request), viewer, folio)
+    if kept is None:
+        return await _detail(request, viewer, item, {"con": _unknown(folio)}, values, 404)
+    try:
+        await merging.merge_requests(
+            db(request), viewer, item, kept, session.actor(request, viewer)
+        )
+    except merging.LinkRefused as refusal:
+        return await _detail(request, viewer, item, {"con": refusal.message}, values, 409)
+    return redirect(f"{QUEUE_PATH}/{kept.folio}?hecho=fusionada")
+
+
+async def link(request: Request) -> Response:
+    viewer, item = await _load(request)
+    async with request.form(max_files=0, max_fields=10) as form:
+        folio, errors = link_forms.parse_folio(form, "folio")
+    values = {"folio": folio}
+    if errors:
+        return await _detail(request, viewer, item, errors, values, 422)
+    other = await merging.find_for_staff(db(request), viewer, folio)
+    if other is None:
+        return await _detail(request, viewer, item, {"folio": _unknown(folio)}, values, 404)
+    try:
+        await merging.link_requests(
+            db(request), viewer, item, other, session.actor(request, viewer)
+        )
+    except merging.LinkRefused as refusal:
+        return await _detail(request, viewer, item, {"folio": refusal.message}, values, 409)
+    return redirect(f"{QUEUE_PATH}/{item.folio}?hecho=vinculada")
+
+
+async def unlink(request: Request) -> Response:
+    viewer, item = await _load(request)
+    try:
+        await merging.unlink_requests(
+            db(request),
+            viewer,
+            item,
+            int(request.path_params["link_id"]),
+            session.actor(request, viewer),
+        )
+    except merging.LinkRefused as refusal:
+        return await _detail(request, viewer, item, {"form": refusal.message}, status_code=409)
+    return redirect(f"{QUEUE_PATH}/{item.folio}?hecho=desvinculada")
+
+
+routes = [
+    Route(QUEUE_PATH + "/{folio}/fusionar", merge, methods=["POST"], name="staff_request_merge"),
+    Route(QUEUE_PATH + "/{folio}/vincular", link, methods=["POST"], name="staff_request_link"),
+    Route(
+        QUEUE_PATH + "/{folio}/desvincular/{link_id:int}",
+        unlink,
+        methods=["POST"],
+        name="staff_request_unlink",
+    ),
+]

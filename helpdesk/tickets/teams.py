@@ -1,0 +1,165 @@
+"""Routing a new request to its team and round-robin assignment among the team's agents.
+
+A kind may belong to a team (``TeamKind``). A new request of that kind joins the team and
+goes to the next eligible member after the one who got the previous request
+(``Team.last_assigned_id``), in staff id order, wrapping around. Eligible: marked available
+in the team, an active account, a role that works requests, and allowed to work the region
+of the team and of the request (a regional agent only their office's region; central staff
+every region, as ``permissions.region_scope`` says). No team, or nobody eligible: the request
+stays unassigned for someone to claim.
+
+The team row is locked while choosing (``FOR UPDATE`` on PostgreSQL; on SQLite the single
+writer lock, taken first), so concurrent creations take turns and spread evenly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.accounts.models import StaffAccount
+from helpdesk.accounts.permissions import PEOPLE_ROLES, Viewer, require_staff
+from helpdesk.audit import service as audit
+from helpdesk.core.i18n import gettext as _
+from helpdesk.reference.models import Office
+from helpdesk.tickets.models import Request, Team, TeamKind, TeamMember
+
+REGIONAL_AGENT = "regional_agent"
+
+
+class AvailabilityRefused(Exception):
+    """``message`` is for the agent, already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+def next_after(candidates: list[int], last: int | None) -> int | None:
+    """The first id after ``last`` (ids ascending), wrapping to the first one."""
+    if not candidates:
+        return None
+    if last is not None:
+        for staff_id in candidates:
+            if staff_id > last:
+                return staff_id
+    return candidates[0]
+
+
+async def _locked_team(db: AsyncSession, code: str) -> Team | None:
+    stmt = select(Team).where(Team.code == code).execution_options(populate_existing=True)
+    if db.get_bind().dialect.name == "postgresql":
+        # FOR NO KEY UPDATE: it excludes other routings but not the key-share locks that
+        # rows pointing at the team take (a request saved with this team_code); plain
+        # FOR UPDATE would deadlock two transactions that each hold one of those.
+        return await db.scalar(stmt.with_for_update(key_share=True))
+    # SQLite: a write that changes nothing takes the write lock before the read below.
+    await db.execute(
+        update(Team)
+        .where(Team.code == code)
+        .values(last_assigned_id=Team.last_assigned_id)
+        .execution_options(synchronize_session=False)
+    )
+    return await db.scalar(stmt)
+
+
+async def eligible_members(db: AsyncSession, team: Team, region_code: str | None) -> list[int]:
+    """Staff ids, ascending, who may receive the team's next request of ``region_code``."""
+    stmt = (
+        select(StaffAccount.id)
+        .join(TeamMember, TeamMember.staff_id == StaffAccount.id)
+        .outerjoin(Office, Office.id == StaffAccount.office_id)
+        .where(
+            TeamMember.team_code == team.code,
+            TeamMember.available.is_(True),
+            StaffAccount.active.is_(True),
+            StaffAccount.role.in_(PEOPLE_ROLES),
+        )
+        .order_by(StaffAccount.id)
+    )
+    for region in {team.region_code, region_code} - {None}:
+        stmt = stmt.where(or_(StaffAccount.role != REGIONAL_AGENT, Office.region_code == region))
+    return list((await db.scalars(stmt)).all())
+
+
+async def route_new_request(db: AsyncSession, request: Request) -> int | None:
+    """Sets the request's team (by its kind) and assignee (round-robin); returns the
+    assignee's id, or None when it stays unassigned. Called by ``service.open_request``."""
+    before = {"team_code": request.team_code, "assignee_id": request.assignee_id}
+    code = request.team_code or await db.scalar(
+        select(TeamKind.team_code).where(TeamKind.kind == request.kind)
+    )
+    if code is None or request.assignee_id is not None:
+        request.team_code = code
+        _record(db, request, before)
+        return request.assignee_id
+    team = await _locked_team(db, code)  # before the request points at it: see _locked_team
+    request.team_code = code
+    chosen = None
+    if team is not None:
+        members = await eligible_members(db, team, request.region_code)
+        chosen = next_after(members, team.last_assigned_id)
+        if chosen is not None:
+            request.assignee_id = team.last_assigned_id = chosen
+    _record(db, request, before)
+    return chosen
+
+
+def _record(db: AsyncSession, request: Request, before: dict[str, object]) -> None:
+    after = {"team_code": request.team_code, "assignee_id": request.assignee_id}
+    changes = audit.diff(before, after)
+    if changes:
+        action = "request.assign" if "assignee_id" in changes else "request.team"
+        audit.record(db, audit.SYSTEM, action, "request", request.id, changes)
+
+
+# --- The agent's own availability.
+
+
+@dataclass(frozen=True)
+class Membership:
+    team_code: str
+    team_name: str
+    available: bool
+
+
+async def memberships(db: AsyncSession, viewer: Viewer) -> list[Membership]:
+    require_staff(viewer)
+    rows = await db.execute(
+        select(Team.code, Team.name, TeamMember.available)
+        .join(TeamMember, TeamMember.team_code == Team.code)
+        .where(TeamMember.staff_id == viewer.id)
+        .order_by(Team.name, Team.code)
+    )
+    return [Membership(code, name, available) for code, name, available in rows]
+
+
+async def set_availability(
+    db: AsyncSession, viewer: Viewer, available: bool, actor: audit.Actor
+) -> list[Membership]:
+    """Marks the viewer available (or not) for round-robin in every team they belong to."""
+    rows = (
+        await db.scalars(
+            select(TeamMember)
+            .where(TeamMember.staff_id == require_staff(viewer).id)
+            .order_by(TeamMember.team_code)
+        )
+    ).all()
+    if not rows:
+        raise AvailabilityRefused(_("Usted no pertenece a ningún equipo."))
+    changed = [row.team_code for row in rows if row.available != available]
+    for row in rows:
+        row.available = available
+    if changed:
+        audit.record(
+            db,
+            actor,
+            "staff.availability",
+            "staff",
+            viewer.id,
+            {"available": [not available, available], "teams": [None, changed]},
+        )
+    await db.flush()
+    return await memberships(db, viewer)

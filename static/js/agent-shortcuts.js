@@ -1,0 +1,197 @@
+// Keyboard shortcuts on the agent's queue and request pages, listed in the "Atajos de teclado"
+// dialog (templates/tickets/agent/_shortcuts.html). Loaded deferred on staff pages; every
+// action is also an ordinary link, button or field, so nothing depends on this script.
+(function () {
+  "use strict";
+
+  // The targets are found by the ids and form actions the pages already have. Their
+  // aria-keyshortcuts are set here, because only this script makes the shortcuts work.
+  function replyBox() {
+    return document.getElementById("texto");
+  }
+  function noteBox() {
+    return document.getElementById("nota-texto");
+  }
+  function claimForm() {
+    return document.querySelector('form[action$="/tomar"]');
+  }
+  function searchBox() {
+    return (
+      document.querySelector('#bandeja input[type="search"], #bandeja input[name="q"]') ||
+      document.getElementById("tipo")
+    );
+  }
+  function helpDialog() {
+    return document.getElementById("atajos");
+  }
+  function rowLinks() {
+    return Array.prototype.slice.call(
+      document.querySelectorAll("#bandeja tbody tr a[data-queue-row-link]")
+    );
+  }
+
+  function advertise(element, keys) {
+    if (element) {
+      element.setAttribute("aria-keyshortcuts", keys);
+    }
+  }
+
+  function setUp() {
+    var reply = replyBox();
+    advertise(reply, "R");
+    advertise(noteBox(), "N");
+    var claim = claimForm();
+    advertise(claim && claim.querySelector('button[type="submit"]'), "T");
+    advertise(reply && reply.form && reply.form.querySelector('button[type="submit"]'),
+      "Control+Enter Alt+Enter");
+    advertise(searchBox(), "/");
+    var toggle = document.querySelector("[data-shortcuts-toggle]");
+    if (toggle) {
+      toggle.hidden = false;
+    }
+  }
+
+  function submit(form) {
+    if (!form) {
+      return false;
+    }
+    // requestSubmit fires the submit event, so htmx (when loaded) sends it in place.
+    if (form.requestSubmit) {
+      form.requestSubmit();
+    } else {
+      form.submit();
+    }
+    return true;
+  }
+
+  function focus(element) {
+    if (!element) {
+      return false;
+    }
+    element.focus();
+    return true;
+  }
+
+  // j/k: the current row is the one holding the focus (or the last one highlighted).
+  function currentIndex(links) {
+    var marked = document.querySelector("#bandeja tbody tr.is-current");
+    for (var i = 0; i < links.length; i += 1) {
+      if (links[i] === document.activeElement) {
+        return i;
+      }
+    }
+    for (var j = 0; j < links.length; j += 1) {
+      if (links[j].closest("tr") === marked) {
+        return j;
+      }
+    }
+    return -1;
+  }
+
+  function moveRow(step) {
+    var links = rowLinks();
+    if (!links.length) {
+      return false;
+    }
+    var index = currentIndex(links);
+    var next = index < 0 ? 0 : Math.min(Math.max(index + step, 0), links.length - 1);
+    links.forEach(function (link, i) {
+      link.closest("tr").classList.toggle("is-current", i === next);
+    });
+    links[next].focus();
+    return true;
+  }
+
+  function openRow() {
+    var links = rowLinks();
+    var index = currentIndex(links);
+    if (index < 0) {
+      return false;
+    }
+    links[index].click();
+    return true;
+  }
+
+  function openHelp() {
+    var dialog = helpDialog();
+    if (!dialog || dialog.open) {
+      return false;
+    }
+    dialog.showModal();
+    return true;
+  }
+
+  var ACTIONS = {
+    r: function () {
+      return focus(replyBox());
+    },
+    n: function () {
+      return focus(noteBox());
+    },
+    t: function () {
+      return submit(claimForm());
+    },
+    j: function () {
+      return moveRow(1);
+    },
+    k: function () {
+      return moveRow(-1);
+    },
+    o: openRow,
+    "/": function () {
+      return focus(searchBox());
+    },
+    "?": openHelp,
+  };
+
+  function isField(element) {
+    return Boolean(
+      element &&
+        (element.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(element.tagName))
+    );
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) {
+      return;
+    }
+    var target = event.target;
+    var reply = replyBox();
+    if (
+      event.key === "Enter" &&
+      (event.ctrlKey || event.altKey) &&
+      !event.metaKey &&
+      !event.shiftKey &&
+      reply &&
+      target === reply
+    ) {
+      event.preventDefault();
+      submit(reply.form);
+      return;
+    }
+    if (event.ctrlKey || event.altKey || event.metaKey || isField(target)) {
+      return;
+    }
+    if (document.querySelector("dialog[open]")) {
+      return; // the dialog has the keyboard; Escape closes it
+    }
+    var action = ACTIONS[event.key];
+    // Enter on a row link opens it natively; on the page it opens the highlighted row.
+    if (event.key === "Enter" && target === document.body) {
+      action = openRow;
+    }
+    if (action && action()) {
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-shortcuts-toggle] button")) {
+      openHelp();
+    }
+  });
+
+  // Content swapped in by htmx (a form's answer, another page of the queue) has new targets.
+  document.addEventListener("htmx:afterSettle", setUp);
+  setUp();
+})();

@@ -1,0 +1,200 @@
+"""The automatic answer to a new request: a strong knowledge-base match as a rule, and the
+email that carries any automatic answer to the person, in their language, on the thread.
+
+Everything here happens in one session rolled back at the end (templates, rules, articles),
+so the seeded knowledge-base rule never answers other tests' requests."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.audit.service import Actor
+from helpdesk.core.i18n import translations
+from helpdesk.core.templating import make_environment
+from helpdesk.notifications.mailer import EmailRenderer
+from helpdesk.notifications.models import OutboxMessage
+from helpdesk.tickets import canned, kb_match, status_flow
+from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
+from helpdesk.tickets.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
+from helpdesk.tickets.models import RequestMessage
+from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
+from knowledge_base.content_loader import load_content
+from knowledge_base.search.index import KnowledgeIndex
+from knowledge_base.search.query import SearchHit
+
+NOW = datetime(2030, 5, 6, 11, tzinfo=ZoneInfo("America/Santiago"))
+ANON = Actor("anonymous", None, "203.0.113.9")
+BASE = "https://ayuda.example.cl"
+# A question one shipped article answers (reserva-de-hora-atencion-presencial).
+CREOLE_SUBJECT = "Randevou nan biwo migrasyon"
+CREOLE_BODY = "Kijan pou m pran randevou nan biwo migrasyon an? Mwen bezwen ale an pèsòn."
+
+
+def hit(score: float, slug: str = "a") -> SearchHit:
+    return SearchHit(0, slug, "es", slug, Markup(""), "ficha", "otros", score, False)
+
+
+@pytest.mark.parametrize(
+    ("scores", "strong"),
+    [
+        ([], False),
+        ([34.9], False),
+        ([35.0], True),
+        ([45.0, 30.0], True),  # exactly 1.5 times the second
+        ([44.9, 30.0], False),
+        ([80.0, 10.0, 9.0], True),
+    ],
+)
+def test_strong_means_high_and_well_ahead(scores, strong) -> None:
+    hits = [hit(s, f"a{i}") for i, s in enumerate(scores)]
+    assert kb_match.strong_hits(hits) == (hits[:1] if strong else [])
+
+
+async def open_new(
+    db: AsyncSession,
+    subject: str,
+    body: str,
+    locale: str,
+    kind: str = "consulta",
+    index: Any = None,
+) -> tuple[OpenedRequest, str]:
+    email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
+    data = NewRequest(kind, subject, body, "web", email, locale, region_code="RM")
+    return await open_request(db, data, ANON, BASE, NOW, kb_index=index), email
+
+
+async def outbox_for(db: AsyncSession, email: str) -> dict[str, OutboxMessage]:
+    rows = await db.scalars(select(OutboxMessage).where(OutboxMessage.to_address == email))
+    return {row.template: row for row in rows}
+
+
+async def system_message(db: AsyncSession, request_id: int) -> RequestMessage | None:
+    return await db.scalar(
+        select(RequestMessage).where(
+            RequestMessage.request_id == request_id, RequestMessage.author_kind == "system"
+        )
+    )
+
+
+@pytest.fixture
+async def kb_index(db: AsyncSession, tmp_path: Path) -> AsyncIterator[KnowledgeIndex]:
+    """The seeded knowledge-base rule and the shipped articles (the corpus the thresholds were
+    chosen on), in the test's session only, with an index that catches up through it."""
+    await canned.seed_defaults(db)
+    await load_content(db)
+    index = KnowledgeIndex(tmp_path / "index")
+    yield index
+    index.close()
+
+
+async def test_a_strong_match_answers_in_the_persons_language_and_by_email(
+    db, kb_index, settings
+) -> None:
+    hits = await kb_index.search(db, f"{CREOLE_SUBJECT}\n{CREOLE_BODY}", "ht", limit=2)
+    assert kb_match.strong_hits(hits), [(h.slug, h.score) for h in hits]
+    slug = hits[0].slug
+
+    opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=kb_index)
+    request = opened.request
+    assert request.status == status_flow.ABIERTO and request.first_response_at == NOW
+    kb_rule = await db.scalar(
+        select(AutoRule).where(AutoRule.kind == KB_RULE_KIND, AutoRule.canned_code == KB_MATCH_CODE)
+    )
+    log = await db.scalar(select(AutoAnswer).where(AutoAnswer.request_id == request.id))
+    assert kb_rule is not None and log is not None
+    assert (log.rule_id, log.canned_code, log.locale) == (kb_rule.id, KB_MATCH_CODE, "ht")
+
+    link = f"{BASE}/ayuda/articulo/{slug}"
+    question = translations("ht").ugettext(canned.QUESTION)
+    message = await system_message(db, request.id)
+    assert message is not None
+    assert message.body.startswith("Bonjou ")  # the seeded Creole text
+    assert f"{hits[0].title}\n{link}" in message.body and hits[0].locale == "ht"
+    assert message.body.endswith(question) and question != "¿Resolvió su consulta?"
+
+    mails = await outbox_for(db, email)
+    answer = mails["auto_answer"]
+    assert answer.locale == "ht" and answer.in_reply_to == mails["request_received"].message_id
+    assert message.email_message_id == answer.message_id  # a reply to it threads back here
+    private = f"{BASE}/solicitudes/{request.folio}/{opened.access_token}"
+    assert answer.context["link"] == f"{private}#resolvio"
+    assert link in answer.context["body"] and request.folio in answer.context["body"]
+
+    rendered = EmailRenderer(make_environment(settings), settings.mail_from).render(answer)
+    assert rendered["In-Reply-To"] == mails["request_received"].message_id
+    assert rendered["Content-Language"] == "ht" and request.folio in rendered["Subject"]
+    text = rendered.get_body(("plain",)).get_content()
+    assert question in text and link in text and f"{private}#resolvio" in text
+
+
+async def test_weak_or_unsuitable_matches_do_not_answer(db, kb_index) -> None:
+    # A complaint is for a person to read, however well an article matches it.
+    complaint, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", "reclamo", kb_index)
+    # Nothing in the knowledge base about this.
+    vague, _ = await open_new(
+        db, "Konsènan demann mwen", "Mwen bezwen èd tanpri", "ht", index=kb_index
+    )
+    # No index at hand (the mail listener's process, for one).
+    unindexed, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht")
+    for opened in (complaint, vague, unindexed):
+        assert opened.request.status == status_flow.NUEVO
+        assert await canned.awaiting(db, opened.request) is None
+
+    # Admins switch the knowledge-base rule off like any other rule.
+    rule = await db.scalar(select(AutoRule).where(AutoRule.canned_code == KB_MATCH_CODE))
+    assert rule is not None
+    rule.active = False
+    await db.flush()
+    off, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=kb_index)
+    assert off.request.status == status_flow.NUEVO
+
+
+class _BrokenIndex:
+    async def search(self, *args: object, **kwargs: object) -> list[SearchHit]:
+        raise FileNotFoundError("no index on this node")
+
+
+async def test_an_unreadable_index_leaves_the_request_for_an_agent(db) -> None:
+    await canned.seed_defaults(db)
+    opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=_BrokenIndex())
+    assert opened.request.status == status_flow.NUEVO
+    assert set(await outbox_for(db, email)) == {"request_received"}
+
+
+async def test_a_keyword_rule_answer_is_emailed_in_the_persons_language(db, settings) -> None:
+    keyword = f"clave{uuid.uuid4().hex[:6]}"
+    code = f"t-{uuid.uuid4().hex[:8]}"
+    template = CannedResponse(code=code, title=f"Plantilla {code}", active=True)
+    db.add(template)
+    await db.flush()
+    db.add_all(
+        [
+            CannedResponseText(canned_id=template.id, locale="es", body="Hola {nombre} ({folio})"),
+            CannedResponseText(canned_id=template.id, locale="en", body="Hello ({folio})"),
+        ]
+    )
+    db.add(AutoRule(kind="consulta", keywords=keyword, canned_code=code, active=True))
+    await db.flush()
+
+    opened, email = await open_new(db, "My question", f"About {keyword}", "en")
+    mails = await outbox_for(db, email)
+    answer = mails["auto_answer"]
+    assert answer.locale == "en"
+    assert answer.context["body"] == f"Hello ({opened.request.folio})"
+    assert answer.in_reply_to == mails["request_received"].message_id
+    rendered = EmailRenderer(make_environment(settings), settings.mail_from).render(answer)
+    text = rendered.get_body(("plain",)).get_content()
+    assert translations("en").ugettext(canned.QUESTION) in text
+    assert f"Hello ({opened.request.folio})" in text
+    html = rendered.get_body(("html",)).get_content()
+    assert f'href="{answer.context["link"]}"' in html
