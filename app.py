@@ -46,6 +46,7 @@ from helpdesk.tickets import routes_links as tickets_links_routes
 from helpdesk.tickets import routes_presence as tickets_presence_routes
 from helpdesk.tickets import routes_queue_tools as tickets_queue_tools_routes
 from helpdesk.tickets import routes_teams as tickets_teams_routes
+from helpdesk.tickets.deadline_alerts import run_periodically as deadline_alerts_job
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -122,7 +123,9 @@ def create_app(settings: Settings) -> Starlette:
         await refuse_demo_accounts_in_production(settings, sessionmaker)
         await app.state.kb_index.ensure_ready(sessionmaker)
         async with (
-            background_services(settings, sessionmaker, app.state.templates.env),
+            background_services(
+                settings, sessionmaker, app.state.templates.env, jobs=[deadline_alerts_job]
+            ),
             app.state.search_stats.flushing(sessionmaker),
         ):
             yield

@@ -1,18 +1,20 @@
-"""Mail services that run inside the web process in development: the catcher and a worker."""
+"""Background services that run inside the web process in development: the mail catcher, the
+mail worker and the worker's periodic jobs (deadline alerts), as ``python -m helpdesk worker``
+runs them in production."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import jinja2
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from helpdesk.core.settings import Settings
 from helpdesk.notifications.catcher import start_catcher_from_settings
-from helpdesk.notifications.worker import Worker
+from helpdesk.notifications.worker import Job, Worker
 
 log = logging.getLogger(__name__)
 # How long shutdown waits for a batch in flight before cancelling it; its rows are
@@ -25,6 +27,7 @@ async def background_services(
     settings: Settings,
     sessionmaker: async_sessionmaker[AsyncSession],
     env: jinja2.Environment,
+    jobs: Sequence[Job] = (),
 ) -> AsyncIterator[None]:
     async with contextlib.AsyncExitStack() as stack:
         if settings.mail_catcher:
@@ -42,16 +45,21 @@ async def background_services(
                 stack.push_async_callback(catcher.stop)
         if settings.run_worker:
             stop = asyncio.Event()
-            task = asyncio.create_task(
-                Worker(sessionmaker, settings, env).run_forever(stop), name="mail-worker"
-            )
+
+            async def work() -> None:
+                await asyncio.gather(
+                    Worker(sessionmaker, settings, env).run_forever(stop),
+                    *(job(sessionmaker, settings, stop) for job in jobs),
+                )
+
+            task = asyncio.create_task(work(), name="mail-worker")
 
             async def stop_worker() -> None:
                 stop.set()
                 try:
                     await asyncio.wait_for(task, timeout=STOP_GRACE_SECONDS)
                 except TimeoutError:
-                    log.warning("mail worker did not stop in time; cancelled")
+                    log.warning("background worker did not stop in time; cancelled")
 
             stack.push_async_callback(stop_worker)
         yield

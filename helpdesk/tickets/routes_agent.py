@@ -88,7 +88,7 @@ async def queue(
         "kinds": kind_names(),
         "kind_name": _kind_name,
         "status_names": status_flow.status_names(),
-        "assignees": await agent_service.staff_names(db(request), (r.assignee_id for r in page)),
+        "assignees": {r.assignee_id: r.assignee_name for r in page if r.assignee_id},
         "due_states": {r.id: due_state(r.legal_due_on, r.status, today) for r in page},
         "next_before": next_before,
     }

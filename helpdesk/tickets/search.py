@@ -18,9 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from helpdesk.accounts.permissions import Viewer, region_scope
-from helpdesk.people.models import Person
 from helpdesk.tickets.models import Request, RequestMessage
-from helpdesk.tickets.queues import PAGE_SIZE, QueueRow
+from helpdesk.tickets.queues import PAGE_SIZE, QueueRow, select_rows, to_rows
 
 MAX_TEXT = 200  # characters of the search box considered
 MAX_TERMS = 12
@@ -101,42 +100,9 @@ async def search_requests(
         return []
     dialect = db.get_bind().dialect.name
     matches = _sqlite_matches(words) if dialect == "sqlite" else _postgres_matches(words)
-    stmt = (
-        select(
-            Request.id,
-            Request.folio,
-            Request.kind,
-            Request.subject,
-            Request.status,
-            Request.priority,
-            Request.region_code,
-            Request.legal_due_on,
-            Request.assignee_id,
-            Person.given_names,
-            Person.surnames,
-        )
-        .join(Person, Person.id == Request.person_id)
-        .where(matches)
-        .order_by(Request.id.desc())
-        .limit(limit)
-    )
+    stmt = select_rows().where(matches).order_by(Request.id.desc()).limit(limit)
     if scope is not None:
         stmt = stmt.where(Request.region_code == scope)
     if before_id is not None:
         stmt = stmt.where(Request.id < before_id)
-    rows = (await db.execute(stmt)).all()
-    return [
-        QueueRow(
-            id=r.id,
-            folio=r.folio,
-            kind=r.kind,
-            subject=r.subject,
-            status=r.status,
-            priority=r.priority,
-            region_code=r.region_code,
-            legal_due_on=r.legal_due_on,
-            assignee_id=r.assignee_id,
-            person_name=f"{r.given_names} {r.surnames}".strip(),
-        )
-        for r in rows
-    ]
+    return to_rows(await db.execute(stmt))

@@ -61,6 +61,25 @@ async def test_worker_delivers_into_the_catcher_and_both_stop(
         await asyncio.open_connection("127.0.0.1", unused_port)
 
 
+async def test_periodic_jobs_run_beside_the_worker_and_stop_with_it(
+    settings: Settings,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    email_env: jinja2.Environment,
+) -> None:
+    started, stopped = asyncio.Event(), asyncio.Event()
+
+    async def job(_sm: object, _settings: Settings, stop: asyncio.Event) -> None:
+        started.set()
+        await stop.wait()
+        stopped.set()
+
+    config = dataclasses.replace(settings, run_worker=True, worker_poll_seconds=0.01)
+    async with background_services(config, sessionmaker, email_env, jobs=[job]):
+        await asyncio.wait_for(started.wait(), timeout=5)
+        assert not stopped.is_set()
+    assert stopped.is_set()
+
+
 async def test_a_busy_catcher_port_is_reported_not_fatal(
     tmp_path: Path,
     settings: Settings,
