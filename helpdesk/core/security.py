@@ -70,14 +70,19 @@ def csrf_token(conn: HTTPConnection) -> str:
     return str(token)
 
 
+API_PREFIX = "/api/"
 FailureRenderer = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class CSRFMiddleware:
     """Refuses state-changing requests without the session's token in a header or form field.
 
-    Requests that carry a bearer API token and no cookie are exempt: a browser cannot be
-    tricked into sending an Authorization header.
+    Requests that carry a bearer API token are exempt: a browser cannot be tricked into
+    sending an Authorization header, and with one the caller is the token's owner, whatever
+    cookie comes along (``session.current_viewer`` never falls back to the cookie). So are JSON
+    API calls with no cookie at all (e.g. a message added with a request's private token):
+    forged requests ride on the victim's cookies, and these carry none. Pages outside the API
+    stay guarded even without a cookie, against login forgery.
     """
 
     def __init__(self, app: ASGIApp, on_failure: FailureRenderer) -> None:
@@ -89,8 +94,8 @@ class CSRFMiddleware:
             await self.app(scope, receive, send)
             return
         headers = Headers(scope=scope)
-        if headers.get("authorization", "").lower().startswith("bearer ") and not headers.get(
-            "cookie"
+        if headers.get("authorization", "").lower().startswith("bearer ") or (
+            not headers.get("cookie") and scope["path"].startswith(API_PREFIX)
         ):
             await self.app(scope, receive, send)
             return

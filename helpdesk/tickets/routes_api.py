@@ -27,6 +27,7 @@ from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
 from helpdesk.people.models import Person
+from helpdesk.reference.data import REGIONS
 from helpdesk.tickets import citizen_forms, citizen_service
 from helpdesk.tickets.attachments import AttachmentPolicy
 from helpdesk.tickets.kinds import CHANNELS, KINDS, WEB
@@ -56,11 +57,16 @@ class Conflict(DomainError):
 class NewRequestIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     kind: str = Field(max_length=40, json_schema_extra={"enum": list(KINDS)})
-    subject: str = Field(max_length=citizen_forms.SUBJECT_MAX)
-    body: str = Field(max_length=citizen_forms.BODY_MAX)
-    region_code: str = Field(max_length=2)
+    # Schema hints (not validation: the form's own checks answer with localized messages).
+    subject: str = Field(max_length=citizen_forms.SUBJECT_MAX, json_schema_extra={"pattern": r"\S"})
+    body: str = Field(max_length=citizen_forms.BODY_MAX, json_schema_extra={"pattern": r"\S"})
+    region_code: str = Field(
+        max_length=2, json_schema_extra={"enum": [region.code for region in REGIONS]}
+    )
     tramite_code: str | None = Field(default=None, max_length=60)
-    email: str | None = Field(default=None, max_length=254)  # staff only; citizens: their own
+    email: str | None = Field(  # staff only; citizens: their own
+        default=None, max_length=254, json_schema_extra={"format": "email"}
+    )
     channel: Channel | None = None  # staff only; a citizen's request comes through the web
     locale: Locale | None = None
 

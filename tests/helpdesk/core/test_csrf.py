@@ -65,3 +65,27 @@ async def test_api_call_with_cookie_needs_header(client, sessionmaker) -> None:
         "/api/v1/me/language", json={"locale": "ht"}, headers={"X-CSRF-Token": token}
     )
     assert accepted.status_code == 204
+
+
+async def test_api_call_without_any_cookie_needs_no_token(app, sessionmaker) -> None:
+    """An integration adding a message with a request's private token carries no cookie:
+    nothing for a forged request to ride on, so no CSRF token is asked for."""
+    import httpx2
+
+    from tests.helpdesk.tickets.test_api import new_body, staff_token
+
+    auth = await staff_token(sessionmaker)
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://testserver"
+    ) as bare:
+        opened = (await bare.post("/api/v1/requests", json=new_body(), headers=auth)).json()
+        added = await bare.post(
+            f"/api/v1/requests/{opened['folio']}/messages",
+            params={"token": opened["token"]},
+            json={"text": "Sin cookies"},
+        )
+        assert added.status_code == 201, added.text
+        assert "set-cookie" not in added.headers
+        # Outside the API a cookie-less form is still refused (login forgery).
+        signin = await bare.post("/cuenta/ingresar", data={"email": "a@b.cl", "password": "x"})
+        assert signin.status_code == 403
