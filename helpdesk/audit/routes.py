@@ -1,35 +1,52 @@
-"""The audit log, for supervisors and admins."""
+"""The audit log, for supervisors and admins: who changed what, when and from where."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from urllib.parse import urlencode
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.accounts.permissions import can_read_audit
-from helpdesk.audit.models import AuditEvent
-from helpdesk.core.errors import PermissionDenied
+from helpdesk.audit import reading
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 
-PAGE_SIZE = 100
+
+def _number(text: str) -> int | None:
+    return int(text) if text.isdigit() and len(text) < 12 else None
 
 
 async def audit_log(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
-    if not can_read_audit(viewer):
-        raise PermissionDenied("audit log")
-    stmt = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(PAGE_SIZE)
-    before = request.query_params.get("antes")
-    if before and before.isdigit():
-        stmt = stmt.where(AuditEvent.id < int(before))
-    entity = request.query_params.get("persona")
-    if entity and entity.isdigit():
-        stmt = stmt.where(AuditEvent.entity_type == "person", AuditEvent.entity_id == int(entity))
-    events = list((await db(request).scalars(stmt)).all())
-    return render(request, "audit/log.html", {"events": events, "me": viewer})
+    params = request.query_params
+    person = params.get("persona", "").strip()
+    folio = params.get("solicitud", "").strip()[:20]
+    request_id = await reading.request_id_for(db(request), folio) if folio else None
+    wanted = reading.AuditFilter(
+        person_id=_number(person),
+        # An unknown folio shows nothing rather than everything.
+        request_id=request_id if not folio or request_id is not None else -1,
+        before_id=_number(params.get("antes", "")),
+    )
+    page = await reading.audit_page(db(request), viewer, wanted)
+    kept = {k: v for k, v in (("persona", person), ("solicitud", folio)) if v}
+    context = {
+        "me": viewer,
+        "page": page,
+        "events": page.events,
+        "person": person,
+        "folio": folio,
+        "older": (
+            "/staff/auditoria?" + urlencode({**kept, "antes": page.next_before})
+            if page.next_before
+            else None
+        ),
+    }
+    response = render(request, "audit/log.html", context)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 routes = [
