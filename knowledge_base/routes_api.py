@@ -107,7 +107,7 @@ async def search(request: Request) -> Response:
             _("Tipo de artículo desconocido."), [{"field": "type", "problem": "enum"}]
         )
     limit_raw = request.query_params.get("limit", "10")
-    if not limit_raw.isdigit() or not 1 <= int(limit_raw) <= MAX_LIMIT:
+    if not limit_raw.isdecimal() or not 1 <= int(limit_raw) <= MAX_LIMIT:
         raise InvalidInput(
             _("El límite debe ser un número entre 1 y 50."),
             [{"field": "limit", "problem": "range"}],

@@ -333,7 +333,7 @@ async def diff(request: Request) -> Response:
     article_id, locale = int(request.path_params["article_id"]), _locale(request)
     article = await editorial.get_article(db(request), viewer, article_id)
     old, new = request.query_params.get("de", ""), request.query_params.get("a", "")
-    if not (old.isdigit() and new.isdigit()):
+    if not (old.isdecimal() and new.isdecimal()):
         raise NotFound("versions")
     comparison = await insight.compare_versions(
         db(request), viewer, article_id, locale, int(old), int(new)

@@ -15,7 +15,7 @@ from helpdesk.core.unit_of_work import db
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return int(text) if text.isdecimal() and len(text) < 12 else None
 
 
 async def audit_log(request: Request) -> Response:

@@ -30,7 +30,7 @@ async def staff_home(request: Request) -> Response:
 async def people_list(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     after = request.query_params.get("antes")
-    after_id = int(after) if after and after.isdigit() else None
+    after_id = int(after) if after and after.isdecimal() else None
     rows = await people.list_people(db(request), viewer, after_id, PAGE_SIZE + 1)
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render(

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.accounts.permissions import Viewer
+from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
@@ -38,15 +38,16 @@ async def render_profile(
     session_db = db(request)
     merged_into = None
     if person.merged_into_id is not None:
-        merged_into = await session_db.get(Person, person.merged_into_id)
+        # Named and linked only when in the viewer's scope; else its number says enough.
+        merged_into = await _person_in_scope(request, viewer, person.merged_into_id)
     context = {
         "person": person,
         "me": viewer,
-        "requests": await citizen_service.requests_of(session_db, person.id),
+        "requests": await citizen_service.requests_of(session_db, person.id, region_scope(viewer)),
         "status_names": status_names(),
         "merged_into": merged_into,
         "matches": []
-        if merged_into is not None
+        if person.merged_into_id is not None
         else await merging.find_matches(session_db, viewer, person),
         "timeline": await timeline.timeline(session_db, viewer, person),
         "errors": errors or {},
@@ -62,7 +63,7 @@ def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
     """The kept person's record number (``con``), as shown on their page."""
     value = form.get("con")
     text = value.strip().lstrip("#").strip() if isinstance(value, str) else ""
-    if not text.isdigit() or len(text) > 12:
+    if not text.isdecimal() or len(text) > 12:
         return None, {"con": _("Escriba el número de ficha de la otra persona (solo dígitos).")}
     return int(text), {}
 

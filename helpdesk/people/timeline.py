@@ -13,11 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import and_, select
+from sqlalchemy import ColumnElement, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.models import StaffAccount
-from helpdesk.accounts.permissions import Viewer, check_person_access
+from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
@@ -39,7 +39,14 @@ class TimelineEntry:
     person_id: int | None = None  # links the entry to another person's record (merges)
 
 
-TimelineSource = Callable[[AsyncSession, Person, int], Awaitable[list[TimelineEntry]]]
+# (db, person, limit, region scope): a regional agent sees only their region's requests of
+# a person who also has requests elsewhere.
+TimelineSource = Callable[[AsyncSession, Person, int, str | None], Awaitable[list[TimelineEntry]]]
+
+
+def in_scope(scope: str | None) -> list[ColumnElement[bool]]:
+    """The request conditions for a viewer limited to one region (none for the rest)."""
+    return [] if scope is None else [Request.region_code == scope]
 
 
 def excerpt(text: str, length: int) -> str:
@@ -47,10 +54,12 @@ def excerpt(text: str, length: int) -> str:
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 
-async def request_openings(db: AsyncSession, person: Person, limit: int) -> list[TimelineEntry]:
+async def request_openings(
+    db: AsyncSession, person: Person, limit: int, scope: str | None = None
+) -> list[TimelineEntry]:
     rows = await db.execute(
         select(Request.folio, Request.subject, Request.received_at)
-        .where(Request.person_id == person.id)
+        .where(Request.person_id == person.id, *in_scope(scope))
         .order_by(Request.received_at.desc())
         .limit(limit)
     )
@@ -77,7 +86,9 @@ def _message_title(kind: str, internal: bool, name: str | None) -> str:
     return _("Mensaje automático")
 
 
-async def request_messages(db: AsyncSession, person: Person, limit: int) -> list[TimelineEntry]:
+async def request_messages(
+    db: AsyncSession, person: Person, limit: int, scope: str | None = None
+) -> list[TimelineEntry]:
     rows = await db.execute(
         select(
             RequestMessage.created_at,
@@ -94,7 +105,7 @@ async def request_messages(db: AsyncSession, person: Person, limit: int) -> list
                 RequestMessage.author_kind == "staff", StaffAccount.id == RequestMessage.author_id
             ),
         )
-        .where(Request.person_id == person.id)
+        .where(Request.person_id == person.id, *in_scope(scope))
         .order_by(RequestMessage.created_at.desc(), RequestMessage.id.desc())
         .limit(limit)
     )
@@ -110,7 +121,9 @@ async def request_messages(db: AsyncSession, person: Person, limit: int) -> list
     ]
 
 
-async def status_changes(db: AsyncSession, person: Person, limit: int) -> list[TimelineEntry]:
+async def status_changes(
+    db: AsyncSession, person: Person, limit: int, scope: str | None = None
+) -> list[TimelineEntry]:
     """Moves after the opening (the opening is its own entry)."""
     names = status_names()
     rows = await db.execute(
@@ -127,7 +140,9 @@ async def status_changes(db: AsyncSession, person: Person, limit: int) -> list[T
             StaffAccount,
             and_(StatusChange.actor_kind == "agent", StaffAccount.id == StatusChange.actor_id),
         )
-        .where(Request.person_id == person.id, StatusChange.from_status.is_not(None))
+        .where(
+            Request.person_id == person.id, StatusChange.from_status.is_not(None), *in_scope(scope)
+        )
         .order_by(StatusChange.at.desc(), StatusChange.id.desc())
         .limit(limit)
     )
@@ -199,7 +214,9 @@ def _audit_entry(event: AuditEvent, person: Person) -> TimelineEntry:
     return TimelineEntry(event.at, "audit", title, fields, person_id=None)
 
 
-async def person_events(db: AsyncSession, person: Person, limit: int) -> list[TimelineEntry]:
+async def person_events(
+    db: AsyncSession, person: Person, limit: int, scope: str | None = None
+) -> list[TimelineEntry]:
     """Audit events on the person, and on the records merged into it (history kept)."""
     own = list(await _events(db, [person.id], limit))
     merged_ids = [
@@ -238,6 +255,7 @@ async def timeline(
 ) -> list[TimelineEntry]:
     """The newest ``limit`` entries of every source, newest first."""
     check_person_access(viewer, person.id, person.region_code)
-    entries = [entry for source in sources for entry in await source(db, person, limit)]
+    scope = region_scope(viewer)
+    entries = [entry for source in sources for entry in await source(db, person, limit, scope)]
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries[:limit]

@@ -193,7 +193,7 @@ def parse_rule(form: Mapping[str, Any]) -> tuple[RuleInput, Errors]:
 
 
 def _days(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) <= 3 else None
+    return int(value) if value.isdecimal() and len(value) <= 3 else None
 
 
 def parse_deadline(form: Mapping[str, Any]) -> tuple[tuple[int, int | None], Errors]:
@@ -267,7 +267,7 @@ def parse_team(form: Mapping[str, Any]) -> tuple[TeamInput, Errors]:
 
 def parse_member(form: Mapping[str, Any]) -> tuple[int, Errors]:
     raw = _text(form, "persona")
-    if not raw.isdigit() or len(raw) > 9:
+    if not raw.isdecimal() or len(raw) > 9:
         return 0, {"persona": _("Elija una persona de la lista.")}
     return int(raw), {}
 

@@ -36,7 +36,7 @@ def parse_cursor(view: str, text: str) -> Cursor | None:
     """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
     anything else starts from the first page."""
     due_text, _dot, id_text = text.rpartition(".")
-    if not id_text.isdigit() or len(id_text) > 11:
+    if not id_text.isdecimal() or len(id_text) > 11:
         return None
     if view not in DUE_ORDERED_VIEWS:
         return None if due_text else Cursor(int(id_text))
@@ -91,4 +91,4 @@ def parse_seen(form: Mapping[str, Any]) -> int | None:
     """The reply form's ``visto``: the last message id its page showed (None if absent or
     malformed, which skips the crossed-replies check rather than refusing the reply)."""
     seen = _text(form, "visto")
-    return int(seen) if seen.isdigit() and len(seen) < 12 else None
+    return int(seen) if seen.isdecimal() and len(seen) < 12 else None

@@ -114,7 +114,7 @@ def parse_reply(form: Mapping[str, Any], file_count: int, max_files: int) -> tup
 def parse_rating(form: Mapping[str, Any]) -> tuple[tuple[int, str | None], Errors]:
     errors: Errors = {}
     raw = _field(form, "puntaje", 2)
-    score = int(raw) if raw.isdigit() else 0
+    score = int(raw) if raw.isdecimal() else 0
     if not 1 <= score <= 5:
         errors["puntaje"] = _("Elija una nota del 1 al 5.")
     comment = _field(form, "comentario")

@@ -162,14 +162,19 @@ async def visible_attachment(
     )
 
 
-async def requests_of(db: AsyncSession, person_id: int) -> list[Request]:
-    """A person's requests, newest first (merged duplicates live on in their survivor)."""
-    rows = await db.scalars(
+async def requests_of(
+    db: AsyncSession, person_id: int, region_code: str | None = None
+) -> list[Request]:
+    """A person's requests, newest first (merged duplicates live on in their survivor);
+    ``region_code`` limits them to one region (a regional agent's scope)."""
+    stmt = (
         select(Request)
         .where(Request.person_id == person_id, Request.merged_into_id.is_(None))
         .order_by(Request.received_at.desc(), Request.id.desc())
     )
-    return list(rows.all())
+    if region_code is not None:
+        stmt = stmt.where(Request.region_code == region_code)
+    return list((await db.scalars(stmt)).all())
 
 
 async def find_for_person(db: AsyncSession, person_id: int, folio: str) -> Request | None:

@@ -22,6 +22,7 @@ from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import agent_service, status_flow
 from helpdesk.tickets.canned import CannedResponse
+from helpdesk.tickets.citizen_service import restart_clock
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Request, RequestMessage, RequestTag
 
@@ -136,14 +137,35 @@ async def reply_with_macro(
                 status=names[macro.set_status],
             )
         )
+    new_kind = KINDS.get(macro.set_kind) if macro.set_kind else None
+    old_kind = KINDS.get(request.kind)
+    if new_kind and old_kind and new_kind.family != old_kind.family:
+        # The folio (SIAC-… or AYU-…) names the family: a request never leaves it.
+        raise agent_service.AgentActionRefused(
+            _(
+                "La respuesta tipo «%(title)s» cambia el tipo a «%(kind)s», que no corresponde"
+                " a esta solicitud. Use otra respuesta tipo.",
+                title=macro.title,
+                kind=new_kind.name,
+            )
+        )
     now = now or utcnow()
     message = await agent_service.reply(
         db, viewer, request, body, actor, base_url, then_status or macro.set_status, now
     )
     changes: dict[str, list[Any]] = {"plantilla": [None, macro.code]}
-    if macro.set_kind and macro.set_kind != request.kind:
-        changes["kind"] = [request.kind, macro.set_kind]
-        request.kind = macro.set_kind
+    if new_kind and new_kind.code != request.kind:
+        changes["kind"] = [request.kind, new_kind.code]
+        request.kind = new_kind.code
+        if request.tramite_code and (old_kind is None or new_kind.topic != old_kind.topic):
+            changes["tramite_code"] = [request.tramite_code, None]  # another topic's trámite
+            request.tramite_code = None
+        if status_flow.clock_running(request.status):
+            # The new kind's deadlines, counted from the same reception and pauses.
+            before = (request.legal_due_on, request.target_due_on)
+            await restart_clock(db, request, now)
+            if (request.legal_due_on, request.target_due_on) != before:
+                changes["legal_due_on"] = [str(before[0]), str(request.legal_due_on)]
     added = await _add_tags(db, request, macro.tags)
     if added:
         changes["tags"] = [None, added]

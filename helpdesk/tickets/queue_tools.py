@@ -67,7 +67,7 @@ async def _agent_choices(db: AsyncSession, viewer: Viewer) -> list[tuple[int, st
 
 def _done(params: QueryParams) -> int | None:
     value = params.get(DONE_PARAM, "")
-    return int(value) if value.isdigit() and len(value) < 4 else None
+    return int(value) if value.isdecimal() and len(value) < 4 else None
 
 
 async def context(

@@ -337,7 +337,8 @@ async def person_requests(request: Request) -> Response:
     if person is None:
         raise NotFound("person")
     check_person_access(viewer, person.id, person.region_code)
-    rows = await citizen_service.requests_of(db(request), person.id)
+    scope = region_scope(viewer) if viewer.kind == "staff" else None
+    rows = await citizen_service.requests_of(db(request), person.id, scope)
     items = [RequestSummaryOut.model_validate(r, from_attributes=True) for r in rows]
     return _json(RequestList(items=items))
 

@@ -81,6 +81,10 @@ async def eligible_members(db: AsyncSession, team: Team, region_code: str | None
     )
     for region in {team.region_code, region_code} - {None}:
         stmt = stmt.where(or_(StaffAccount.role != REGIONAL_AGENT, Office.region_code == region))
+    if region_code is None:
+        # A request with no region (e.g. from the OIRS mailbox) is outside every regional
+        # agent's scope: only central staff could open it once assigned.
+        stmt = stmt.where(StaffAccount.role != REGIONAL_AGENT)
     return list((await db.scalars(stmt)).all())
 
 

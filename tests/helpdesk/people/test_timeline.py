@@ -119,7 +119,9 @@ async def test_sources_can_be_added(sessionmaker) -> None:
     person_id = await factories.person(sessionmaker, "RM")
     when = utcnow() + timedelta(days=1)
 
-    async def appointments(db, person: Person, limit: int) -> list[timeline.TimelineEntry]:
+    async def appointments(
+        db, person: Person, limit: int, scope: str | None
+    ) -> list[timeline.TimelineEntry]:
         return [timeline.TimelineEntry(when, "appointment", f"Cita de {person.id}")]
 
     async with sessionmaker() as db:
@@ -154,3 +156,32 @@ async def test_the_page_shows_the_timeline(client, sessionmaker) -> None:
     assert LONG_NOTE.strip() not in text  # the note's full text stays on the request's page
     assert f'href="/staff/solicitudes/{folio}"' in page.text
     assert "Datos de la ficha actualizados" in text
+
+
+async def test_a_regional_agent_sees_only_their_regions_requests_of_a_person(
+    client, sessionmaker
+) -> None:
+    """A person of RM who also wrote to Tarapacá: the Santiago agent's page shows the RM
+    request and nothing of the other (folio, subject, messages, notes)."""
+    analyst, _ = await staff(sessionmaker)
+    person_id = await factories.person(sessionmaker, "RM", email_verified_at=utcnow())
+    folios = {}
+    for region, subject in (("RM", "Asunto de Santiago"), ("TA", "Asunto de Iquique")):
+        async with sessionmaker() as db, db.begin():
+            person = await db.get(Person, person_id)
+            assert person is not None and person.email
+            data = NewRequest(
+                "consulta", subject, f"Cuerpo {region}", "web", person.email, "es",
+                person_id=person_id, region_code=region,
+            )  # fmt: skip
+            opened = await open_request(db, data, Actor("citizen", None), "http://x")
+            await agent_service.add_note(
+                db, analyst, opened.request, f"Nota {region}", Actor("staff", analyst.id)
+            )
+            folios[region] = opened.request.folio
+    _regional, email = await staff(sessionmaker, "regional_agent")
+    await factories.sign_in_staff(client, email)
+    page = page_text((await client.get(f"/staff/personas/{person_id}")).text)
+    assert folios["RM"] in page and "Asunto de Santiago" in page
+    assert folios["TA"] not in page
+    assert "Iquique" not in page and "Cuerpo TA" not in page and "Nota TA" not in page

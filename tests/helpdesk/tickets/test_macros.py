@@ -14,7 +14,7 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import macros
+from helpdesk.tickets import agent_service, macros
 from helpdesk.tickets.canned import CannedResponse, CannedResponseText
 from helpdesk.tickets.models import Request, RequestMessage, RequestTag
 from helpdesk.tickets.service import NewRequest, open_request
@@ -255,3 +255,49 @@ async def test_macro_needs_access_to_the_request(sessionmaker) -> None:
             await macros.reply_with_macro(
                 db, outsider, request, "x", Actor("staff", 1), "http://t", None, code
             )
+
+
+async def test_a_macro_never_moves_a_request_to_the_other_family(sessionmaker) -> None:
+    code = await add_macro(sessionmaker, set_kind="refugio")  # a portal kind; this is SIAC
+    made = await open_consulta(sessionmaker)
+    viewer, actor = await agent(sessionmaker)
+    with pytest.raises(agent_service.AgentActionRefused, match="no corresponde"):
+        async with sessionmaker() as db, db.begin():
+            request = await db.get(Request, made.id)
+            await macros.reply_with_macro(
+                db, viewer, request, "Hola.", actor, "http://testserver", None, code
+            )
+    assert (await state(sessionmaker, made.id))["kind"] == "consulta"
+
+
+async def test_a_new_kind_brings_its_own_deadline(sessionmaker) -> None:
+    from helpdesk.tickets.models import KindDeadline
+
+    async with sessionmaker() as db, db.begin():
+        previous = await db.get(KindDeadline, "opinion")
+        saved = (previous.legal_days, previous.target_days) if previous else None
+        if previous is None:
+            db.add(KindDeadline(kind="opinion", legal_days=30, target_days=None))
+        else:
+            previous.legal_days, previous.target_days = 30, None
+    try:
+        code = await add_macro(sessionmaker, set_kind="opinion")
+        made = await open_consulta(sessionmaker)
+        viewer, actor = await agent(sessionmaker)
+        async with sessionmaker() as db, db.begin():
+            request = await db.get(Request, made.id)
+            await macros.reply_with_macro(
+                db, viewer, request, "Hola.", actor, "http://testserver", None, code
+            )
+        async with sessionmaker() as db:
+            after = await db.get(Request, made.id)
+            assert after is not None and after.kind == "opinion"
+            assert after.legal_due_on is not None and made.legal_due_on is not None
+            assert after.legal_due_on > made.legal_due_on  # 30 días hábiles, not 10
+    finally:
+        async with sessionmaker() as db, db.begin():
+            row = await db.get(KindDeadline, "opinion")
+            if saved is None:
+                await db.delete(row)
+            else:
+                row.legal_days, row.target_days = saved

@@ -132,6 +132,7 @@ async def test_due_views_put_the_most_urgent_first_and_page_by_due_date(sessionm
         ("all", "-5", None),
         ("all", "9" * 40, None),
         ("due_soon", "", None),
+        ("all", "²", None),  # a digit to str.isdigit, not to int()
     ],
 )
 def test_cursor_parsing_falls_back_to_the_first_page(view, text, expected) -> None:

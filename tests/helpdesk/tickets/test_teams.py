@@ -113,8 +113,11 @@ async def test_skips_unavailable_inactive_and_other_regions(db, sessionmaker) ->
     assert sorted([await route_to(db, national, "AP") for _ in range(2)]) == sorted(
         [arica, central]
     )
-    # A team of Santiago: never the agent of Arica, whatever the request's region says.
-    assert {await route_to(db, regional, None) for _ in range(4)} == {santiago, central}
+    # A team of Santiago: never the agent of Arica, whatever the request's region says; a
+    # request with no region (the OIRS mailbox) only to central staff, who may open it.
+    assert {await route_to(db, regional, "RM") for _ in range(4)} == {santiago, central}
+    assert {await route_to(db, regional, None) for _ in range(4)} == {central}
+    assert {await route_to(db, national, None) for _ in range(2)} == {central}
     assert {await route_to(db, regional, "AP") for _ in range(2)} == {central}
 
 
