@@ -72,3 +72,12 @@ def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False, autoflush=True)
+
+
+async def lock_in_order(db: AsyncSession, *rows: Any) -> None:
+    """Re-reads ``rows`` locked (``FOR UPDATE`` on PostgreSQL), lowest id first so that two
+    transactions locking the same pair cannot deadlock. Checks made after this see what
+    a concurrent transaction committed (e.g. two agents merging A into B and B into A).
+    SQLite has no row locks: there one writer at a time runs anyway."""
+    for row in sorted(rows, key=lambda r: r.id):
+        await db.refresh(row, with_for_update=True)

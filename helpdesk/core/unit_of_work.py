@@ -21,8 +21,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from helpdesk.core.security import MAX_CSRF_BODY
+
 SCOPE_KEY = "helpdesk.uow"
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+MAX_BUFFERED_BODY = MAX_CSRF_BODY
 
 
 class UnitOfWork:
@@ -66,6 +69,9 @@ class UnitOfWorkMiddleware:
             return
         lock = self.write_lock if scope["method"] not in READ_ONLY_METHODS else None
         if lock is not None:
+            # The body first: a slow upload (or a client that never finishes one) must not
+            # hold every other writer up while it trickles in.
+            receive = await _buffered(receive)
             await lock.acquire()
         uow = UnitOfWork(self.sessionmaker)
         scope[SCOPE_KEY] = uow
@@ -90,6 +96,24 @@ class UnitOfWorkMiddleware:
         finally:
             if not finished:
                 await finish(commit=False)
+
+
+async def _buffered(receive: Receive) -> Receive:
+    """Reads the request body up to ``MAX_BUFFERED_BODY`` now, and replays it to the app;
+    anything beyond is left for the app to read (and refuse) itself."""
+    messages: list[Message] = []
+    size = 0
+    while size <= MAX_BUFFERED_BODY:
+        message = await receive()
+        messages.append(message)
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            break
+        size += len(message.get("body", b""))
+
+    async def replay() -> Message:
+        return messages.pop(0) if messages else await receive()
+
+    return replay
 
 
 def db(conn: HTTPConnection) -> AsyncSession:

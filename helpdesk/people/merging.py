@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.models import CitizenAccount
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
 from helpdesk.audit import service as audit
-from helpdesk.core.db import utcnow
+from helpdesk.core.db import lock_in_order, utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people import service as people
 from helpdesk.people.identity import normalize_document_number, normalize_run
@@ -99,6 +99,7 @@ async def merge_people(
     check_person_access(viewer, kept.id, kept.region_code)
     if duplicate.id == kept.id:
         raise PersonMergeRefused(_("Una persona no puede fusionarse consigo misma."))
+    await lock_in_order(db, duplicate, kept)
     if duplicate.merged_into_id is not None:
         raise PersonMergeRefused(_("Esta ficha ya se fusionó con otra persona."))
     if kept.merged_into_id is not None:

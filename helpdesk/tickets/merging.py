@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.audit import service as audit
-from helpdesk.core.db import utcnow
+from helpdesk.core.db import lock_in_order, utcnow
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import agent_service, status_flow
@@ -112,6 +112,7 @@ async def merge_requests(
     agent_service.check_access(viewer, kept)
     if duplicate.id == kept.id:
         raise LinkRefused(_("Una solicitud no puede fusionarse consigo misma."))
+    await lock_in_order(db, duplicate, kept)
     if duplicate.merged_into_id is not None:
         raise LinkRefused(
             _("La solicitud %(folio)s ya se fusionó con otra.", folio=duplicate.folio)

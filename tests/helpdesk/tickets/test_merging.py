@@ -408,3 +408,39 @@ async def test_subjects_and_bodies_of_linked_and_merged_requests_are_text(
     assert not found.img_onerror
     text = page_text(html)
     assert XSS_SUBJECT in text and XSS_BODY in text
+
+
+async def test_crossed_merges_at_the_same_time_keep_one(sessionmaker, backend) -> None:
+    """Two agents merge A into B and B into A at once: one wins, the other is refused, and
+    no pair of requests ends merged into each other. (Row locks: PostgreSQL. On SQLite the
+    unit of work's write queue runs one writer at a time, tested in core.)"""
+    if backend != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite writers take turns in the process")
+    import asyncio
+
+    viewer, _ = await staff_viewer(sessionmaker)
+    a, b = await make_request(sessionmaker), await make_request(sessionmaker)
+    loaded = asyncio.Event()
+    ready = 0
+
+    async def merge_one(duplicate: str, kept: str) -> str:
+        nonlocal ready
+        async with sessionmaker() as db, db.begin():
+            dup, keep = await by_folio(db, duplicate), await by_folio(db, kept)
+            ready += 1
+            if ready == 2:
+                loaded.set()
+            await loaded.wait()  # both have read both rows before either merges
+            try:
+                await merging.merge_requests(db, viewer, dup, keep, actor_of(viewer))
+            except merging.LinkRefused:
+                return "refused"
+        return "merged"
+
+    outcomes = await asyncio.gather(
+        merge_one(a["folio"], b["folio"]), merge_one(b["folio"], a["folio"])
+    )
+    assert sorted(outcomes) == ["merged", "refused"]
+    async with sessionmaker() as db:
+        rows = [await by_folio(db, a["folio"]), await by_folio(db, b["folio"])]
+    assert sum(r.merged_into_id is not None for r in rows) == 1
