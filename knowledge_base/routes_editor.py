@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.errors import NotFound
@@ -360,7 +361,7 @@ async def rollback(request: Request) -> Response:
     return redirect(f"{url}?aviso=restaurado")
 
 
-_TRANSLATION = "/staff/kb/articulos/{article_id:int}/{locale}"
+_TRANSLATION = "/staff/kb/articulos/{article_id:id}/{locale}"
 
 routes = [
     Route("/staff/kb", home, name="kb_editor_home"),
@@ -368,7 +369,7 @@ routes = [
     Route("/staff/kb/indicadores", insight_page, name="kb_insight"),
     Route("/staff/kb/articulos/nuevo", article_new, methods=["GET", "POST"], name="kb_article_new"),
     Route(
-        "/staff/kb/articulos/{article_id:int}",
+        "/staff/kb/articulos/{article_id:id}",
         article_edit,
         methods=["GET", "POST"],
         name="kb_article_edit",
@@ -404,7 +405,7 @@ routes = [
     Route(_TRANSLATION + "/versiones", versions, name="kb_translation_versions"),
     Route(_TRANSLATION + "/versiones/comparar", diff, name="kb_translation_diff"),
     Route(
-        _TRANSLATION + "/versiones/{number:int}/restaurar",
+        _TRANSLATION + "/versiones/{number:id}/restaurar",
         rollback,
         methods=["POST"],
         name="kb_translation_rollback",

@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session, staff
 from helpdesk.accounts.forms import parse_new_staff
 from helpdesk.accounts.models import STAFF_ROLES
@@ -65,7 +66,7 @@ async def staff_account_state(request: Request) -> Response:
 routes = [
     Route("/staff/admin/cuentas", staff_accounts, methods=["GET", "POST"], name="staff_admin"),
     Route(
-        "/staff/admin/cuentas/{staff_id:int}/estado",
+        "/staff/admin/cuentas/{staff_id:id}/estado",
         staff_account_state,
         methods=["POST"],
         name="staff_account_state",

@@ -10,12 +10,13 @@ from starlette.routing import Route
 
 from helpdesk.accounts import session
 from helpdesk.audit import reading
+from helpdesk.core.row_ids import row_id
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 
 
 def _number(text: str) -> int | None:
-    return int(text) if text.isdecimal() and len(text) < 12 else None
+    return row_id(text)
 
 
 async def audit_log(request: Request) -> Response:

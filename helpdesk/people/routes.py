@@ -9,6 +9,7 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.accounts.forms import parse_profile
 from helpdesk.accounts.permissions import require_citizen, require_staff
+from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, remember_locale, settings
@@ -30,7 +31,7 @@ async def staff_home(request: Request) -> Response:
 async def people_list(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     after = request.query_params.get("antes")
-    after_id = int(after) if after and after.isdecimal() else None
+    after_id = row_id(after or "")
     rows = await people.list_people(db(request), viewer, after_id, PAGE_SIZE + 1)
     next_after = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return render(
@@ -76,7 +77,7 @@ async def my_profile(request: Request) -> Response:
 routes = [
     Route("/staff", staff_home, name="staff_home"),
     Route("/staff/personas", people_list, name="staff_people"),
-    Route("/staff/personas/{person_id:int}", person_detail, name="staff_person"),
+    Route("/staff/personas/{person_id:id}", person_detail, name="staff_person"),
     Route("/cuenta", my_profile, methods=["GET", "POST"], name="citizen_profile"),
     *routes_profile.routes,
 ]

@@ -14,6 +14,7 @@ from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect
@@ -63,9 +64,10 @@ def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
     """The kept person's record number (``con``), as shown on their page."""
     value = form.get("con")
     text = value.strip().lstrip("#").strip() if isinstance(value, str) else ""
-    if not text.isdecimal() or len(text) > 12:
+    person_id = row_id(text)
+    if person_id is None:
         return None, {"con": _("Escriba el número de ficha de la otra persona (solo dígitos).")}
-    return int(text), {}
+    return person_id, {}
 
 
 async def _person_in_scope(request: Request, viewer: Viewer, person_id: int) -> Person | None:
@@ -101,7 +103,7 @@ async def merge(request: Request) -> Response:
 
 routes = [
     Route(
-        PEOPLE_PATH + "/{person_id:int}/fusionar",
+        PEOPLE_PATH + "/{person_id:id}/fusionar",
         merge,
         methods=["POST"],
         name="staff_person_merge",

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.agent_service import REPLY_TARGETS
 from helpdesk.tickets.citizen_forms import BODY_MAX, Errors, check_body
@@ -36,12 +37,13 @@ def parse_cursor(view: str, text: str) -> Cursor | None:
     """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
     anything else starts from the first page."""
     due_text, _dot, id_text = text.rpartition(".")
-    if not id_text.isdecimal() or len(id_text) > 11:
+    last_id = row_id(id_text)
+    if last_id is None:
         return None
     if view not in DUE_ORDERED_VIEWS:
-        return None if due_text else Cursor(int(id_text))
+        return None if due_text else Cursor(last_id)
     try:
-        return Cursor(int(id_text), date.fromisoformat(due_text))
+        return Cursor(last_id, date.fromisoformat(due_text))
     except ValueError:
         return None
 
@@ -91,4 +93,4 @@ def parse_seen(form: Mapping[str, Any]) -> int | None:
     """The reply form's ``visto``: the last message id its page showed (None if absent or
     malformed, which skips the crossed-replies check rather than refusing the reply)."""
     seen = _text(form, "visto")
-    return int(seen) if seen.isdecimal() and len(seen) < 12 else None
+    return row_id(seen)

@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 from starlette.datastructures import FormData
 
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import bulk, status_flow, tags
 from helpdesk.tickets.citizen_forms import Errors
 from helpdesk.tickets.kinds import KINDS
@@ -67,7 +68,7 @@ def search_before(text: str) -> int | None:
     """The id to continue search results from: ``antes=123`` (or the id of a due-ordered
     view's ``2026-12-01.123``, when the search box was filled on such a view)."""
     id_text = text.rpartition(".")[2]
-    return int(id_text) if id_text.isdecimal() and len(id_text) < 12 else None
+    return row_id(id_text)
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
@@ -108,7 +109,7 @@ def parse_bulk(form: FormData) -> tuple[bulk.BulkAction, Errors]:
         errors.update(tag_errors)
     elif action == bulk.ASSIGN:
         agent = _text(form, "agente")
-        agent_id = int(agent) if agent.isdecimal() and len(agent) < 12 else None
+        agent_id = row_id(agent)
         if agent_id is None:
             errors["agente"] = _("Elija a quién asignar las solicitudes.")
     return bulk.BulkAction(action, folios[: bulk.MAX_FOLIOS], status, tag, agent_id), errors

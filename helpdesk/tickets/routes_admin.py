@@ -13,6 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.i18n import SUPPORTED_LOCALES
@@ -223,7 +224,7 @@ routes = [
         name="tickets_admin_canned_new",
     ),
     Route(
-        PREFIX + "/respuestas/{canned_id:int}",
+        PREFIX + "/respuestas/{canned_id:id}",
         canned_edit,
         methods=["GET", "POST"],
         name="tickets_admin_canned_edit",
@@ -233,13 +234,13 @@ routes = [
         PREFIX + "/reglas/nueva", rule_new, methods=["GET", "POST"], name="tickets_admin_rule_new"
     ),
     Route(
-        PREFIX + "/reglas/{rule_id:int}",
+        PREFIX + "/reglas/{rule_id:id}",
         rule_edit,
         methods=["GET", "POST"],
         name="tickets_admin_rule_edit",
     ),
     Route(
-        PREFIX + "/reglas/{rule_id:int}/estado",
+        PREFIX + "/reglas/{rule_id:id}/estado",
         rule_state,
         methods=["POST"],
         name="tickets_admin_rule_state",

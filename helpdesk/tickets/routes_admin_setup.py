@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.unit_of_work import db
@@ -236,7 +237,7 @@ routes = [
     ),
     Route(PREFIX + "/cierres", closures, methods=["GET", "POST"], name="tickets_admin_closures"),
     Route(
-        PREFIX + "/cierres/{closure_id:int}/eliminar",
+        PREFIX + "/cierres/{closure_id:id}/eliminar",
         closure_delete,
         methods=["POST"],
         name="tickets_admin_closure_delete",
@@ -256,13 +257,13 @@ routes = [
         name="tickets_admin_member_add",
     ),
     Route(
-        PREFIX + "/equipos/{code}/miembros/{staff_id:int}/quitar",
+        PREFIX + "/equipos/{code}/miembros/{staff_id:id}/quitar",
         member_remove,
         methods=["POST"],
         name="tickets_admin_member_remove",
     ),
     Route(
-        PREFIX + "/equipos/{code}/miembros/{staff_id:int}/disponible",
+        PREFIX + "/equipos/{code}/miembros/{staff_id:id}/disponible",
         member_available,
         methods=["POST"],
         name="tickets_admin_member_available",

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.errors import NotFound
@@ -281,7 +282,7 @@ routes = [
         name="staff_request_status",
     ),
     Route(
-        QUEUE_PATH + "/{folio}/adjuntos/{attachment_id:int}",
+        QUEUE_PATH + "/{folio}/adjuntos/{attachment_id:id}",
         download,
         name="staff_request_attachment",
     ),

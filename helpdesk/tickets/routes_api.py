@@ -25,6 +25,7 @@ from helpdesk.api.validation import InvalidInput, parse_body
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied
 from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.row_ids import MAX_ROW_ID  # (also registers the {name:id} route convertor)
 from helpdesk.core.unit_of_work import db
 from helpdesk.people.models import Person
 from helpdesk.reference.data import REGIONS
@@ -36,7 +37,6 @@ from helpdesk.tickets.service import NewRequest, find_by_private_link
 
 Locale = Literal["es", "ht", "en", "fr", "zh", "ru"]
 Channel = Literal["web", "email", "presencial", "telefono", "terreno", "municipio"]
-MAX_DB_INT = 2**31 - 1  # PostgreSQL's integer: a larger id cannot exist
 TOKEN_MAX = 100
 # The form's field names, as the API calls them.
 FORM_FIELDS = {
@@ -333,7 +333,7 @@ async def person_requests(request: Request) -> Response:
         check_person_access(viewer, person_id, None)
     else:
         region_scope(viewer)  # refuse before revealing whether the person exists
-    person = await db(request).get(Person, person_id) if person_id <= MAX_DB_INT else None
+    person = await db(request).get(Person, person_id) if person_id <= MAX_ROW_ID else None
     if person is None:
         raise NotFound("person")
     check_person_access(viewer, person.id, person.region_code)
@@ -347,5 +347,5 @@ routes = [
     Route("/requests", create_request, methods=["POST"], name="api_create_request"),
     Route("/requests/{folio}", read_request, name="api_request"),
     Route("/requests/{folio}/messages", add_message, methods=["POST"], name="api_request_messages"),
-    Route("/people/{person_id:int}/requests", person_requests, name="api_person_requests"),
+    Route("/people/{person_id:id}/requests", person_requests, name="api_person_requests"),
 ]

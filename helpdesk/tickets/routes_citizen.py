@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.password_form import check_rate
 from helpdesk.accounts.permissions import Viewer
@@ -372,7 +373,7 @@ routes = [
         "/solicitudes/{folio}/{token}/resolvio", confirm, methods=["POST"], name="request_confirm"
     ),
     Route(
-        "/solicitudes/{folio}/{token}/adjuntos/{attachment_id:int}",
+        "/solicitudes/{folio}/{token}/adjuntos/{attachment_id:id}",
         download,
         name="request_attachment",
     ),
@@ -390,7 +391,7 @@ routes = [
         name="my_request_confirm",
     ),
     Route(
-        "/cuenta/solicitudes/{folio}/adjuntos/{attachment_id:int}",
+        "/cuenta/solicitudes/{folio}/adjuntos/{attachment_id:id}",
         download,
         name="my_request_attachment",
     ),

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
@@ -85,7 +86,7 @@ routes = [
     Route(QUEUE_PATH + "/{folio}/fusionar", merge, methods=["POST"], name="staff_request_merge"),
     Route(QUEUE_PATH + "/{folio}/vincular", link, methods=["POST"], name="staff_request_link"),
     Route(
-        QUEUE_PATH + "/{folio}/desvincular/{link_id:int}",
+        QUEUE_PATH + "/{folio}/desvincular/{link_id:id}",
         unlink,
         methods=["POST"],
         name="staff_request_unlink",
