@@ -27,7 +27,7 @@ DUE_ORDERED_VIEWS = frozenset({"due_soon", "overdue"})
 OPEN_STATUSES = tuple(s for s in status_flow.STATUSES if status_flow.is_open(s))
 # Rendered as literals, not bound parameters, so that SQLite's planner can prove the query
 # stays inside the partial indexes of open requests (it cannot with ``?`` placeholders).
-_OPEN = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
+OPEN_LITERALS = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
 DUE_SOON_DAYS = 3
 PAGE_SIZE = 50
 
@@ -107,17 +107,17 @@ def next_cursor(view: str, last: QueueRow) -> Cursor:
 
 def _view(stmt: Select[tuple[object, ...]], viewer: Viewer, view: str, today: date):
     if view == "mine":
-        return stmt.where(Request.assignee_id == viewer.id, Request.status.in_(_OPEN))
+        return stmt.where(Request.assignee_id == viewer.id, Request.status.in_(OPEN_LITERALS))
     if view == "unassigned":
-        return stmt.where(Request.assignee_id.is_(None), Request.status.in_(_OPEN))
+        return stmt.where(Request.assignee_id.is_(None), Request.status.in_(OPEN_LITERALS))
     if view == "due_soon":
         return stmt.where(
-            Request.status.in_(_OPEN),
+            Request.status.in_(OPEN_LITERALS),
             Request.legal_due_on >= today,
             Request.legal_due_on <= today + timedelta(days=DUE_SOON_DAYS),
         )
     if view == "overdue":
-        return stmt.where(Request.status.in_(_OPEN), Request.legal_due_on < today)
+        return stmt.where(Request.status.in_(OPEN_LITERALS), Request.legal_due_on < today)
     if view == "waiting":
         return stmt.where(Request.status == status_flow.EN_ESPERA_CIUDADANO)
     return stmt
