@@ -34,12 +34,16 @@ def _escaped_translation(locale: str, message: str) -> Markup:
 
 @jinja2.pass_eval_context
 def _gettext(eval_ctx: EvalContext, message: str, **variables: Any) -> str:
-    text: str
-    if eval_ctx.autoescape:
-        text = _escaped_translation(i18n.get_locale(), message)
-    else:
-        text = i18n.translations(i18n.get_locale()).ugettext(message)
-    return text % variables if variables else text
+    if not eval_ctx.autoescape:
+        text: str = i18n.translations(i18n.get_locale()).ugettext(message)
+        return text % variables if variables else text
+    markup = _escaped_translation(i18n.get_locale(), message)
+    if not variables:
+        return markup
+    # What Markup's own % does (escape each value), without its per-value helper objects:
+    # a queue page formats hundreds of these. Numbers stay numbers for %d and %.1f.
+    values = {k: v if isinstance(v, int | float) else escape(v) for k, v in variables.items()}
+    return Markup(str.__mod__(markup, values))  # noqa: S704 (escaped text, escaped values)
 
 
 @jinja2.pass_eval_context

@@ -79,6 +79,7 @@ async def context(
     errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
     tools = queue_forms.parse_queue_tools(params)
+    tag_choices = await tags.tag_choices(db)
     bulk_query = back_to_queue(params).removeprefix(QUEUE_PATH)
     return {
         "search_text": tools.text,
@@ -86,10 +87,11 @@ async def context(
         "team": tools.team_code or "",
         "topic": tools.topic or "",
         "filter_qs": tools.query_string(kind),
-        "tag_choices": await tags.tag_choices(db),
+        "tag_choices": tag_choices,
         "teams": await _team_choices(db),
         "topics": {k.topic: k.name for k in KINDS.values() if k.topic},
-        "row_tags": await tags.tags_of(db, (r.id for r in page)),
+        # No tag in use anywhere (a new install, the benchmark): no query for the rows' tags.
+        "row_tags": await tags.tags_of(db, (r.id for r in page)) if tag_choices else {},
         "bulk_url": BULK_PATH + bulk_query,
         "bulk_statuses": status_flow.status_names(),
         "bulk_agents": await _agent_choices(db, viewer),

@@ -7,7 +7,7 @@ with a 409 and the reason, and the unit of work rolls everything back.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,6 +32,7 @@ from helpdesk.tickets import (
     merging,
     presence,
     queue_tools,
+    queue_view,
     queues,
     status_flow,
     tags,
@@ -46,17 +47,6 @@ QUEUE_PATH = "/staff/solicitudes"
 
 def _today() -> date:
     return datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
-
-
-def due_state(due: date | None, status: str, today: date) -> str | None:
-    """ "overdue" or "due_soon" for an open request, shown as text beside the date."""
-    if due is None or not status_flow.is_open(status):
-        return None
-    if due < today:
-        return "overdue"
-    if due <= today + timedelta(days=queues.DUE_SOON_DAYS):
-        return "due_soon"
-    return None
 
 
 def _kind_name(code: str) -> str:
@@ -80,21 +70,20 @@ async def queue(
     page = rows[: queues.PAGE_SIZE]
     more = len(rows) > queues.PAGE_SIZE
     next_before = str(queues.next_cursor(query.queue.view, page[-1])) if more else None
+    names = kind_names()
     context = {
         "me": viewer,
-        "rows": page,
         "view": query.queue.view,
         "kind": query.queue.kind or "",
         "views": queues.VIEWS,
-        "kinds": kind_names(),
-        "kind_name": _kind_name,
-        "status_names": status_flow.status_names(),
-        "assignees": {r.assignee_id: r.assignee_name for r in page if r.assignee_id},
-        "due_states": {r.id: due_state(r.legal_due_on, r.status, today) for r in page},
+        "kinds": names,
         "next_before": next_before,
     }
     context |= await queue_tools.context(
         db(request), viewer, request.query_params, query.queue.kind, page, errors
+    )
+    context["rows"] = queue_view.lines(
+        page, today, names, status_flow.status_names(), context.pop("row_tags")
     )
     # htmx swaps only the results region (views, filters, rows, paging) in place.
     name = "_queue_results.html" if wants_fragment(request) else "queue.html"
@@ -147,7 +136,7 @@ async def _detail(
         "staff_names": names,
         "targets": agent_service.allowed_targets(item),
         "reply_targets": agent_service.REPLY_TARGETS,
-        "due_state": due_state(item.legal_due_on, item.status, _today()),
+        "due_state": queue_view.due_state(item.legal_due_on, item.status, _today()),
         "base": f"{QUEUE_PATH}/{item.folio}",
         "errors": errors or {},
         "values": values,
