@@ -185,7 +185,8 @@ def main() -> int:
             f"| {r.target.name} | {r.rps:,.0f} | {r.p50_ms:.2f} | {r.p95_ms:.2f} "
             f"| {r.p99_ms:.2f} | {errors} | {opened:,} | {emails:,} |"
         )
-        ok = ok and r.rps >= TARGET_RPS and not errors and opened == emails == r.requests
+        # wrk stops counting at the deadline; requests still in flight then land too.
+        ok = ok and r.rps >= TARGET_RPS and not errors and opened == emails >= r.requests
     print(
         f"\n{'meets' if ok else 'MISSES'} the target: {TARGET_RPS:.0f} req/s, each with its email"
     )
