@@ -7,6 +7,8 @@ with a 4xx and the reason next to the form.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -28,43 +30,46 @@ def _unknown(folio: str) -> str:
     return _("No hay una solicitud %(folio)s entre las que usted puede atender.", folio=folio)
 
 
-async def merge(request: Request) -> Response:
-    """This request is the duplicate; the field ``con`` names the request kept."""
-    viewer, item = await _load(request)
-    async with request.form(max_files=0, max_fields=10) as form:
-        folio, errors = link_forms.parse_folio(form, "con")
-    values = {"con": folio}
-    if errors:
-        return await _detail(request, viewer, item, errors, values, 422)
-    kept = await merging.find_for_staff(db(request), viewer, folio)
-    if kept is None:
-        return await _detail(request, viewer, item, {"con": _unknown(folio)}, values, 404)
-    try:
-        await merging.merge_requests(
-            db(request), viewer, item, kept, session.actor(request, viewer)
-        )
-    except merging.LinkRefused as refusal:
-        return await _detail(request, viewer, item, {"con": refusal.message}, values, 409)
-    return redirect(f"{QUEUE_PATH}/{kept.folio}?hecho=fusionada")
+PairAction = Callable[..., Awaitable[object]]
 
 
-async def link(request: Request) -> Response:
+async def _with_other(
+    request: Request, field: str, act: PairAction, done: Callable[[str, str], str]
+) -> Response:
+    """The form names another request by folio in ``field``; ``act`` pairs the two."""
     viewer, item = await _load(request)
     async with request.form(max_files=0, max_fields=10) as form:
-        folio, errors = link_forms.parse_folio(form, "folio")
-    values = {"folio": folio}
+        folio, errors = link_forms.parse_folio(form, field)
+    values = {field: folio}
     if errors:
         return await _detail(request, viewer, item, errors, values, 422)
     other = await merging.find_for_staff(db(request), viewer, folio)
     if other is None:
-        return await _detail(request, viewer, item, {"folio": _unknown(folio)}, values, 404)
+        return await _detail(request, viewer, item, {field: _unknown(folio)}, values, 404)
     try:
-        await merging.link_requests(
-            db(request), viewer, item, other, session.actor(request, viewer)
-        )
+        await act(db(request), viewer, item, other, session.actor(request, viewer))
     except merging.LinkRefused as refusal:
-        return await _detail(request, viewer, item, {"folio": refusal.message}, values, 409)
-    return redirect(f"{QUEUE_PATH}/{item.folio}?hecho=vinculada")
+        return await _detail(request, viewer, item, {field: refusal.message}, values, 409)
+    return redirect(done(item.folio, other.folio))
+
+
+async def merge(request: Request) -> Response:
+    """This request is the duplicate; the field ``con`` names the request kept."""
+    return await _with_other(
+        request,
+        "con",
+        merging.merge_requests,
+        lambda _item, kept: f"{QUEUE_PATH}/{kept}?hecho=fusionada",
+    )
+
+
+async def link(request: Request) -> Response:
+    return await _with_other(
+        request,
+        "folio",
+        merging.link_requests,
+        lambda item, _other: f"{QUEUE_PATH}/{item}?hecho=vinculada",
+    )
 
 
 async def unlink(request: Request) -> Response:
