@@ -30,6 +30,25 @@
     );
   }
 
+  // Single-key shortcuts can be switched off in the help dialog (WCAG 2.1.4), for speech
+  // input and for anyone who presses keys by accident; the choice stays in this browser.
+  var SINGLE_KEYS = "helpdesk.singleKeyShortcuts";
+  function singleKeysOn() {
+    try {
+      return window.localStorage.getItem(SINGLE_KEYS) !== "off";
+    } catch (error) {
+      return true; // storage blocked: the default
+    }
+  }
+  function rememberSingleKeys(on) {
+    try {
+      window.localStorage.setItem(SINGLE_KEYS, on ? "on" : "off");
+    } catch (error) {
+      // storage blocked: the choice lasts for this page only
+    }
+  }
+  var singleKeysForThisPage = null;
+
   function advertise(element, keys) {
     if (element) {
       element.setAttribute("aria-keyshortcuts", keys);
@@ -48,6 +67,10 @@
     var toggle = document.querySelector("[data-shortcuts-toggle]");
     if (toggle) {
       toggle.hidden = false;
+    }
+    var box = document.getElementById("atajos-activos");
+    if (box) {
+      box.checked = singleKeysForThisPage === null ? singleKeysOn() : singleKeysForThisPage;
     }
   }
 
@@ -172,6 +195,9 @@
     if (event.ctrlKey || event.altKey || event.metaKey || isField(target)) {
       return;
     }
+    if (!(singleKeysForThisPage === null ? singleKeysOn() : singleKeysForThisPage)) {
+      return;
+    }
     if (document.querySelector("dialog[open]")) {
       return; // the dialog has the keyboard; Escape closes it
     }
@@ -188,6 +214,13 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest && event.target.closest("[data-shortcuts-toggle] button")) {
       openHelp();
+    }
+  });
+
+  document.addEventListener("change", function (event) {
+    if (event.target && event.target.id === "atajos-activos") {
+      singleKeysForThisPage = event.target.checked;
+      rememberSingleKeys(event.target.checked);
     }
   });
 

@@ -103,6 +103,22 @@ async def test_agent_replies_from_the_keyboard_without_reloading(
     await help_dialog.get_by_role("button", name="Cerrar").click()
     await expect(help_dialog).to_be_hidden()
 
+    # Single-key shortcuts can be switched off (WCAG 2.1.4), and back on.
+    await page.get_by_role("button", name="Atajos de teclado").click()
+    await help_dialog.get_by_label("Usar los atajos de una sola tecla").uncheck()
+    await help_dialog.get_by_role("button", name="Cerrar").click()
+    await page.locator("h1").click()
+    await page.keyboard.press("r")
+    await expect(reply).not_to_be_focused()
+    await page.reload()
+    await page.evaluate(MARK)
+    await page.locator("h1").click()
+    await page.keyboard.press("r")
+    await expect(page.locator("#texto")).not_to_be_focused()  # remembered in this browser
+    await page.get_by_role("button", name="Atajos de teclado").click()
+    await help_dialog.get_by_label("Usar los atajos de una sola tecla").check()
+    await help_dialog.get_by_role("button", name="Cerrar").click()
+
     # `t` takes the request, in place as well.
     await page.keyboard.press("t")
     await expect(page.get_by_role("status")).to_have_text("La solicitud quedó asignada a usted.")
