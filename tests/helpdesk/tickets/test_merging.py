@@ -79,7 +79,11 @@ async def test_merge_keeps_history_and_records_everything(sessionmaker) -> None:
         assert duplicate.status == status_flow.CERRADO and duplicate.closed_at is not None
         assert status_flow.is_open(survivor.status)
         moves = (
-            await db.scalars(select(StatusChange).where(StatusChange.request_id == duplicate.id))
+            await db.scalars(
+                select(StatusChange)
+                .where(StatusChange.request_id == duplicate.id)
+                .order_by(StatusChange.id)
+            )
         ).all()
         assert (moves[-1].from_status, moves[-1].to_status) == ("nuevo", "cerrado")
         assert (moves[-1].actor_kind, moves[-1].actor_id) == ("agent", viewer.id)
