@@ -13,9 +13,9 @@ addresses in ``recipients`` so it is not an open relay into the help desk.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import signal
+import threading
 from collections.abc import Iterable
 from email.utils import parseaddr
 from pathlib import Path
@@ -153,10 +153,10 @@ class OirsListener:
         handled: list[int] = []
         if stop is None:
             stop = asyncio.Event()
-            for signum in (signal.SIGINT, signal.SIGTERM):
-                # Not a stub: asyncio raises these where signal handlers cannot be installed
-                # (off the main thread, or a platform without them); then only ``stop`` ends it.
-                with contextlib.suppress(NotImplementedError, RuntimeError):
+            # asyncio installs signal handlers on the main thread only; elsewhere (a test, an
+            # embedding program) the caller's ``stop`` is the way to end it.
+            if threading.current_thread() is threading.main_thread():
+                for signum in (signal.SIGINT, signal.SIGTERM):
                     loop.add_signal_handler(signum, stop.set)
                     handled.append(signum)
         await self.start()

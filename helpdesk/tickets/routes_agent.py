@@ -12,13 +12,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
-from helpdesk.core.errors import NotFound
 from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -27,7 +26,6 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import (
     agent_forms,
     agent_service,
-    attachments,
     macros,
     merging,
     presence,
@@ -39,7 +37,7 @@ from helpdesk.tickets import (
 )
 from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
 from helpdesk.tickets.models import Request as HelpRequest
-from helpdesk.tickets.routes_citizen import attachments_dir
+from helpdesk.tickets.routes_citizen import attachment_response
 from helpdesk.tickets.service import DEFAULT_ZONE
 
 QUEUE_PATH = "/staff/solicitudes"
@@ -240,19 +238,7 @@ async def download(request: Request) -> Response:
     attachment = await agent_service.attachment_for_staff(
         db(request), viewer, item, int(request.path_params["attachment_id"])
     )
-    if attachment is None:
-        raise NotFound("attachment")
-    try:
-        path = attachments.stored_path(attachments_dir(request), attachment.storage_name)
-    except attachments.AttachmentNotFound:
-        raise NotFound("attachment") from None
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        filename=attachment.display_name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    return attachment_response(request, attachment)
 
 
 routes = [

@@ -35,6 +35,7 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import attachments, citizen_forms, citizen_service, merging, status_flow
 from helpdesk.tickets.kinds import KINDS, WEB
 from helpdesk.tickets.models import Request as HelpRequest
+from helpdesk.tickets.models import RequestAttachment
 from helpdesk.tickets.service import NewRequest, find_by_private_link
 
 POLICY = attachments.AttachmentPolicy()
@@ -313,11 +314,8 @@ async def confirm(request: Request) -> Response:
     return redirect(f"{access.base}?hecho={'resuelta' if choice == 'si' else 'derivada'}")
 
 
-async def download(request: Request) -> Response:
-    access = await _access(request)
-    attachment = await citizen_service.visible_attachment(
-        db(request), access.request, int(request.path_params["attachment_id"])
-    )
+def attachment_response(request: Request, attachment: RequestAttachment | None) -> Response:
+    """The stored file as a download (never shown inline), for whoever was allowed it."""
     if attachment is None:
         raise NotFound("attachment")
     try:
@@ -331,6 +329,14 @@ async def download(request: Request) -> Response:
         content_disposition_type="attachment",
         headers={"Cache-Control": "private, no-store"},
     )
+
+
+async def download(request: Request) -> Response:
+    access = await _access(request)
+    attachment = await citizen_service.visible_attachment(
+        db(request), access.request, int(request.path_params["attachment_id"])
+    )
+    return attachment_response(request, attachment)
 
 
 # --- Lost link and the account's list.
