@@ -9,8 +9,7 @@ dates that were counted with them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -24,7 +23,7 @@ from helpdesk.tickets.admin_forms import ClosureInput
 from helpdesk.tickets.admin_service import AdminInputError, require_admin
 from helpdesk.tickets.kinds import KINDS, DeadlineRule
 from helpdesk.tickets.models import Closure, KindDeadline
-from helpdesk.tickets.service import DEFAULT_ZONE
+from helpdesk.tickets.service import local_today
 
 # Kinds and their deadlines have text keys; the audit log's entity id is a number, so these
 # events carry 0 and name the kind in their changes.
@@ -32,7 +31,7 @@ NO_ID = 0
 
 
 def today() -> date:
-    return datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
+    return local_today()
 
 
 class ClosureRefused(Exception):

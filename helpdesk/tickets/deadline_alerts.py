@@ -23,16 +23,14 @@ import logging
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Final
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, false, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit import service as audit
-from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, format_date
 from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
@@ -41,7 +39,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.deadlines import WorkingCalendar
 from helpdesk.tickets.models import Closure, Request
 from helpdesk.tickets.queues import OPEN_LITERALS
-from helpdesk.tickets.service import DEFAULT_ZONE
+from helpdesk.tickets.service import local_today
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +50,6 @@ BATCH_SIZE: Final = 100
 RUNNING: Final = tuple(s for s in status_flow.STATUSES if status_flow.clock_running(s))
 # Closures loaded ahead of today: far more than any run of non-working days in Chile.
 HORIZON: Final = timedelta(days=60)
-
-
-def local_today(now: datetime | None = None) -> date:
-    return (now or utcnow()).astimezone(ZoneInfo(DEFAULT_ZONE)).date()
 
 
 def window_end(today: date, days: int, calendar: WorkingCalendar) -> date:

@@ -7,9 +7,7 @@ with a 409 and the reason, and the unit of work rolls everything back.
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -38,13 +36,9 @@ from helpdesk.tickets import (
 from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
 from helpdesk.tickets.models import Request as HelpRequest
 from helpdesk.tickets.routes_citizen import attachment_response
-from helpdesk.tickets.service import DEFAULT_ZONE
+from helpdesk.tickets.service import local_today
 
 QUEUE_PATH = "/staff/solicitudes"
-
-
-def _today() -> date:
-    return datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
 
 
 def _kind_name(code: str) -> str:
@@ -60,7 +54,7 @@ async def queue(
     """The queue; ``errors`` and ``status_code`` when a refused bulk action re-renders it."""
     viewer = await session.staff_viewer(request)
     query = agent_forms.parse_queue_query(request.query_params)
-    today = _today()
+    today = local_today()
     # Search results when the search box is filled; tag, team and topic filters otherwise.
     rows = await queue_tools.rows(
         db(request), viewer, request.query_params, query, today, queues.PAGE_SIZE + 1
@@ -134,7 +128,7 @@ async def _detail(
         "staff_names": names,
         "targets": agent_service.allowed_targets(item),
         "reply_targets": agent_service.REPLY_TARGETS,
-        "due_state": queue_view.due_state(item.legal_due_on, item.status, _today()),
+        "due_state": queue_view.due_state(item.legal_due_on, item.status, local_today()),
         "base": f"{QUEUE_PATH}/{item.folio}",
         "errors": errors or {},
         "values": values,

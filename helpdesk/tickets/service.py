@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -32,6 +32,11 @@ from helpdesk.tickets.models import Closure, KindDeadline, Request, RequestMessa
 from knowledge_base import deflection
 
 DEFAULT_ZONE = "America/Santiago"
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today's date where the service keeps its calendar (Santiago)."""
+    return (now or utcnow()).astimezone(ZoneInfo(DEFAULT_ZONE)).date()
 
 
 @dataclass(frozen=True)
