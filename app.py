@@ -38,6 +38,7 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
+from helpdesk.tickets import intake
 from helpdesk.tickets import routes_admin as tickets_admin_routes
 from helpdesk.tickets import routes_agent as tickets_agent_routes
 from helpdesk.tickets import routes_api as tickets_api_routes
@@ -124,7 +125,10 @@ def create_app(settings: Settings) -> Starlette:
         await app.state.kb_index.ensure_ready(sessionmaker)
         async with (
             background_services(
-                settings, sessionmaker, app.state.templates.env, jobs=[deadline_alerts_job]
+                settings,
+                sessionmaker,
+                app.state.templates.env,
+                jobs=[deadline_alerts_job, intake.make_job(app.state.kb_index)],
             ),
             app.state.search_stats.flushing(sessionmaker),
         ):

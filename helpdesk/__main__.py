@@ -96,9 +96,10 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
+    from helpdesk.tickets import intake
     from helpdesk.tickets.deadline_alerts import run_periodically
 
-    asyncio.run(run_worker_process(settings, jobs=[run_periodically]))
+    asyncio.run(run_worker_process(settings, jobs=[run_periodically, intake.make_job()]))
 
 
 def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
@@ -166,7 +167,9 @@ def main(argv: list[str] | None = None) -> None:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
-    sub.add_parser("worker", help="send queued email and alert supervisors of deadlines")
+    sub.add_parser(
+        "worker", help="send queued email, route and answer new requests, alert deadlines"
+    )
     sub.add_parser("alert-deadlines", help="email supervisors about requests due soon, once")
     oirs = sub.add_parser("oirs-listener", help="receive the OIRS mailbox's mail over SMTP")
     oirs.add_argument("--host", default="127.0.0.1")

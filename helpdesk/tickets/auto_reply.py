@@ -22,24 +22,35 @@ AUTO_ANSWER_TEMPLATE: Final = "auto_answer"
 CONFIRM_ANCHOR: Final = "#resolvio"  # the question's heading on the private page
 
 
-async def answer_new_request(
+Found = tuple[int, canned.Rendered]  # the logging rule's id, the answer in the person's language
+
+
+async def find_answer(
     db: AsyncSession,
     request: Request,
     body: str,
     base_url: str,
+    index: kb_match.ArticleSearch | None = None,
+) -> Found | None:
+    """The answer a rule or the knowledge base has for the new request; None otherwise.
+    Reads only, so the worker can search before it takes any lock."""
+    found = await canned.find_rule_answer(db, request, body, base_url)
+    if found is None and index is not None:
+        found = await kb_match.find_kb_answer(db, index, request, body, base_url)
+    return found
+
+
+async def send_answer(
+    db: AsyncSession,
+    request: Request,
+    found: Found,
     *,
     email: str,
     private_link: str,
     thread_id: str | None,
     now: datetime,
-    index: kb_match.ArticleSearch | None = None,
-) -> canned.AutoAnswer | None:
-    """Answers the new request when a rule or the knowledge base can; None otherwise."""
-    found = await canned.find_rule_answer(db, request, body, base_url)
-    if found is None and index is not None:
-        found = await kb_match.find_kb_answer(db, index, request, body, base_url)
-    if found is None:
-        return None
+) -> canned.AutoAnswer:
+    """The answer as a system message and an email threaded under ``thread_id``."""
     rule_id, rendered = found
     message = outbox.enqueue(
         db,

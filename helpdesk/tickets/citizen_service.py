@@ -24,7 +24,6 @@ from helpdesk.reference.models import Region, Tramite
 from helpdesk.tickets import canned, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.deadlines import Pause, due_date
-from helpdesk.tickets.kb_match import ArticleSearch
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 from helpdesk.tickets.service import (
@@ -97,10 +96,9 @@ async def open_with_attachments(
     actor: audit.Actor,
     base_url: str,
     now: datetime | None = None,
-    kb_index: ArticleSearch | None = None,
 ) -> OpenedRequest:
     """Open the request and link the stored files to its first message."""
-    opened = await open_request(db, data, actor, base_url, now, kb_index)
+    opened = await open_request(db, data, actor, base_url, now)
     await db.flush()
     first_message_id = await db.scalar(
         select(RequestMessage.id)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -50,6 +51,13 @@ class Request(Base):
             postgresql_where=text(OPEN_CONDITION),
         ),
         Index("ix_requests_team_status_id", "team_code", "status", "id"),
+        # The worker's list of new requests still to route and answer (intake.py).
+        Index(
+            "ix_requests_intake_pending",
+            "id",
+            sqlite_where=text("intake_pending"),
+            postgresql_where=text("intake_pending"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -80,6 +88,8 @@ class Request(Base):
     csat_score: Mapped[int | None] = mapped_column(Integer)
     csat_comment: Mapped[str | None] = mapped_column(String(1000))
     draft_key: Mapped[str | None] = mapped_column(String(64))  # links knowledge-base deflection
+    # Opened, but not yet routed nor offered an automatic answer (done by the worker).
+    intake_pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 

@@ -227,7 +227,6 @@ async def create_request(request: Request) -> Response:
         [],
         session.actor(request, viewer),
         request.app.state.settings.base_url,
-        kb_index=request.app.state.kb_index,
     )
     row = opened.request
     out = OpenedOut(

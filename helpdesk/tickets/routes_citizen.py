@@ -159,7 +159,6 @@ async def new_request(request: Request) -> Response:
             stored,
             session.actor(request, viewer),
             settings(request).base_url,
-            kb_index=request.app.state.kb_index,
         )
     except BaseException:
         _discard(request, stored)

@@ -23,10 +23,9 @@ from helpdesk.notifications import outbox
 from helpdesk.people import service as people_service
 from helpdesk.people.models import Person
 from helpdesk.reference.models import Office
-from helpdesk.tickets import auto_reply, status_flow, teams
+from helpdesk.tickets import status_flow
 from helpdesk.tickets.deadlines import WorkingCalendar, due_date
 from helpdesk.tickets.folios import next_folio
-from helpdesk.tickets.kb_match import ArticleSearch
 from helpdesk.tickets.kinds import KINDS, DeadlineRule, deadline_rule
 from helpdesk.tickets.models import Closure, KindDeadline, Request, RequestMessage, StatusChange
 from knowledge_base import deflection
@@ -132,9 +131,7 @@ async def open_request(
     actor: audit.Actor,
     base_url: str,
     now: datetime | None = None,
-    kb_index: ArticleSearch | None = None,
 ) -> OpenedRequest:
-    """``kb_index``: the knowledge base, when at hand, for a strong match to answer."""
     if data.kind not in KINDS:
         raise ValueError(f"unknown kind {data.kind!r}")
     now = now or utcnow()
@@ -161,6 +158,7 @@ async def open_request(
         legal_due_on=due_date(now, rule.legal_days, calendar, zone),
         target_due_on=due_date(now, rule.target_days, calendar, zone) if rule.target_days else None,
         draft_key=data.draft_key,
+        intake_pending=True,  # routing and the automatic answer follow: see intake.py
     )
     db.add(request)
     await db.flush()
@@ -203,18 +201,6 @@ async def open_request(
     first_message.email_message_id = confirmation.message_id
     if data.draft_key:
         deflection.submitted(db, data.draft_key)
-    await teams.route_new_request(db, request)
-    await auto_reply.answer_new_request(
-        db,
-        request,
-        data.body,
-        base_url,
-        email=data.email,
-        private_link=link,
-        thread_id=confirmation.message_id,
-        now=now,
-        index=kb_index,
-    )
     return OpenedRequest(request, token)
 
 

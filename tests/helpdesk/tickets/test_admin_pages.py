@@ -20,7 +20,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets import canned, citizen_service
+from helpdesk.tickets import canned, citizen_service, intake
 from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
 from helpdesk.tickets.models import Closure, KindDeadline, Request, Team, TeamKind, TeamMember
 from helpdesk.tickets.service import NewRequest, open_request, working_calendar
@@ -83,6 +83,7 @@ async def open_one(sessionmaker, kind: str, now: datetime, region: str, body: st
     async with sessionmaker() as db, db.begin():
         data = NewRequest(kind, "Asunto", body, "web", email, "es", region_code=region)
         opened = await open_request(db, data, ANON, "http://testserver", now)
+        await intake.complete_intake(db, opened.request, "http://testserver", now=now)
         return opened.request
 
 

@@ -23,7 +23,7 @@ from helpdesk.core.i18n import translations
 from helpdesk.core.templating import make_environment
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import canned, kb_match, status_flow
+from helpdesk.tickets import canned, intake, kb_match, status_flow
 from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
 from helpdesk.tickets.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.models import RequestMessage
@@ -70,7 +70,10 @@ async def open_new(
 ) -> tuple[OpenedRequest, str]:
     email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
     data = NewRequest(kind, subject, body, "web", email, locale, region_code="RM")
-    return await open_request(db, data, ANON, BASE, NOW, kb_index=index), email
+    opened = await open_request(db, data, ANON, BASE, NOW)
+    # What the worker does next (intake.py), here in the same transaction.
+    await intake.complete_intake(db, opened.request, BASE, now=NOW, index=index)
+    return opened, email
 
 
 async def outbox_for(db: AsyncSession, email: str) -> dict[str, OutboxMessage]:

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit.service import Actor
 from helpdesk.people.models import Person
-from helpdesk.tickets import canned, status_flow
+from helpdesk.tickets import canned, intake, status_flow
 from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
 from helpdesk.tickets.models import RequestMessage, StatusChange
 from helpdesk.tickets.service import NewRequest, open_request
@@ -92,6 +92,7 @@ async def open_multa(db: AsyncSession, body: str, locale: str = "es", priority: 
         "multas", "Mi multa", body, "web", email, locale, region_code="RM", priority=priority
     )
     opened = await open_request(db, data, ANON, "https://ayuda.example.cl", NOW)
+    await intake.complete_intake(db, opened.request, "https://ayuda.example.cl", now=NOW)
     await db.flush()
     return opened
 

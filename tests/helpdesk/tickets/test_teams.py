@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
-from helpdesk.tickets import teams
+from helpdesk.tickets import intake, teams
 from helpdesk.tickets.models import Request, Team, TeamKind, TeamMember
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
@@ -66,7 +66,9 @@ async def make_team(
 async def new_request(db: AsyncSession, kind: str = "consulta", region: str | None = "RM"):
     email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
     data = NewRequest(kind, "Mi trámite", "Necesito ayuda", "web", email, "es", region_code=region)
-    return (await open_request(db, data, ANON, BASE, NOW)).request
+    request = (await open_request(db, data, ANON, BASE, NOW)).request
+    await intake.complete_intake(db, request, BASE, now=NOW)
+    return request
 
 
 async def route_to(db: AsyncSession, team: str, region: str | None = "RM") -> int | None:
@@ -156,11 +158,21 @@ async def test_concurrent_creations_spread_evenly(sessionmaker) -> None:
         db.add(TeamKind(kind=kind, team_code=code))
 
     async def create() -> int:
+        email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
+        data = NewRequest(kind, "Mi trámite", "Ayuda", "web", email, "es", region_code="RM")
         async with sessionmaker() as db, db.begin():
-            return (await new_request(db, kind)).id
+            return (await open_request(db, data, ANON, BASE, NOW)).request.id
+
+    async def route(request_id: int) -> None:
+        # As several workers do at once: each request in its own transaction.
+        async with sessionmaker() as db, db.begin():
+            request = await db.get(Request, request_id)
+            assert request is not None
+            await intake.complete_intake(db, request, BASE, now=NOW)
 
     try:
         ids = await asyncio.gather(*(create() for _ in range(20)))
+        await asyncio.gather(*(route(i) for i in ids))
     finally:
         # The kind's team is shared by every test: put back what was there.
         async with sessionmaker() as db, db.begin():
