@@ -9,6 +9,7 @@ from helpdesk.reference import models as reference_models
 from helpdesk.tickets import canned as tickets_canned
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
+from helpdesk.tickets import reference_cache as tickets_reference_cache
 from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata
@@ -23,4 +24,5 @@ __all__ = [
     "tickets_canned",
     "tickets_folios",
     "tickets_models",
+    "tickets_reference_cache",
 ]

@@ -20,12 +20,12 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
-from helpdesk.reference.models import Region, Tramite
-from helpdesk.tickets import canned, status_flow
+from helpdesk.tickets import canned, reference_cache, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.deadlines import Pause, due_date
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.reference_cache import RegionInfo, TramiteInfo
 from helpdesk.tickets.service import (
     NewRequest,
     OpenedRequest,
@@ -58,15 +58,12 @@ def kind_groups() -> tuple[tuple[RequestKind, ...], tuple[RequestKind, ...]]:
     )
 
 
-async def regions(db: AsyncSession) -> list[Region]:
-    return list((await db.scalars(select(Region).order_by(Region.ordinal))).all())
+async def regions(db: AsyncSession) -> list[RegionInfo]:
+    return list((await reference_cache.current(db)).regions)
 
 
-async def active_tramites(db: AsyncSession) -> list[Tramite]:
-    rows = await db.scalars(
-        select(Tramite).where(Tramite.active.is_(True)).order_by(Tramite.topic, Tramite.ordinal)
-    )
-    return list(rows.all())
+async def active_tramites(db: AsyncSession) -> list[TramiteInfo]:
+    return list((await reference_cache.current(db)).tramites)
 
 
 # --- Opening.
@@ -99,6 +96,8 @@ async def open_with_attachments(
 ) -> OpenedRequest:
     """Open the request and link the stored files to its first message."""
     opened = await open_request(db, data, actor, base_url, now)
+    if not stored:
+        return opened
     await db.flush()
     first_message_id = await db.scalar(
         select(RequestMessage.id)

@@ -22,12 +22,11 @@ from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people import service as people_service
 from helpdesk.people.models import Person
-from helpdesk.reference.models import Office
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import reference_cache, status_flow
 from helpdesk.tickets.deadlines import WorkingCalendar, due_date
 from helpdesk.tickets.folios import next_folio
 from helpdesk.tickets.kinds import KINDS, DeadlineRule, deadline_rule
-from helpdesk.tickets.models import Closure, KindDeadline, Request, RequestMessage, StatusChange
+from helpdesk.tickets.models import Request, RequestMessage, StatusChange
 from knowledge_base import deflection
 
 DEFAULT_ZONE = "America/Santiago"
@@ -63,30 +62,16 @@ async def office_zone(db: AsyncSession, region_code: str | None) -> ZoneInfo:
     """The handling office's time zone (Magallanes differs from the rest)."""
     if region_code is None:
         return ZoneInfo(DEFAULT_ZONE)
-    zone = await db.scalar(
-        select(Office.timezone)
-        .where(Office.region_code == region_code)
-        .order_by(Office.id)
-        .limit(1)
-    )
+    zone = (await reference_cache.current(db)).zones.get(region_code)
     return ZoneInfo(zone or DEFAULT_ZONE)
 
 
 async def working_calendar(db: AsyncSession, region_code: str | None) -> WorkingCalendar:
-    rows = await db.scalars(
-        select(Closure.day).where(
-            (Closure.region_code.is_(None)) | (Closure.region_code == region_code)
-        )
-    )
-    return WorkingCalendar(region_code, frozenset(rows.all()))
+    return (await reference_cache.current(db)).calendar(region_code)
 
 
 async def rule_for(db: AsyncSession, kind: str) -> DeadlineRule:
-    override = await db.get(KindDeadline, kind)
-    overrides = (
-        {kind: DeadlineRule(override.legal_days, override.target_days)} if override else None
-    )
-    return deadline_rule(kind, overrides)
+    return deadline_rule(kind, (await reference_cache.current(db)).deadlines)
 
 
 async def _person_for(
