@@ -3,10 +3,15 @@
     .venv/bin/python bench/create_http.py [--duration 10] [--connections 16]
 
 Migrates a fresh SQLite database and loads the demo (accounts, knowledge base and its index,
-canned answers and rules), so every request goes the whole way: the form or JSON is validated,
-the person found, a folio drawn, the legal deadline counted, the knowledge base asked for an
-automatic answer, the request, its first message, status history, audit event and confirmation
-email (an outbox row) written in one transaction. Then, with wrk (-t2 -c16):
+canned answers and rules), then runs the portal as in production: one uvicorn worker, and
+beside it ``python -m helpdesk worker`` (sending mail to an SMTP sink of this script,
+routing new requests and answering them from the rules and the knowledge base). Every
+request goes the whole way: the form or JSON is validated, the person found, a folio drawn,
+the legal deadline counted, and the request, its first message, status history, audit
+event and confirmation email (an outbox row) written in one transaction; the worker then
+routes it and, for this text, sends the knowledge base's automatic answer. The worker starts
+after the load (or, with --worker-during, before it: on SQLite it then competes for the one
+write lock and the two cores). With wrk (-t2 -c16):
 
 - "web form": a signed-in citizen posts /solicitudes/nueva (CSRF token and session cookie),
   answered with a 303 to the receipt;
@@ -15,7 +20,8 @@ email (an outbox row) written in one transaction. Then, with wrk (-t2 -c16):
 The per-address rate limit on opening requests is raised for the run (every connection comes
 from 127.0.0.1; the limiter itself still runs). Afterwards it counts, in the database, the
 requests opened and their "request_received" outbox rows: every one must have its email.
-The target is 400 requests per second for each.
+The target is 400 requests per second for each. It also reports how long the worker took,
+after the load, to finish routing and answering (no request left ``intake_pending``).
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
@@ -113,6 +120,37 @@ def counts(database: Path) -> tuple[int, int]:
     return requests, emails
 
 
+def wait_for_intake(database: Path, limit: float = 300.0) -> tuple[float, int]:
+    """Seconds until the worker has routed and answered every request; automatic answers."""
+    start = time.monotonic()
+    connection = sqlite3.connect(database, timeout=30)
+    try:
+        while True:
+            pending = connection.execute(
+                "SELECT count(*) FROM requests WHERE intake_pending"
+            ).fetchone()[0]
+            if not pending or time.monotonic() - start > limit:
+                answers = connection.execute("SELECT count(*) FROM canned_auto_answers")
+                return time.monotonic() - start, answers.fetchone()[0]
+            time.sleep(0.2)
+    finally:
+        connection.close()
+
+
+def start_smtp_sink() -> tuple[object, int]:
+    """An SMTP server that accepts and drops every message, for the worker's mail."""
+    from aiosmtpd.controller import Controller
+
+    class Sink:
+        async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+            return "250 OK"
+
+    port = load.free_port()
+    controller = Controller(Sink(), hostname=load.HOST, port=port)
+    controller.start()
+    return controller, port
+
+
 def run(args: argparse.Namespace, directory: Path) -> list[tuple[load.Result, int, int]]:
     port = load.free_port()
     env = load.app_environment(directory, port)
@@ -137,9 +175,17 @@ def run(args: argparse.Namespace, directory: Path) -> list[tuple[load.Result, in
         text=True,
     ).stdout.split()[-1]
     database = directory / "bench.sqlite3"
+    sink, smtp_port = start_smtp_sink()
+    env["SMTP_PORT"] = str(smtp_port)
+
+    def start_worker() -> subprocess.Popen[bytes]:
+        command = [sys.executable, "-m", "helpdesk", "worker"]
+        return subprocess.Popen(command, cwd=load.PROJECT_ROOT, env=env)
+
     server = load.start_server("app:app", port, env, load.PROJECT_ROOT)
     base = f"http://{load.HOST}:{port}"
     results = []
+    worker = None
     try:
         load.wait_ready(f"{base}/readyz", server)
         cookie, csrf = sign_in_citizen(base)
@@ -151,14 +197,24 @@ def run(args: argparse.Namespace, directory: Path) -> list[tuple[load.Result, in
             script = directory / "create.lua"
             script.write_text(text)
             threads = min(2, args.connections)
+            if args.worker_during:
+                worker = start_worker()
             load.run_load(base + path, 2, threads, args.connections, script)  # warm-up
             before = counts(database)
             raw = load.run_load(base + path, args.duration, threads, args.connections, script)
             after = counts(database)
             result = load.Result.from_raw(load.Target(name, "app", path), raw)
+            worker = worker or start_worker()
+            drained, answers = wait_for_intake(database)
+            load.stop(worker)
+            worker = None
+            print(f"{name}: intake done {drained:.1f} s after the load; {answers:,} auto-answers")
             results.append((result, after[0] - before[0], after[1] - before[1]))
     finally:
         load.stop(server)
+        if worker is not None:
+            load.stop(worker)
+        sink.stop()  # type: ignore[attr-defined]
     return results
 
 
@@ -166,6 +222,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--worker-during",
+        action="store_true",
+        help="run the background worker during the load too (default: after it, to drain)",
+    )
     args = parser.parse_args()
     if not load.shutil.which("wrk"):
         print("wrk is needed: apt-get install -y wrk")
