@@ -24,6 +24,7 @@ from sqlalchemy import literal_column, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, region_scope
+from helpdesk.core.sqlite_driver import off_loop
 from helpdesk.tickets.models import Request
 from helpdesk.tickets.queues import PAGE_SIZE, QueueRow, select_rows, to_rows
 
@@ -130,6 +131,20 @@ async def search_requests(
         return []
     dialect = db.get_bind().dialect.name
     bound = fts5_query(words) if dialect == "sqlite" else " ".join(words)
+    # A search over a million messages may take tens of milliseconds: on SQLite it runs on
+    # the connection's thread, so other requests go on meanwhile.
+    with off_loop():
+        return await _search(db, dialect, bound, scope, before_id, limit)
+
+
+async def _search(
+    db: AsyncSession,
+    dialect: str,
+    bound: str,
+    scope: str | None,
+    before_id: int | None,
+    limit: int,
+) -> list[QueueRow]:
     stmt = select_rows().limit(limit)
     if await _common(db, dialect, bound):
         probed = _SQLITE_PROBED if dialect == "sqlite" else _PG_PROBED

@@ -34,7 +34,6 @@ def upgrade() -> None:
         postgresql_where=sa.text("intake_pending"),
     )
 
-
     generation = op.create_table(
         "reference_generation",
         sa.Column("id", sa.Integer(), nullable=False),

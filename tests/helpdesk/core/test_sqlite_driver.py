@@ -1,0 +1,78 @@
+"""Where SQLite statements run: on the event loop when they cannot wait, on the connection's
+thread when they may (the first write of a transaction) or are marked ``off_loop``."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import aiosqlite
+import pytest
+from sqlalchemy import text
+
+from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core.sqlite_driver import off_loop
+
+
+@pytest.fixture
+async def local_sessionmaker(tmp_path):  # type: ignore[no-untyped-def]
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'driver.sqlite3'}")
+    async with engine.begin() as connection:
+        await connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT)"))
+    yield make_sessionmaker(engine)
+    await engine.dispose()
+
+
+@pytest.fixture
+def hops(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
+    """The statements handed to a connection's thread."""
+    seen: list[str] = []
+    original = aiosqlite.Connection._execute
+
+    async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if len(args) == 3:  # (many, sql, parameters): a statement of ours
+            seen.append(args[1].split()[0].upper())
+        return await original(self, fn, *args, **kwargs)
+
+    monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
+    return seen
+
+
+async def test_only_a_transactions_first_write_and_marked_reads_leave_the_loop(
+    local_sessionmaker, hops
+) -> None:
+    async with local_sessionmaker() as db:
+        await db.execute(text("SELECT count(*) FROM t"))
+        assert hops == []
+        with off_loop():
+            await db.execute(text("SELECT count(*) FROM t"))
+        assert hops == ["SELECT"]
+        await db.execute(text("INSERT INTO t (v) VALUES ('a')"))  # may wait for the lock
+        await db.execute(text("INSERT INTO t (v) VALUES ('b')"))  # holds it already
+        await db.execute(text("SELECT count(*) FROM t"))
+        assert hops == ["SELECT", "INSERT"]
+        await db.commit()
+        await db.execute(text("UPDATE t SET v = 'c'"))  # a new transaction
+        assert hops == ["SELECT", "INSERT", "UPDATE"]
+        await db.rollback()
+        assert (await db.scalar(text("SELECT count(*) FROM t WHERE v = 'c'"))) == 0
+
+
+async def test_waiting_for_another_writer_never_blocks_the_event_loop(local_sessionmaker) -> None:
+    # A holds the write lock until a task on this same event loop lets it commit. Were B's
+    # first write run on the loop, SQLite's busy wait would stop that task from running:
+    # a deadlock until busy_timeout (10 s) ends it with "database is locked".
+    async with local_sessionmaker() as a, local_sessionmaker() as b:
+        await a.execute(text("INSERT INTO t (v) VALUES ('from a')"))
+
+        async def commit_a_soon() -> None:
+            await asyncio.sleep(0.2)
+            await a.commit()
+
+        started = time.monotonic()
+        releaser = asyncio.create_task(commit_a_soon())
+        await b.execute(text("INSERT INTO t (v) VALUES ('from b')"))
+        await b.commit()
+        await releaser
+        assert time.monotonic() - started < 5
+        assert (await b.scalar(text("SELECT count(*) FROM t"))) == 2
