@@ -28,6 +28,9 @@ class MaildirHandler:
     """aiosmtpd handler: each accepted message becomes one Maildir file."""
 
     def __init__(self, directory: str | Path) -> None:
+        # Maildir creates only its own folder: var/ is missing on a fresh checkout when the
+        # knowledge-base index lives elsewhere (KB_INDEX_DIR).
+        Path(directory).parent.mkdir(parents=True, exist_ok=True)
         self.maildir = mailbox.Maildir(directory, create=True)
 
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:

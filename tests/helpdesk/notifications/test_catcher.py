@@ -9,7 +9,7 @@ from pathlib import Path
 import jinja2
 
 from helpdesk.core.settings import Settings
-from helpdesk.notifications.catcher import list_messages, start_catcher
+from helpdesk.notifications.catcher import MaildirHandler, list_messages, start_catcher
 from helpdesk.notifications.mailer import EmailRenderer, SmtpConnection
 from helpdesk.notifications.models import OutboxMessage
 
@@ -51,3 +51,10 @@ async def test_catches_messages_and_lists_them_newest_first(
 
 def test_an_empty_or_missing_maildir_lists_nothing(tmp_path: Path) -> None:
     assert list_messages(tmp_path / "never-created") == []
+
+
+def test_the_maildir_is_created_with_its_missing_parents(tmp_path: Path) -> None:
+    # A fresh checkout has no var/ when the knowledge-base index is kept elsewhere.
+    directory = tmp_path / "var" / "mail"
+    MaildirHandler(directory)
+    assert (directory / "new").is_dir()
