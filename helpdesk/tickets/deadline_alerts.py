@@ -34,10 +34,10 @@ from helpdesk.audit import service as audit
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, format_date
 from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
-from helpdesk.reference.models import Office, Region
-from helpdesk.tickets import status_flow
+from helpdesk.reference.models import Office
+from helpdesk.tickets import reference_cache, status_flow
 from helpdesk.tickets.deadlines import WorkingCalendar
-from helpdesk.tickets.models import Closure, Request
+from helpdesk.tickets.models import Request
 from helpdesk.tickets.queues import OPEN_LITERALS
 from helpdesk.tickets.service import local_today
 
@@ -48,8 +48,6 @@ SUPERVISOR: Final = "supervisor"
 BATCH_SIZE: Final = 100
 # Paused requests have no due date; resolved and closed ones need no answer.
 RUNNING: Final = tuple(s for s in status_flow.STATUSES if status_flow.clock_running(s))
-# Closures loaded ahead of today: far more than any run of non-working days in Chile.
-HORIZON: Final = timedelta(days=60)
 
 
 def window_end(today: date, days: int, calendar: WorkingCalendar) -> date:
@@ -112,20 +110,11 @@ class AlertPlan:
         )
 
 
-async def _calendars(db: AsyncSession, today: date) -> dict[str | None, WorkingCalendar]:
-    codes: list[str | None] = [None, *(await db.scalars(select(Region.code))).all()]
-    rows = await db.execute(
-        select(Closure.day, Closure.region_code).where(
-            Closure.day >= today, Closure.day <= today + HORIZON
-        )
-    )
-    closures: dict[str | None, set[date]] = defaultdict(set)
-    for day, code in rows:
-        closures[code].add(day)
-    return {
-        code: WorkingCalendar(code, frozenset(closures[None] | closures.get(code, set())))
-        for code in codes
-    }
+async def _calendars(db: AsyncSession) -> dict[str | None, WorkingCalendar]:
+    """Each region's calendar, and the central one (None): the ones new requests use."""
+    reference = await reference_cache.current(db)
+    codes: list[str | None] = [None, *(r.code for r in reference.regions)]
+    return {code: reference.calendar(code) for code in codes}
 
 
 async def _supervisors(db: AsyncSession) -> dict[str | None, list[Recipient]]:
@@ -144,7 +133,7 @@ async def _supervisors(db: AsyncSession) -> dict[str | None, list[Recipient]]:
 
 
 async def make_plan(db: AsyncSession, today: date, base_url: str, days: int = 2) -> AlertPlan:
-    calendars = await _calendars(db, today)
+    calendars = await _calendars(db)
     ends = {code: window_end(today, days, calendar) for code, calendar in calendars.items()}
     return AlertPlan(today, base_url.rstrip("/"), ends, await _supervisors(db))
 

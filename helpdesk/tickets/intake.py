@@ -10,9 +10,9 @@ under ``make run`` and in ``python -m helpdesk worker`` in production.
 Each request is done in two steps: the answer is looked up in a read-only session (the
 search takes milliseconds and holds no lock), then routing and the answer are written in a
 short transaction that re-reads the request and does nothing if another worker finished it
-first, or answers nothing if an agent was quicker. On PostgreSQL the row is taken with
-``FOR UPDATE SKIP LOCKED``, so concurrent workers never do the same request twice; SQLite
-has one writer at a time.
+first, or answers nothing if an agent was quicker. Concurrent workers never do the same
+request twice: PostgreSQL takes the row with ``FOR UPDATE SKIP LOCKED``, and SQLite claims
+it with an ``UPDATE`` (its one write lock, taken before the read).
 """
 
 from __future__ import annotations
@@ -52,12 +52,16 @@ class Plan:
     thread_id: str | None
 
 
+def _unanswered(request: Request) -> bool:
+    return request.status == status_flow.INITIAL_STATUS and request.first_response_at is None
+
+
 async def _plan(
     db: AsyncSession, request: Request, base_url: str, index: ArticleSearch | None
 ) -> Plan | None:
     """The answer and the confirmation email it threads under; None when there is nothing
     to answer (an agent was quicker, or the request was opened without an email)."""
-    if request.status != status_flow.INITIAL_STATUS or request.first_response_at is not None:
+    if not _unanswered(request):
         return None
     first = (
         await db.execute(
@@ -85,7 +89,7 @@ async def _apply(db: AsyncSession, request: Request, plan: Plan | None, now: dat
     await teams.route_new_request(db, request)
     if plan is None or plan.answer is None:
         return
-    if request.status != status_flow.INITIAL_STATUS or request.first_response_at is not None:
+    if not _unanswered(request):
         return  # an agent answered between the lookup and now
     await auto_reply.send_answer(
         db,
