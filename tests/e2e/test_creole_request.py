@@ -105,7 +105,8 @@ async def seed_canned(sessionmaker: async_sessionmaker[AsyncSession], unique: st
                     canned_id=canned.id,
                     locale="ht",
                     body="Bonjou {nombre}:\n\nRezidans definitif ou ({folio}) pare. "
-                    f"Kòd {unique}. Gade {{enlace_ayuda}}",
+                    f"Kòd {unique}. Gade {{enlace_ayuda}} oswa "
+                    "https://www.serviciomigraciones.cl/tramites/residencia-definitiva/requisitos",
                 ),
             ]
         )
@@ -214,6 +215,10 @@ async def citizen_reads_and_rates(page: Page, link: str, folio: str, unique: str
     await expect(answer).to_contain_text(f"Bonjou {ht('persona usuaria')}:")
     await expect(answer).to_contain_text(f"Rezidans definitif ou ({folio}) pare.")
     await expect(page.locator("dl.facts")).to_contain_text(ht("Resuelto"))
+    # On a small phone a long link in an answer wraps instead of widening the page.
+    await page.set_viewport_size({"width": 360, "height": 740})
+    widths = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert widths[0] <= widths[1], widths
 
     await expect(page.get_by_role("heading", name=ht("Evalúe nuestra atención"))).to_be_visible()
     await page.get_by_label("5", exact=True).check()
