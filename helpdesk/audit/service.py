@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit.models import AuditEvent
@@ -36,6 +37,20 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
+def _values(
+    actor: Actor, action: str, entity_type: str, entity_id: int, changes: dict[str, Any] | None
+) -> dict[str, Any]:
+    return {
+        "actor_type": actor.type,
+        "actor_id": actor.id,
+        "action": action,
+        "entity_type": entity_type,
+        "entity_id": entity_id,
+        "changes": changes or {},
+        "ip_address": actor.ip_address,
+    }
+
+
 def record(
     db: AsyncSession,
     actor: Actor,
@@ -44,14 +59,22 @@ def record(
     entity_id: int,
     changes: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    event = AuditEvent(
-        actor_type=actor.type,
-        actor_id=actor.id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        changes=changes or {},
-        ip_address=actor.ip_address,
-    )
+    event = AuditEvent(**_values(actor, action, entity_type, entity_id, changes))
     db.add(event)
     return event
+
+
+_INSERT = insert(AuditEvent.__table__)
+
+
+async def write(
+    db: AsyncSession,
+    actor: Actor,
+    action: str,
+    entity_type: str,
+    entity_id: int,
+    changes: dict[str, Any] | None = None,
+) -> None:
+    """The same event as ``record``, written at once with a Core statement: for the busiest
+    paths, where building and flushing an ORM object costs more than the insert."""
+    await db.execute(_INSERT, _values(actor, action, entity_type, entity_id, changes))

@@ -27,10 +27,10 @@ from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 from helpdesk.tickets.reference_cache import RegionInfo, TramiteInfo
 from helpdesk.tickets.service import (
+    CreatedRequest,
     NewRequest,
-    OpenedRequest,
+    create_request,
     office_zone,
-    open_request,
     rule_for,
     working_calendar,
 )
@@ -93,21 +93,12 @@ async def open_with_attachments(
     actor: audit.Actor,
     base_url: str,
     now: datetime | None = None,
-) -> OpenedRequest:
+) -> CreatedRequest:
     """Open the request and link the stored files to its first message."""
-    opened = await open_request(db, data, actor, base_url, now)
-    if not stored:
-        return opened
-    await db.flush()
-    first_message_id = await db.scalar(
-        select(RequestMessage.id)
-        .where(RequestMessage.request_id == opened.request.id)
-        .order_by(RequestMessage.id)
-        .limit(1)
-    )
-    assert first_message_id is not None
-    db.add_all(_attachment_rows(opened.request.id, first_message_id, stored))
-    return opened
+    created = await create_request(db, data, actor, base_url, now)
+    if stored:
+        db.add_all(_attachment_rows(created.id, created.first_message_id, stored))
+    return created
 
 
 # --- Reading.

@@ -34,14 +34,15 @@ def format_folio(prefix: str, year: int, number: int) -> str:
 
 def _advance(dialect: str) -> Any:
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters = FolioCounter.__table__  # Core, not the ORM's bulk-insert machinery
     return (
-        insert(FolioCounter)
+        insert(counters)
         .values(prefix=bindparam("prefix"), year=bindparam("year"), last=1)
         .on_conflict_do_update(
-            index_elements=[FolioCounter.prefix, FolioCounter.year],
-            set_={"last": FolioCounter.last + 1},
+            index_elements=[counters.c.prefix, counters.c.year],
+            set_={"last": counters.c.last + 1},
         )
-        .returning(FolioCounter.last)
+        .returning(counters.c.last)
     )
 
 

@@ -229,23 +229,17 @@ async def _open(
         locale=locale or DEFAULT_LOCALE,
     )
     actor = audit.Actor("citizen", None, peer_ip)
-    opened = await citizen_service.open_with_attachments(db, data, stored, actor, base_url, now)
-    request = opened.request
-    first = await db.scalar(
-        select(RequestMessage)
-        .where(RequestMessage.request_id == request.id)
-        .order_by(RequestMessage.id)
-        .limit(1)
-    )
+    created = await citizen_service.open_with_attachments(db, data, stored, actor, base_url, now)
+    first = await db.get(RequestMessage, created.first_message_id)
     assert first is not None
     first.email_message_id = message_id
     if follows is not None:
         audit.record(
-            db, actor, "request.follows", "request", request.id, {"follows": [None, follows.folio]}
+            db, actor, "request.follows", "request", created.id, {"follows": [None, follows.folio]}
         )
-    log.info("inbound %s opened %s", message_id, request.folio)
+    log.info("inbound %s opened %s", message_id, created.folio)
     return InboundOutcome(
-        "opened", request.id, request.folio, first.id, tuple(stored), tuple(refused)
+        "opened", created.id, created.folio, first.id, tuple(stored), tuple(refused)
     )
 
 

@@ -211,7 +211,7 @@ async def create_request(request: Request) -> Response:
         raise _invalid(errors)
     locale = body.locale or get_locale()
     assert locale in SUPPORTED_LOCALES
-    opened = await citizen_service.open_with_attachments(
+    created = await citizen_service.open_with_attachments(
         db(request),
         NewRequest(
             kind=data.kind,
@@ -228,13 +228,12 @@ async def create_request(request: Request) -> Response:
         session.actor(request, viewer),
         request.app.state.settings.base_url,
     )
-    row = opened.request
     out = OpenedOut(
-        folio=row.folio,
-        token=opened.access_token,
-        kind=row.kind,
-        status=row.status,
-        legal_due_on=row.legal_due_on,
+        folio=created.folio,
+        token=created.access_token,
+        kind=created.kind,
+        status=created.status,
+        legal_due_on=created.legal_due_on,
     )
     return _json(out, 201)
 

@@ -153,7 +153,7 @@ async def new_request(request: Request) -> Response:
         draft_key=data.draft_key,
     )
     try:
-        opened = await citizen_service.open_with_attachments(
+        created = await citizen_service.open_with_attachments(
             db(request),
             new,
             stored,
@@ -163,7 +163,7 @@ async def new_request(request: Request) -> Response:
     except BaseException:
         _discard(request, stored)
         raise
-    request.session[RECEIPT_KEY] = opened.request.folio
+    request.session[RECEIPT_KEY] = created.folio
     return redirect("/solicitudes/recibida")
 
 

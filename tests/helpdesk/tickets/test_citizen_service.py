@@ -15,8 +15,13 @@ from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import citizen_forms, citizen_service
 from helpdesk.tickets.attachments import StoredAttachment
-from helpdesk.tickets.models import RequestAttachment, StatusChange
-from helpdesk.tickets.service import NewRequest, find_by_private_link, open_request
+from helpdesk.tickets.models import Request, RequestAttachment, StatusChange
+from helpdesk.tickets.service import (
+    NewRequest,
+    OpenedRequest,
+    find_by_private_link,
+    open_request,
+)
 
 SANTIAGO = ZoneInfo("America/Santiago")
 ACTOR = Actor("citizen", None, "203.0.113.5")
@@ -91,7 +96,8 @@ async def _opened(db, email: str, stored=(), now: datetime | None = None):
         kind="consulta", subject="Visa", body="¿Cuándo?", channel="web",
         email=email, locale="es", region_code="RM",
     )  # fmt: skip
-    return await citizen_service.open_with_attachments(db, data, stored, ACTOR, "http://x", now)
+    created = await citizen_service.open_with_attachments(db, data, stored, ACTOR, "http://x", now)
+    return OpenedRequest(await db.get(Request, created.id), created.access_token)
 
 
 def _stored(name: str) -> StoredAttachment:
