@@ -152,21 +152,27 @@ async def list_staff(db: AsyncSession, viewer: Viewer) -> list[tuple[StaffAccoun
     return [(s, office) for s, office in rows.all()]
 
 
+_TOKENS, _STAFF, _OFFICES = ApiToken.__table__, StaffAccount.__table__, Office.__table__
+_STAFF_VIEWER = (
+    select(
+        _STAFF.c.full_name,
+        _STAFF.c.role,
+        _STAFF.c.active,
+        _STAFF.c.session_epoch,
+        _OFFICES.c.region_code,
+    )
+    .outerjoin(_OFFICES, _OFFICES.c.id == _STAFF.c.office_id)
+    .where(_STAFF.c.id == bindparam("staff_id"))
+)
+
+
 async def load_viewer(db: AsyncSession, staff_id: int, epoch: int) -> Viewer | None:
     """The signed-in staff member, or None when disabled or signed out everywhere."""
-    row = (
-        await db.execute(
-            select(StaffAccount, Office.region_code)
-            .outerjoin(Office, Office.id == StaffAccount.office_id)
-            .where(StaffAccount.id == staff_id)
-        )
-    ).first()
-    if row is None:
+    # Columns, not objects: this runs on every page staff open.
+    row = (await db.execute(_STAFF_VIEWER, {"staff_id": staff_id})).first()
+    if row is None or not row.active or row.session_epoch != epoch:
         return None
-    account, region = row
-    if not account.active or account.session_epoch != epoch:
-        return None
-    return Viewer("staff", account.id, account.full_name, role=account.role, region_code=region)
+    return Viewer("staff", staff_id, row.full_name, role=row.role, region_code=row.region_code)
 
 
 TOKEN_USE_PRECISION = timedelta(minutes=1)
@@ -179,7 +185,6 @@ async def create_api_token(db: AsyncSession, staff_id: int, name: str) -> str:
     return token
 
 
-_TOKENS, _STAFF, _OFFICES = ApiToken.__table__, StaffAccount.__table__, Office.__table__
 # Core columns, built once: integrations call on every request, and loading two ORM
 # objects for a yes or no cost several times the query.
 _TOKEN_VIEWER = (

@@ -7,13 +7,36 @@ even though the request that refused it rolls back.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import case
+from sqlalchemy import bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from helpdesk.accounts.models import RateCounter
 from helpdesk.core.db import utcnow
+
+
+def _count(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters = RateCounter.__table__
+    expired = counters.c.window_start < bindparam("window_opens")
+    return (
+        insert(counters)
+        .values(key=bindparam("key"), window_start=bindparam("now"), count=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.key],
+            set_={
+                "count": case((expired, 1), else_=counters.c.count + 1),
+                "window_start": case((expired, bindparam("now")), else_=counters.c.window_start),
+            },
+        )
+        .returning(counters.c.count)
+    )
+
+
+# Built once (Core, not the ORM's bulk insert): every sign-in and lookup counts.
+_COUNT = {dialect: _count(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def hit(
@@ -26,16 +49,7 @@ async def hit(
     """Counts one event under ``key``; False once more than ``limit`` fall in the window."""
     now = now or utcnow()
     async with sessionmaker() as db, db.begin():
-        dialect = db.bind.dialect.name
-        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        expired = RateCounter.window_start < now - window
-        stmt = insert(RateCounter).values(key=key, window_start=now, count=1)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[RateCounter.key],
-            set_={
-                "count": case((expired, 1), else_=RateCounter.count + 1),
-                "window_start": case((expired, now), else_=RateCounter.window_start),
-            },
-        ).returning(RateCounter.count)
-        count = (await db.execute(stmt)).scalar_one()
-    return count <= limit
+        stmt = _COUNT[db.bind.dialect.name]
+        values = {"key": key, "now": now, "window_opens": now - window}
+        count = (await db.execute(stmt, values)).scalar_one()
+    return bool(count <= limit)

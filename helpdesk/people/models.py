@@ -44,4 +44,9 @@ class Person(Base):
 
     @property
     def full_name(self) -> str:
-        return f"{self.given_names} {self.surnames}".strip()
+        return Person.name_from(self.given_names, self.surnames)
+
+    @staticmethod
+    def name_from(given_names: str | None, surnames: str | None) -> str:
+        """The full name from its parts, for callers that read the columns alone."""
+        return f"{given_names or ''} {surnames or ''}".strip()

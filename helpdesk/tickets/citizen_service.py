@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
@@ -84,6 +84,27 @@ def _attachment_rows(
         )
         for s in stored
     ]
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    region_code: str | None
+
+
+_PEOPLE = Person.__table__
+_VERIFIED_CONTACT = select(_PEOPLE.c.email, _PEOPLE.c.region_code).where(
+    _PEOPLE.c.id == bindparam("person_id"),
+    _PEOPLE.c.email.is_not(None),
+    _PEOPLE.c.email_verified_at.is_not(None),
+)
+
+
+async def verified_contact(db: AsyncSession, person_id: int) -> Contact | None:
+    """Where a signed-in person's requests are answered: a verified email, or None (they
+    must verify one first). Columns only: the request form asks on every submit."""
+    row = (await db.execute(_VERIFIED_CONTACT, {"person_id": person_id})).first()
+    return Contact(row.email, row.region_code) if row is not None and row.email else None
 
 
 async def open_with_attachments(

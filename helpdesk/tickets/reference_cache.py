@@ -72,7 +72,8 @@ class Snapshot:
         return found
 
 
-_GENERATION = select(ReferenceGeneration.value).where(ReferenceGeneration.id == 1)
+_GENERATIONS = ReferenceGeneration.__table__
+_GENERATION = select(_GENERATIONS.c.value).where(_GENERATIONS.c.id == 1)  # Core: every unit of work
 _snapshots: dict[str, Snapshot] = {}
 _SESSION_KEY = "helpdesk.reference_snapshot"
 

@@ -31,7 +31,6 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip, redirect, settings
-from helpdesk.people.models import Person
 from helpdesk.tickets import attachments, citizen_forms, citizen_service, merging, status_flow
 from helpdesk.tickets.kinds import KINDS, WEB
 from helpdesk.tickets.models import Request as HelpRequest
@@ -81,19 +80,21 @@ def _discard(request: Request, stored: Sequence[attachments.StoredAttachment]) -
 @dataclass(frozen=True)
 class Requester:
     email: str
-    person: Person | None  # signed in: their record; by email proof: found or made on opening
+    # Signed in: their record. By email proof: none yet, found or made on opening.
+    person_id: int | None = None
+    region_code: str | None = None
 
 
 async def _requester(request: Request) -> tuple[Requester | None, Viewer | None]:
     viewer = await session.current_viewer(request)
     if viewer is not None and viewer.kind == "citizen" and viewer.person_id is not None:
-        person = await db(request).get(Person, viewer.person_id)
-        if person is not None and person.email and person.email_verified_at is not None:
-            return Requester(person.email, person), viewer
+        contact = await citizen_service.verified_contact(db(request), viewer.person_id)
+        if contact is not None:
+            return Requester(contact.email, viewer.person_id, contact.region_code), viewer
         return None, viewer
     verified = request.session.get(VERIFIED_EMAIL)
     if viewer is None and isinstance(verified, str) and verified:
-        return Requester(verified, None), None
+        return Requester(verified), None
     return None, viewer
 
 
@@ -123,7 +124,7 @@ async def new_request(request: Request) -> Response:
         return render(request, "tickets/citizen/ways_in.html", {}, status)
     context = await _form_context(request, requester)
     if request.method == "GET":
-        default_region = requester.person.region_code if requester.person else None
+        default_region = requester.region_code
         context["values"] = {"region": default_region or "", "borrador": _draft_key()}
         return render(request, "tickets/citizen/new.html", context)
 
@@ -147,7 +148,7 @@ async def new_request(request: Request) -> Response:
         channel=WEB,
         email=requester.email,
         locale=get_locale(),
-        person_id=requester.person.id if requester.person else None,
+        person_id=requester.person_id,
         region_code=data.region_code,
         tramite_code=data.tramite_code,
         draft_key=data.draft_key,
