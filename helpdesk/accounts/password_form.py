@@ -25,7 +25,7 @@ from helpdesk.core.web import client_ip, safe_next, settings
 async def check_rate(request: Request, scope: str) -> None:
     """Per-address throttling of sign-ins and lookups, shared by every worker process."""
     allowed = await throttle.hit(
-        request.app.state.sessionmaker,
+        request.app.state.engine,
         f"{scope}:{client_ip(request)}",
         settings(request).login_rate_per_minute,
         timedelta(minutes=1),

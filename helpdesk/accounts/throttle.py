@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, case
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from helpdesk.accounts.models import RateCounter
 from helpdesk.core.db import utcnow
@@ -40,7 +40,7 @@ _COUNT = {dialect: _count(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def hit(
-    sessionmaker: async_sessionmaker[AsyncSession],
+    engine: AsyncEngine,
     key: str,
     limit: int,
     window: timedelta,
@@ -48,8 +48,8 @@ async def hit(
 ) -> bool:
     """Counts one event under ``key``; False once more than ``limit`` fall in the window."""
     now = now or utcnow()
-    async with sessionmaker() as db, db.begin():
-        stmt = _COUNT[db.bind.dialect.name]
+    async with engine.begin() as connection:  # its own transaction (see above), no ORM
+        stmt = _COUNT[engine.dialect.name]
         values = {"key": key, "now": now, "window_opens": now - window}
-        count = (await db.execute(stmt, values)).scalar_one()
+        count = (await connection.execute(stmt, values)).scalar_one()
     return bool(count <= limit)

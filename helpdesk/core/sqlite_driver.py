@@ -10,10 +10,11 @@ where it is cheapest:
   when the statement cannot wait: a read (WAL readers never wait for the writer), or any
   statement of a transaction that already holds the write lock (its first write took it),
   and COMMIT and ROLLBACK.
-- On the connection's thread, as aiosqlite does, when it may wait: the first write of a
-  transaction, which waits (busy_timeout) while another connection writes. Waiting on the
-  event loop would stall every request of the process, or deadlock when the writer it
-  waits for is a coroutine of this same process.
+- The first write of a transaction, which takes SQLite's write lock, is tried on the event
+  loop without waiting (busy_timeout 0 for that one statement). Only when another
+  connection holds the lock does it go to the connection's thread, as aiosqlite does, and
+  wait there (busy_timeout). Waiting on the event loop would stall every request of the
+  process, or deadlock when the writer it waits for is a coroutine of this same process.
 - On the thread too inside ``off_loop()``: reads that may run long (a full-text search over
   a million rows) leave the event loop free to serve others meanwhile.
 
@@ -26,6 +27,7 @@ results are supported, which is all the portal asks for (no streamed ``yield_per
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
@@ -36,6 +38,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import SQLiteDialect_aiosqlite
 from sqlalchemy.engine import make_url
 
 _OFF_LOOP: ContextVar[bool] = ContextVar("sqlite_off_loop", default=False)
+BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's (on the thread)
 
 
 @contextlib.contextmanager
@@ -134,12 +137,29 @@ class OneHopConnection:
 
     async def run(self, run: Any, many: bool, sql: str, parameters: Any) -> None:
         read = _is_read(sql)
-        if _OFF_LOOP.get() or not (read or self._writing):
+        if _OFF_LOOP.get():
             await self._wrapped._execute(run, many, sql, parameters)
-        else:
+        elif read or self._writing:
             run(many, sql, parameters)
+        elif not self._without_waiting(run, many, sql, parameters):
+            await self._wrapped._execute(run, many, sql, parameters)
         if not read:
             self._writing = self._wrapped._conn.in_transaction
+
+    def _without_waiting(self, run: Any, many: bool, sql: str, parameters: Any) -> bool:
+        """Runs a transaction's first write on the loop if the write lock is free now; False
+        (nothing done) when another connection holds it."""
+        connection = self._wrapped._conn
+        connection.execute("PRAGMA busy_timeout = 0")
+        try:
+            run(many, sql, parameters)
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            return False  # SQLite took nothing: the statement waits for the lock elsewhere
+        finally:
+            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return True
 
     async def commit(self) -> None:
         self._writing = False

@@ -1,5 +1,6 @@
 """Where SQLite statements run: on the event loop when they cannot wait, on the connection's
-thread when they may (the first write of a transaction) or are marked ``off_loop``."""
+thread when they must wait (a first write while another connection writes) or are marked
+``off_loop``."""
 
 from __future__ import annotations
 
@@ -30,7 +31,7 @@ def hops(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     original = aiosqlite.Connection._execute
 
     async def counted(self, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if len(args) == 3:  # (many, sql, parameters): a statement of ours
+        if len(args) == 3 and isinstance(args[1], str):  # (many, sql, parameters): ours
             seen.append(args[1].split()[0].upper())
         return await original(self, fn, *args, **kwargs)
 
@@ -38,24 +39,35 @@ def hops(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
     return seen
 
 
-async def test_only_a_transactions_first_write_and_marked_reads_leave_the_loop(
+async def test_only_marked_reads_and_writes_that_must_wait_leave_the_loop(
     local_sessionmaker, hops
 ) -> None:
-    async with local_sessionmaker() as db:
+    async with local_sessionmaker() as db, local_sessionmaker() as other:
         await db.execute(text("SELECT count(*) FROM t"))
         assert hops == []
         with off_loop():
             await db.execute(text("SELECT count(*) FROM t"))
         assert hops == ["SELECT"]
-        await db.execute(text("INSERT INTO t (v) VALUES ('a')"))  # may wait for the lock
+        await db.execute(text("INSERT INTO t (v) VALUES ('a')"))  # the lock is free: taken
         await db.execute(text("INSERT INTO t (v) VALUES ('b')"))  # holds it already
         await db.execute(text("SELECT count(*) FROM t"))
-        assert hops == ["SELECT", "INSERT"]
+        assert hops == ["SELECT"]
         await db.commit()
-        await db.execute(text("UPDATE t SET v = 'c'"))  # a new transaction
-        assert hops == ["SELECT", "INSERT", "UPDATE"]
+        await other.execute(text("INSERT INTO t (v) VALUES ('other')"))  # takes the lock
+        await other.commit()
+        await other.execute(text("UPDATE t SET v = 'o' WHERE v = 'other'"))  # holds it again
+        releasing = asyncio.create_task(_commit_soon(other))
+        await db.execute(text("UPDATE t SET v = 'c'"))  # must wait: on the thread
+        assert hops == ["SELECT", "UPDATE"]
+        await releasing
         await db.rollback()
         assert (await db.scalar(text("SELECT count(*) FROM t WHERE v = 'c'"))) == 0
+        assert (await db.scalar(text("SELECT count(*) FROM t WHERE v = 'o'"))) == 1
+
+
+async def _commit_soon(session) -> None:  # type: ignore[no-untyped-def]
+    await asyncio.sleep(0.2)
+    await session.commit()
 
 
 async def test_waiting_for_another_writer_never_blocks_the_event_loop(local_sessionmaker) -> None:
