@@ -116,7 +116,7 @@ async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -
 
 def create_app(settings: Settings) -> Starlette:
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
     sessionmaker = make_sessionmaker(engine)
 
     @contextlib.asynccontextmanager

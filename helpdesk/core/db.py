@@ -16,6 +16,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 from helpdesk.core import sqlite_driver
+from helpdesk.core.wal_checkpoints import WalCheckpointer
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -53,20 +54,36 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(checkpoints_elsewhere: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        if checkpoints_elsewhere:
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.close()
+
+    return on_connect
 
 
-def make_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(
+    database_url: str, background_checkpoints: bool = False, **kwargs: Any
+) -> AsyncEngine:
+    """The engine for ``database_url``. For a long-running SQLite process (the web app, the
+    worker), ``background_checkpoints`` moves WAL checkpoints from its commits to a thread
+    of their own (``wal_checkpoints``), stopped when the engine is disposed."""
     if database_url.startswith("sqlite"):
         kwargs.setdefault("async_creator", sqlite_driver.async_creator(database_url))
         engine = create_async_engine(database_url, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        path = engine.url.database
+        on_file = bool(path) and path != ":memory:" and "mode=memory" not in database_url
+        checkpointer = WalCheckpointer(str(path)) if background_checkpoints and on_file else None
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas(checkpointer is not None))
+        if checkpointer is not None:
+            checkpointer.start()
+            event.listen(engine.sync_engine, "engine_disposed", lambda _e: checkpointer.stop())
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("pool_pre_ping", True)

@@ -221,7 +221,7 @@ Job = Callable[[async_sessionmaker[AsyncSession], Settings, asyncio.Event], Awai
 
 async def run_worker_process(settings: Settings, jobs: Sequence[Job] = ()) -> None:
     """``python -m helpdesk worker``: a standalone worker until SIGINT or SIGTERM."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, background_checkpoints=True)
     sessionmaker = make_sessionmaker(engine)
     worker = Worker(sessionmaker, settings)
     stop = asyncio.Event()
