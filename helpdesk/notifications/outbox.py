@@ -17,14 +17,16 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}@{MESSAGE_ID_DOMAIN}>"
 
 
-def _values(
+def message_values(
     template: str,
     to_address: str,
     locale: str,
     context: dict[str, Any],
-    in_reply_to: str | None,
-    message_id: str | None,
+    in_reply_to: str | None = None,
+    message_id: str | None = None,
 ) -> dict[str, Any]:
+    """An email as column values, for ``write``; ``message_id`` when the caller threads
+    under it beforehand."""
     return {
         "template": template,
         "to_address": to_address,
@@ -43,7 +45,7 @@ def enqueue(
     context: dict[str, Any],
     in_reply_to: str | None = None,
 ) -> OutboxMessage:
-    message = OutboxMessage(**_values(template, to_address, locale, context, in_reply_to, None))
+    message = OutboxMessage(**message_values(template, to_address, locale, context, in_reply_to))
     db.add(message)
     return message
 
@@ -51,17 +53,8 @@ def enqueue(
 _INSERT = insert(OutboxMessage.__table__)
 
 
-async def write(
-    db: AsyncSession,
-    template: str,
-    to_address: str,
-    locale: str,
-    context: dict[str, Any],
-    in_reply_to: str | None = None,
-    message_id: str | None = None,
-) -> str:
-    """The same email as ``enqueue``, written at once with a Core statement (for the busiest
-    paths); returns its Message-ID, chosen beforehand when the caller threads under it."""
-    values = _values(template, to_address, locale, context, in_reply_to, message_id)
-    await db.execute(_INSERT, values)
-    return str(values["message_id"])
+async def write(db: AsyncSession, messages: list[dict[str, Any]]) -> None:
+    """Emails made with ``message_values``, enqueued in one Core statement (the same rows
+    as ``enqueue``, for the busiest paths)."""
+    if messages:
+        await db.execute(_INSERT, messages)

@@ -116,10 +116,7 @@ async def open_with_attachments(
     now: datetime | None = None,
 ) -> CreatedRequest:
     """Open the request and link the stored files to its first message."""
-    created = await create_request(db, data, actor, base_url, now)
-    if stored:
-        db.add_all(_attachment_rows(created.id, created.first_message_id, stored))
-    return created
+    return await create_request(db, data, actor, base_url, now, files=stored)
 
 
 # --- Reading.

@@ -37,10 +37,10 @@ def _advance(dialect: str) -> Any:
     counters = FolioCounter.__table__  # Core, not the ORM's bulk-insert machinery
     return (
         insert(counters)
-        .values(prefix=bindparam("prefix"), year=bindparam("year"), last=1)
+        .values(prefix=bindparam("prefix"), year=bindparam("year"), last=bindparam("count"))
         .on_conflict_do_update(
             index_elements=[counters.c.prefix, counters.c.year],
-            set_={"last": counters.c.last + 1},
+            set_={"last": counters.c.last + bindparam("count")},
         )
         .returning(counters.c.last)
     )
@@ -51,8 +51,16 @@ _ADVANCE = {dialect: _advance(dialect) for dialect in ("postgresql", "sqlite")}
 
 
 async def next_folio(db: AsyncSession, prefix: str, year: int) -> str:
+    return (await next_folios(db, prefix, year, 1))[0]
+
+
+async def next_folios(db: AsyncSession, prefix: str, year: int, count: int) -> list[str]:
+    """``count`` consecutive folios in one statement (requests opened together)."""
     if prefix not in PREFIXES:
         raise ValueError(f"unknown folio prefix {prefix!r}")
+    if count < 1:
+        raise ValueError("count must be positive")
     stmt = _ADVANCE[db.bind.dialect.name]
-    number = (await db.execute(stmt, {"prefix": prefix, "year": year})).scalar_one()
-    return format_folio(prefix, year, number)
+    values = {"prefix": prefix, "year": year, "count": count}
+    last = (await db.execute(stmt, values)).scalar_one()
+    return [format_folio(prefix, year, n) for n in range(last - count + 1, last + 1)]

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from helpdesk.tickets.folios import format_folio, next_folio
+from helpdesk.tickets.folios import format_folio, next_folio, next_folios
 
 CONCURRENT = 50
 
@@ -51,3 +51,13 @@ async def test_a_rolled_back_request_gives_its_number_back(sessionmaker) -> None
 async def test_unknown_prefix_is_refused(db) -> None:
     with pytest.raises(ValueError, match="unknown folio prefix"):
         await next_folio(db, "XYZ", 2026)
+
+
+async def test_a_group_gets_consecutive_numbers_in_one_step(sessionmaker) -> None:
+    async with sessionmaker() as db, db.begin():
+        first = await next_folio(db, "SIAC", 2803)
+        group = await next_folios(db, "SIAC", 2803, 3)
+        after = await next_folio(db, "SIAC", 2803)
+    n = int(first.rsplit("-", 1)[1])  # the database is shared by every run of the tests
+    assert group == [format_folio("SIAC", 2803, n + i) for i in (1, 2, 3)]
+    assert after == format_folio("SIAC", 2803, n + 4)
