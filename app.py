@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from collections.abc import AsyncIterator
 from typing import ClassVar
@@ -38,7 +39,7 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
-from helpdesk.tickets import intake
+from helpdesk.tickets import intake, opening_queue
 from helpdesk.tickets import routes_admin as tickets_admin_routes
 from helpdesk.tickets import routes_agent as tickets_agent_routes
 from helpdesk.tickets import routes_api as tickets_api_routes
@@ -118,6 +119,8 @@ def create_app(settings: Settings) -> Starlette:
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
     engine = make_engine(settings.database_url, background_checkpoints=True)
     sessionmaker = make_sessionmaker(engine)
+    # SQLite has one writer at a time: the process queues its writers here instead.
+    write_lock = asyncio.Lock() if settings.database_url.startswith("sqlite") else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -133,6 +136,7 @@ def create_app(settings: Settings) -> Starlette:
             app.state.search_stats.flushing(sessionmaker),
         ):
             yield
+        await app.state.request_opener.close()
         app.state.kb_index.close()
         await engine.dispose()
 
@@ -175,7 +179,7 @@ def create_app(settings: Settings) -> Starlette:
         Middleware(
             UnitOfWorkMiddleware,
             sessionmaker=sessionmaker,
-            serialize_writes=settings.database_url.startswith("sqlite"),
+            write_lock=write_lock,
         ),
         Middleware(CSRFMiddleware, on_failure=error_pages.csrf_failure),
     ]
@@ -198,6 +202,7 @@ def create_app(settings: Settings) -> Starlette:
     app.state.page_cache = AnonymousPageCache(enabled=settings.app_env != "development")
     app.state.oauth = make_oauth(settings)
     app.state.kb_index = KnowledgeIndex(settings.kb_index_dir)
+    app.state.request_opener = opening_queue.make_opener(sessionmaker, write_lock)
     app.state.search_stats = SearchStats()
     app.state.migration_heads = migration_heads()
     return app

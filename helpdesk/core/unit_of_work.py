@@ -29,10 +29,26 @@ MAX_BUFFERED_BODY = MAX_CSRF_BODY
 
 
 class UnitOfWork:
-    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessionmaker: async_sessionmaker[AsyncSession], write_turn: asyncio.Lock | None
+    ) -> None:
         self._sessionmaker = sessionmaker
         self.session: AsyncSession | None = None
         self.after_commit: list[Any] = []
+        self.write_turn = write_turn  # held while this request may write (SQLite)
+
+    async def hand_over_writes(self) -> None:
+        """For a handler whose writes go elsewhere (a group commit): commits what this unit
+        of work wrote so far (e.g. a token's "last used"), so SQLite's write lock is free,
+        and lets the next writer in now."""
+        if self.session is not None and self.session.in_transaction():
+            await self.session.commit()
+        self._release_turn()
+
+    def _release_turn(self) -> None:
+        if self.write_turn is not None:
+            self.write_turn.release()
+            self.write_turn = None
 
     def get(self) -> AsyncSession:
         if self.session is None:
@@ -57,11 +73,11 @@ class UnitOfWorkMiddleware:
         self,
         app: ASGIApp,
         sessionmaker: async_sessionmaker[AsyncSession],
-        serialize_writes: bool = False,
+        write_lock: asyncio.Lock | None = None,
     ) -> None:
         self.app = app
         self.sessionmaker = sessionmaker
-        self.write_lock = asyncio.Lock() if serialize_writes else None
+        self.write_lock = write_lock  # SQLite: one writing unit of work at a time
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -73,7 +89,7 @@ class UnitOfWorkMiddleware:
             # hold every other writer up while it trickles in.
             receive = await _buffered(receive)
             await lock.acquire()
-        uow = UnitOfWork(self.sessionmaker)
+        uow = UnitOfWork(self.sessionmaker, lock)
         scope[SCOPE_KEY] = uow
         finished = False
 
@@ -83,8 +99,7 @@ class UnitOfWorkMiddleware:
             try:
                 await uow.finish(commit)
             finally:
-                if lock is not None:
-                    lock.release()  # at commit, not after the body: downloads stream long
+                uow._release_turn()  # at commit, not after the body: downloads stream long
 
         async def send_after_commit(message: Message) -> None:
             if message["type"] == "http.response.start" and not finished:
@@ -120,3 +135,9 @@ def db(conn: HTTPConnection) -> AsyncSession:
     """The request's session; opened on first use."""
     uow: UnitOfWork = conn.scope[SCOPE_KEY]
     return uow.get()
+
+
+def unit_of_work(conn: HTTPConnection) -> UnitOfWork:
+    """The request's unit of work itself (to give up its write turn)."""
+    uow: UnitOfWork = conn.scope[SCOPE_KEY]
+    return uow

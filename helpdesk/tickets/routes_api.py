@@ -29,7 +29,7 @@ from helpdesk.core.row_ids import MAX_ROW_ID  # (also registers the {name:id} ro
 from helpdesk.core.unit_of_work import db
 from helpdesk.people.models import Person
 from helpdesk.reference.data import REGIONS
-from helpdesk.tickets import citizen_forms, citizen_service
+from helpdesk.tickets import citizen_forms, citizen_service, opening_queue
 from helpdesk.tickets.attachments import AttachmentPolicy
 from helpdesk.tickets.kinds import CHANNELS, KINDS, WEB
 from helpdesk.tickets.models import Request as HelpRequest
@@ -211,8 +211,8 @@ async def create_request(request: Request) -> Response:
         raise _invalid(errors)
     locale = body.locale or get_locale()
     assert locale in SUPPORTED_LOCALES
-    created = await citizen_service.open_with_attachments(
-        db(request),
+    created = await opening_queue.open_for(
+        request,
         NewRequest(
             kind=data.kind,
             subject=data.subject,
@@ -224,9 +224,7 @@ async def create_request(request: Request) -> Response:
             region_code=data.region_code,
             tramite_code=data.tramite_code,
         ),
-        [],
         session.actor(request, viewer),
-        request.app.state.settings.base_url,
     )
     out = OpenedOut(
         folio=created.folio,

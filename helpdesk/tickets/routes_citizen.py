@@ -31,7 +31,14 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip, redirect, settings
-from helpdesk.tickets import attachments, citizen_forms, citizen_service, merging, status_flow
+from helpdesk.tickets import (
+    attachments,
+    citizen_forms,
+    citizen_service,
+    merging,
+    opening_queue,
+    status_flow,
+)
 from helpdesk.tickets.kinds import KINDS, WEB
 from helpdesk.tickets.models import Request as HelpRequest
 from helpdesk.tickets.models import RequestAttachment
@@ -154,13 +161,7 @@ async def new_request(request: Request) -> Response:
         draft_key=data.draft_key,
     )
     try:
-        created = await citizen_service.open_with_attachments(
-            db(request),
-            new,
-            stored,
-            session.actor(request, viewer),
-            settings(request).base_url,
-        )
+        created = await opening_queue.open_for(request, new, session.actor(request, viewer), stored)
     except BaseException:
         _discard(request, stored)
         raise

@@ -35,7 +35,7 @@ async def test_a_stalled_upload_does_not_hold_other_writers(sessionmaker) -> Non
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    app = UnitOfWorkMiddleware(endpoint, sessionmaker, serialize_writes=True)
+    app = UnitOfWorkMiddleware(endpoint, sessionmaker, write_lock=asyncio.Lock())
     stalled = asyncio.Event()
 
     async def slow_body():
@@ -72,7 +72,7 @@ async def test_writers_take_turns(sessionmaker) -> None:
         await send({"type": "http.response.start", "status": 204, "headers": []})
         await send({"type": "http.response.body", "body": b""})
 
-    app = UnitOfWorkMiddleware(endpoint, sessionmaker, serialize_writes=True)
+    app = UnitOfWorkMiddleware(endpoint, sessionmaker, write_lock=asyncio.Lock())
 
     async def body():
         return {"type": "http.request", "body": b"", "more_body": False}
