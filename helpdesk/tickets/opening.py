@@ -241,13 +241,14 @@ def _confirmation(
 async def _folios(
     db: AsyncSession, openings: Sequence[Opening], zones: Sequence[ZoneInfo]
 ) -> list[str]:
-    """One counter step per prefix and year (the office's year), numbers in order."""
+    """One counter step per prefix and year (the office's year), numbers in order. Counters
+    are advanced in a fixed order, so two groups on PostgreSQL never lock them crosswise."""
     wanted: dict[tuple[str, int], list[int]] = defaultdict(list)
     for index, (opening, zone) in enumerate(zip(openings, zones, strict=True)):
         prefix = KINDS[opening.data.kind].folio_prefix
         wanted[prefix, opening.received_at.astimezone(zone).year].append(index)
     folios = [""] * len(openings)
-    for (prefix, year), indexes in wanted.items():
+    for (prefix, year), indexes in sorted(wanted.items()):
         for index, folio in zip(
             indexes, await next_folios(db, prefix, year, len(indexes)), strict=True
         ):
