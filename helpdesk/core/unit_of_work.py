@@ -9,7 +9,9 @@ the process: SQLite has one writer at a time, and a second connection that finds
 lock taken polls for it with growing sleeps (busy_timeout), which under load turns 2 ms
 writes into 100 ms waits. Queueing them on an asyncio lock instead hands the database over
 the moment the previous unit of work commits. Reads never wait (WAL). Several processes on
-one SQLite file still meet at busy_timeout; PostgreSQL needs none of this.
+one SQLite file still meet at busy_timeout; PostgreSQL needs none of this. The same lock
+(made by ``app.py``) is the turn of the group-commit writer that opens requests: a handler
+that hands its writes to it calls ``hand_over_writes`` and gives up its turn while it waits.
 """
 
 from __future__ import annotations
