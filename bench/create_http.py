@@ -8,7 +8,8 @@ beside it ``python -m helpdesk worker`` (sending mail to an SMTP sink of this sc
 routing new requests and answering them from the rules and the knowledge base). Every
 request goes the whole way: the form or JSON is validated, the person found, a folio drawn,
 the legal deadline counted, and the request, its first message, status history, audit
-event and confirmation email (an outbox row) written in one transaction; the worker then
+event and confirmation email (an outbox row) written and committed before the answer (with
+the other requests waiting at that moment: group commit, docs/performance.md); the worker then
 routes it and, for this text, sends the knowledge base's automatic answer. The worker starts
 after the load (or, with --worker-during, before it: on SQLite it then competes for the one
 write lock and the two cores). With wrk (-t2 -c16):
