@@ -143,11 +143,11 @@ def app_environment(directory: Path, port: int) -> dict[str, str]:
 
 
 def start_server(
-    app: str, port: int, env: dict[str, str], app_dir: Path
+    app: str, port: int, env: dict[str, str], app_dir: Path, workers: int = 1
 ) -> subprocess.Popen[bytes]:
     command = [
         sys.executable, "-m", "uvicorn", app, "--app-dir", str(app_dir),
-        "--host", HOST, "--port", str(port), "--workers", "1",
+        "--host", HOST, "--port", str(port), "--workers", str(workers),
         "--no-access-log", "--log-level", "warning",
     ]  # fmt: skip
     return subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)

@@ -217,6 +217,7 @@ def main() -> int:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn workers (default 1)")
     parser.add_argument(
         "--keep", type=Path, help="a folder to fill once and reuse (default: a temporary one)"
     )
@@ -246,7 +247,7 @@ def main() -> int:
         }
         if not filled:
             prepare(directory, env, args.requests, rng, agents)
-        server = load.start_server("app:app", port, env, load.PROJECT_ROOT)
+        server = load.start_server("app:app", port, env, load.PROJECT_ROOT, args.workers)
         base = f"http://{load.HOST}:{port}"
         results = []
         try:
@@ -319,7 +320,8 @@ def report(args: argparse.Namespace, results: list[load.Result]) -> None:
         print(f"{key}: {value}")
     print(
         f"database: SQLite, {args.requests:,} requests; "
-        f"load: wrk -c{args.connections} -d{args.duration}s, one worker"
+        f"load: wrk -c{args.connections} -d{args.duration}s, "
+        f"{args.workers} worker{'s' if args.workers > 1 else ''}"
     )
     print()
     print("| queue | req/s | p50 ms | p95 ms | p99 ms | errors |")
