@@ -45,9 +45,9 @@ class UnitOfWork:
         and lets the next writer in now."""
         if self.session is not None and self.session.in_transaction():
             await self.session.commit()
-        self._release_turn()
+        self.release_write_turn()
 
-    def _release_turn(self) -> None:
+    def release_write_turn(self) -> None:
         if self.write_turn is not None:
             self.write_turn.release()
             self.write_turn = None
@@ -101,7 +101,7 @@ class UnitOfWorkMiddleware:
             try:
                 await uow.finish(commit)
             finally:
-                uow._release_turn()  # at commit, not after the body: downloads stream long
+                uow.release_write_turn()  # at commit, not after the body: downloads stream long
 
         async def send_after_commit(message: Message) -> None:
             if message["type"] == "http.response.start" and not finished:
