@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Result, Select, bindparam, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -109,45 +110,74 @@ def next_cursor(view: str, last: QueueRow) -> Cursor:
     return Cursor(last.id, due)
 
 
-def _view(stmt: Select[tuple[object, ...]], viewer: Viewer, view: str, today: date):
+@dataclass(frozen=True)
+class _Shape:
+    """What decides a queue statement's SQL; the values themselves are bound parameters."""
+
+    view: str
+    scoped: bool
+    region: bool
+    kind: bool
+    tag: bool
+    team: bool
+    topic: str | None  # its kinds are part of the SQL (a handful of codes)
+    after: bool
+    after_due: bool
+    limit: int
+
+
+@lru_cache(maxsize=1024)
+def _statement(shape: _Shape) -> Select[tuple[object, ...]]:
+    """Built once per shape: building and hashing the statement cost more than running it."""
+    stmt = select_rows().limit(shape.limit)
+    if shape.scoped:
+        stmt = stmt.where(_R.region_code == bindparam("scope"))
+    if shape.region:
+        stmt = stmt.where(_R.region_code == bindparam("region"))
+    if shape.kind:
+        stmt = stmt.where(_R.kind == bindparam("kind"))
+    return _order_and_page(_view(_tools_filters(stmt, shape), shape.view), shape)
+
+
+def _view(stmt: Select[tuple[object, ...]], view: str) -> Select[tuple[object, ...]]:
     if view == "mine":
-        return stmt.where(_R.assignee_id == viewer.id, _R.status.in_(OPEN_LITERALS))
+        return stmt.where(_R.assignee_id == bindparam("me"), _R.status.in_(OPEN_LITERALS))
     if view == "unassigned":
         return stmt.where(_R.assignee_id.is_(None), _R.status.in_(OPEN_LITERALS))
     if view == "due_soon":
         return stmt.where(
             _R.status.in_(OPEN_LITERALS),
-            _R.legal_due_on >= today,
-            _R.legal_due_on <= today + timedelta(days=DUE_SOON_DAYS),
+            _R.legal_due_on >= bindparam("today"),
+            _R.legal_due_on <= bindparam("due_soon_until"),
         )
     if view == "overdue":
-        return stmt.where(_R.status.in_(OPEN_LITERALS), _R.legal_due_on < today)
+        return stmt.where(_R.status.in_(OPEN_LITERALS), _R.legal_due_on < bindparam("today"))
     if view == "waiting":
         return stmt.where(_R.status == status_flow.EN_ESPERA_CIUDADANO)
     return stmt
 
 
-def _order_and_page(stmt: Select[tuple[object, ...]], view: str, after: Cursor | None):
-    if view in DUE_ORDERED_VIEWS:
+def _order_and_page(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+    if shape.view in DUE_ORDERED_VIEWS:
         stmt = stmt.order_by(_R.legal_due_on, _R.id)
-        if after is not None and after.due is not None:
+        if shape.after_due:
             key = tuple_(_R.legal_due_on, _R.id)
-            return stmt.where(key > tuple_(bindparam("after_due", after.due), after.id))
+            return stmt.where(key > tuple_(bindparam("after_due"), bindparam("after_id")))
         return stmt
     stmt = stmt.order_by(_R.id.desc())
-    return stmt if after is None else stmt.where(_R.id < after.id)
+    return stmt.where(_R.id < bindparam("after_id")) if shape.after else stmt
 
 
-def _tools_filters(stmt: Select[tuple[object, ...]], queue: QueueFilter):
+def _tools_filters(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
     """Tag, team and topic; each only when asked, so the plain queue gains no join. The tag is
     a semi-join on ix_request_tags_tag_request."""
-    if queue.tag is not None:
-        tagged = select(_TAGS.request_id).where(_TAGS.tag == queue.tag)
+    if shape.tag:
+        tagged = select(_TAGS.request_id).where(_TAGS.tag == bindparam("tag"))
         stmt = stmt.where(_R.id.in_(tagged))
-    if queue.team_code is not None:
-        stmt = stmt.where(_R.team_code == queue.team_code)
-    if queue.topic is not None:
-        kinds = [k.code for k in KINDS.values() if k.topic == queue.topic]
+    if shape.team:
+        stmt = stmt.where(_R.team_code == bindparam("team"))
+    if shape.topic is not None:
+        kinds = [k.code for k in KINDS.values() if k.topic == shape.topic]
         stmt = stmt.where(_R.kind.in_(kinds))
     return stmt
 
@@ -164,13 +194,30 @@ async def queue_page(
     if queue.view not in VIEWS:
         raise ValueError(f"unknown view {queue.view!r}")
     scope = region_scope(viewer)  # regional agents: their region only, whatever they ask
-    stmt = select_rows().limit(limit)
-    if scope is not None:
-        stmt = stmt.where(_R.region_code == scope)
-    if queue.region_code is not None:
-        stmt = stmt.where(_R.region_code == queue.region_code)
-    if queue.kind is not None:
-        stmt = stmt.where(_R.kind == queue.kind)
-    stmt = _tools_filters(stmt, queue)
-    stmt = _order_and_page(_view(stmt, viewer, queue.view, today), queue.view, after)
-    return to_rows(await db.execute(stmt))
+    after_due = after is not None and after.due is not None and queue.view in DUE_ORDERED_VIEWS
+    shape = _Shape(
+        view=queue.view,
+        scoped=scope is not None,
+        region=queue.region_code is not None,
+        kind=queue.kind is not None,
+        tag=queue.tag is not None,
+        team=queue.team_code is not None,
+        topic=queue.topic,
+        after=after is not None and (after_due or queue.view not in DUE_ORDERED_VIEWS),
+        after_due=after_due,
+        limit=limit,
+    )
+    values = {
+        "scope": scope,
+        "region": queue.region_code,
+        "kind": queue.kind,
+        "tag": queue.tag,
+        "team": queue.team_code,
+        "me": viewer.id,
+        "today": today,
+        "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
+        "after_id": after.id if after is not None else None,
+        "after_due": after.due if after is not None else None,
+    }
+    # Values the shape does not use are ignored.
+    return to_rows(await db.execute(_statement(shape), values))
