@@ -48,9 +48,12 @@ def back_to_queue(params: QueryParams, changed: int | None = None) -> str:
     return QUEUE_PATH + ("?" + urlencode(kept) if kept else "")
 
 
+_TEAMS = Team.__table__.c
+_TEAM_CHOICES = select(_TEAMS.code, _TEAMS.name).order_by(_TEAMS.name, _TEAMS.code)  # Core
+
+
 async def _team_choices(db: AsyncSession) -> list[tuple[str, str]]:
-    rows = await db.execute(select(Team.code, Team.name).order_by(Team.name, Team.code))
-    return [(code, name) for code, name in rows]
+    return [(code, name) for code, name in await db.execute(_TEAM_CHOICES)]
 
 
 async def _agent_choices(db: AsyncSession, viewer: Viewer) -> list[tuple[int, str]]:
