@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
 
-from sqlalchemy import Result, Select, bindparam, select, tuple_
+from sqlalchemy import Result, Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.models import StaffAccount
@@ -147,7 +147,7 @@ def _view(stmt: Select[tuple[object, ...]], view: str) -> Select[tuple[object, .
     if view == "due_soon":
         return stmt.where(
             _R.status.in_(OPEN_LITERALS),
-            _R.legal_due_on >= bindparam("today"),
+            _R.legal_due_on >= bindparam("due_from"),  # today, or the cursor's day if later
             _R.legal_due_on <= bindparam("due_soon_until"),
         )
     if view == "overdue":
@@ -161,8 +161,13 @@ def _order_and_page(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[t
     if shape.view in DUE_ORDERED_VIEWS:
         stmt = stmt.order_by(_R.legal_due_on, _R.id)
         if shape.after_due:
-            key = tuple_(_R.legal_due_on, _R.id)
-            return stmt.where(key > tuple_(bindparam("after_due"), bindparam("after_id")))
+            # Spelled out rather than as a row value, (due, id) > (?, ?): SQLite then starts
+            # the index walk at the cursor's day instead of filtering every row before it.
+            after_due = bindparam("after_due")
+            return stmt.where(
+                _R.legal_due_on >= after_due,
+                or_(_R.legal_due_on > after_due, _R.id > bindparam("after_id")),
+            )
         return stmt
     stmt = stmt.order_by(_R.id.desc())
     return stmt.where(_R.id < bindparam("after_id")) if shape.after else stmt
@@ -215,6 +220,7 @@ async def queue_page(
         "team": queue.team_code,
         "me": viewer.id,
         "today": today,
+        "due_from": max(today, after.due) if after_due and after and after.due else today,
         "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
         "after_id": after.id if after is not None else None,
         "after_due": after.due if after is not None else None,
