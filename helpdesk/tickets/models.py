@@ -22,6 +22,7 @@ from helpdesk.core.db import Base, UTCDateTime, utcnow
 
 # The statuses in which a request is open (status_flow.is_open), as SQL for partial indexes.
 OPEN_CONDITION = "status IN ('nuevo', 'abierto', 'en_espera_ciudadano', 'reabierto')"
+UNASSIGNED_OPEN_CONDITION = f"assignee_id IS NULL AND {OPEN_CONDITION}"
 
 
 class Request(Base):
@@ -49,6 +50,15 @@ class Request(Base):
             "id",
             sqlite_where=text(OPEN_CONDITION),
             postgresql_where=text(OPEN_CONDITION),
+        ),
+        # A region's "unassigned" in id order: in the whole-service index on the assignee,
+        # a region's share of the unassigned requests had to be picked out one by one.
+        Index(
+            "ix_requests_unassigned_region",
+            "region_code",
+            "id",
+            sqlite_where=text(UNASSIGNED_OPEN_CONDITION),
+            postgresql_where=text(UNASSIGNED_OPEN_CONDITION),
         ),
         Index("ix_requests_team_status_id", "team_code", "status", "id"),
         # The worker's list of new requests still to route and answer (intake.py).
