@@ -27,7 +27,6 @@ class WalCheckpointer:
         self.interval = interval
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
-        self.checkpoints = 0  # completed passes, for tests and curiosity
 
     def start(self) -> None:
         if self._thread is None:
@@ -52,6 +51,5 @@ class WalCheckpointer:
     def checkpoint(self, connection: sqlite3.Connection) -> None:
         try:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.checkpoints += 1
         except sqlite3.Error as error:  # busy or locked now: the next pass copies it
             log.debug("WAL checkpoint skipped: %s", error)

@@ -27,9 +27,6 @@ from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 from helpdesk.tickets.reference_cache import RegionInfo, TramiteInfo
 from helpdesk.tickets.service import (
-    CreatedRequest,
-    NewRequest,
-    create_request,
     office_zone,
     rule_for,
     working_calendar,
@@ -105,18 +102,6 @@ async def verified_contact(db: AsyncSession, person_id: int) -> Contact | None:
     must verify one first). Columns only: the request form asks on every submit."""
     row = (await db.execute(_VERIFIED_CONTACT, {"person_id": person_id})).first()
     return Contact(row.email, row.region_code) if row is not None and row.email else None
-
-
-async def open_with_attachments(
-    db: AsyncSession,
-    data: NewRequest,
-    stored: Sequence[StoredAttachment],
-    actor: audit.Actor,
-    base_url: str,
-    now: datetime | None = None,
-) -> CreatedRequest:
-    """Open the request and link the stored files to its first message."""
-    return await create_request(db, data, actor, base_url, now, files=stored)
 
 
 # --- Reading.

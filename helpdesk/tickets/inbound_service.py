@@ -56,7 +56,7 @@ from helpdesk.tickets.inbound_email import (
     parse_inbound,
 )
 from helpdesk.tickets.models import Request, RequestMessage
-from helpdesk.tickets.service import NewRequest
+from helpdesk.tickets.service import NewRequest, create_request
 
 log = logging.getLogger(__name__)
 
@@ -229,7 +229,7 @@ async def _open(
         locale=locale or DEFAULT_LOCALE,
     )
     actor = audit.Actor("citizen", None, peer_ip)
-    created = await citizen_service.open_with_attachments(db, data, stored, actor, base_url, now)
+    created = await create_request(db, data, actor, base_url, now, files=stored)
     first = await db.get(RequestMessage, created.first_message_id)
     assert first is not None
     first.email_message_id = message_id

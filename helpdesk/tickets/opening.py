@@ -37,8 +37,6 @@ from helpdesk.tickets.kinds import KINDS, deadline_rule
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
 from knowledge_base.models import DeflectionEvent
 
-DEFAULT_ZONE = "America/Santiago"
-
 
 @dataclass(frozen=True)
 class NewRequest:
@@ -121,7 +119,7 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
             raise ValueError(f"unknown kind {opening.data.kind!r}")
     people = await _person_ids(db, openings)
     snapshot = await reference_cache.current(db)
-    zones = [ZoneInfo(snapshot.zones.get(o.data.region_code or "", DEFAULT_ZONE)) for o in openings]
+    zones = [snapshot.zone(o.data.region_code) for o in openings]
     folios = await _folios(db, openings, zones)
     tokens = [new_token() for _ in openings]
     confirmation_ids = [outbox.new_message_id() for _ in openings]
@@ -211,8 +209,9 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
         ],
     )
     await _link_files(db, openings, request_ids, message_ids)
+    # Links knowledge-base deflection: a draft that was sent after all.
     drafts = [{"draft_key": o.data.draft_key, "kind": "submitted"} for o in openings]
-    if drafts := [d for d in drafts if d["draft_key"]]:  # links knowledge-base deflection
+    if drafts := [d for d in drafts if d["draft_key"]]:
         await db.execute(_INSERT_DEFLECTIONS, drafts)
     return [
         CreatedRequest(request_id, folio, o.data.kind, status, due, message_id, token)

@@ -220,7 +220,7 @@ async def queue_page(
         "team": queue.team_code,
         "me": viewer.id,
         "today": today,
-        "due_from": max(today, after.due) if after_due and after and after.due else today,
+        "due_from": max(today, after.due) if after is not None and after.due else today,
         "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
         "after_id": after.id if after is not None else None,
         "after_due": after.due if after is not None else None,

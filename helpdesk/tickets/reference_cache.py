@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Integer, String, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -29,6 +30,7 @@ from helpdesk.tickets.kinds import DeadlineRule
 from helpdesk.tickets.models import Closure, KindDeadline
 
 CACHED = (Region, Office, Tramite, Closure, KindDeadline)
+DEFAULT_ZONE = "America/Santiago"
 
 
 class ReferenceGeneration(Base):
@@ -63,6 +65,10 @@ class Snapshot:
     closures: tuple[tuple[date, str | None], ...]
     deadlines: Mapping[str, DeadlineRule]
     _calendars: dict[str | None, WorkingCalendar] = field(default_factory=dict, compare=False)
+
+    def zone(self, region_code: str | None) -> ZoneInfo:
+        """The handling office's time zone (Magallanes differs from the rest)."""
+        return ZoneInfo(self.zones.get(region_code or "") or DEFAULT_ZONE)
 
     def calendar(self, region_code: str | None) -> WorkingCalendar:
         found = self._calendars.get(region_code)

@@ -22,12 +22,12 @@ from helpdesk.tickets import reference_cache
 from helpdesk.tickets.deadlines import WorkingCalendar
 from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
 from helpdesk.tickets.models import Request
-
-# Re-exported: callers open requests through this module.
-from helpdesk.tickets.opening import DEFAULT_ZONE as DEFAULT_ZONE
 from helpdesk.tickets.opening import CreatedRequest as CreatedRequest
 from helpdesk.tickets.opening import NewRequest as NewRequest
 from helpdesk.tickets.opening import create_request as create_request
+
+# Re-exported: callers open requests through this module.
+from helpdesk.tickets.reference_cache import DEFAULT_ZONE as DEFAULT_ZONE
 
 
 def local_today(now: datetime | None = None) -> date:
@@ -43,10 +43,7 @@ class OpenedRequest:
 
 async def office_zone(db: AsyncSession, region_code: str | None) -> ZoneInfo:
     """The handling office's time zone (Magallanes differs from the rest)."""
-    if region_code is None:
-        return ZoneInfo(DEFAULT_ZONE)
-    zone = (await reference_cache.current(db)).zones.get(region_code)
-    return ZoneInfo(zone or DEFAULT_ZONE)
+    return (await reference_cache.current(db)).zone(region_code)
 
 
 async def working_calendar(db: AsyncSession, region_code: str | None) -> WorkingCalendar:

@@ -19,6 +19,7 @@ from helpdesk.tickets.models import Request, RequestAttachment, StatusChange
 from helpdesk.tickets.service import (
     NewRequest,
     OpenedRequest,
+    create_request,
     find_by_private_link,
     open_request,
 )
@@ -96,7 +97,7 @@ async def _opened(db, email: str, stored=(), now: datetime | None = None):
         kind="consulta", subject="Visa", body="¿Cuándo?", channel="web",
         email=email, locale="es", region_code="RM",
     )  # fmt: skip
-    created = await citizen_service.open_with_attachments(db, data, stored, ACTOR, "http://x", now)
+    created = await create_request(db, data, ACTOR, "http://x", now, files=stored)
     return OpenedRequest(await db.get(Request, created.id), created.access_token)
 
 
