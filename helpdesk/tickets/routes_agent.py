@@ -74,7 +74,8 @@ async def queue(
     context |= await queue_tools.context(
         db(request), viewer, request.query_params, query.queue.kind, page, errors
     )
-    context["rows"] = queue_view.lines(
+    context["rows"] = page
+    context["rows_html"] = queue_view.table_rows(
         page, today, names, status_flow.status_names(), context.pop("row_tags")
     )
     # htmx swaps only the results region (views, filters, rows, paging) in place.
