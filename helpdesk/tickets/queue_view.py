@@ -21,20 +21,6 @@ from helpdesk.core.i18n import format_date, gettext
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.queues import DUE_SOON_DAYS, QueueRow
 
-_ROW = (
-    "<tr>"
-    '<td><input type="checkbox" name="folio" value="{folio}" id="sel-{id}"'
-    ' aria-label="{select} {folio}"></td>'
-    '<td><a href="/staff/solicitudes/{folio}" data-queue-row-link>{folio}</a></td>'
-    "<td>{subject}{tags}</td>"
-    "<td>{person}</td>"
-    "<td>{kind}</td>"
-    "<td>{status}</td>"
-    "<td>{due}{due_badge}</td>"
-    "<td>{assignee}</td>"
-    "</tr>\n"
-)
-
 
 def _text(value: str) -> str:
     return escape(value, quote=True)
@@ -84,32 +70,35 @@ def table_rows(
     """The table body's rows, escaped value by value."""
     labels = RowLabels.translated()
     badges = {"overdue": labels.overdue, "due_soon": labels.due_soon, None: ""}
+    # Kinds, statuses and dates repeat down the page: each escaped once.
+    kinds = {code: _text(kind_names.get(code, code)) for code in {r.kind for r in rows}}
+    statuses = {code: _text(status_names.get(code, code)) for code in {r.status for r in rows}}
+    dates = {
+        due: f'<time datetime="{due.isoformat()}">{_text(format_date(due))}</time>'
+        for due in {r.legal_due_on for r in rows}
+        if due
+    }
     html = []
     for r in rows:
         folio = _text(r.folio)
         due = r.legal_due_on
-        tags = row_tags.get(r.id, ())
-        html.append(
-            _ROW.format(
-                id=r.id,
-                folio=folio,
-                select=labels.select,
-                subject=_text(r.subject),
-                tags="".join(f' <span class="badge tag">{_text(t)}</span>' for t in tags),
-                person=_text(r.person_name) if r.person_name else labels.unnamed,
-                kind=_text(kind_names.get(r.kind, r.kind)),
-                status=_text(status_names.get(r.status, r.status)),
-                due=(
-                    f'<time datetime="{due.isoformat()}">{_text(format_date(due))}</time>'
-                    if due
-                    else labels.stopped
-                ),
-                due_badge=badges[due_state(due, r.status, today)],
-                assignee=(
-                    _text(r.assignee_name)
-                    if r.assignee_id and r.assignee_name
-                    else labels.unassigned
-                ),
+        subject = _text(r.subject)
+        if r.id in row_tags:
+            subject += "".join(
+                f' <span class="badge tag">{_text(t)}</span>' for t in row_tags[r.id]
             )
+        assignee = _text(r.assignee_name) if r.assignee_id and r.assignee_name else None
+        html.append(
+            f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'
+            f' aria-label="{labels.select} {folio}"></td>'
+            f'<td><a href="/staff/solicitudes/{folio}" data-queue-row-link>{folio}</a></td>'
+            f"<td>{subject}</td>"
+            f"<td>{_text(r.person_name) if r.person_name else labels.unnamed}</td>"
+            f"<td>{kinds[r.kind]}</td>"
+            f"<td>{statuses[r.status]}</td>"
+            f"<td>{dates[due] if due else labels.stopped}"
+            f"{badges[due_state(due, r.status, today)]}</td>"
+            f"<td>{assignee or labels.unassigned}</td>"
+            "</tr>\n"
         )
     return Markup("".join(html))  # noqa: S704 (every value above went through _text)

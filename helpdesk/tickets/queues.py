@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import Result, Select, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -42,8 +43,9 @@ class QueueFilter:
     topic: str | None = None  # a portal topic: the kinds whose ``topic`` it is
 
 
-@dataclass(frozen=True)
-class QueueRow:
+class QueueRow(NamedTuple):
+    """One row of a queue page: a tuple, because a page makes fifty of them."""
+
     id: int
     folio: str
     kind: str
