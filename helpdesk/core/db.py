@@ -54,6 +54,9 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+MMAP_BYTES = 1 << 30
+
+
 def _sqlite_pragmas(checkpoints_elsewhere: bool) -> Any:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
@@ -61,6 +64,10 @@ def _sqlite_pragmas(checkpoints_elsewhere: bool) -> Any:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Pages read through a memory map rather than a read() call each: a queue page at a
+        # million requests touches a few hundred pages scattered over the file (256 -> 194 µs
+        # for a deep page). Address space only; the OS page cache holds the data either way.
+        cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
         if checkpoints_elsewhere:
             cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()

@@ -27,10 +27,12 @@ results are supported, which is all the portal asks for (no streamed ``yield_per
 from __future__ import annotations
 
 import contextlib
+import re
 import sqlite3
 from collections import deque
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
+from functools import lru_cache
 from typing import Any
 
 import aiosqlite
@@ -52,8 +54,16 @@ def off_loop() -> Iterator[None]:
         _OFF_LOOP.reset(token)
 
 
+_WRITE_WORD = re.compile(r"\b(INSERT|UPDATE|DELETE|REPLACE)\b", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1024)
 def _is_read(sql: str) -> bool:
-    return sql.lstrip()[:6].upper() == "SELECT"
+    """A SELECT, or a WITH query without a word that could write (a recursive read such as
+    the tags' loose index scan). Anything else counts as a write: mistaking a read for a
+    write only costs it the careful path, the reverse could stall the event loop."""
+    head = sql.lstrip()[:6].upper()
+    return head == "SELECT" or (head[:4] == "WITH" and not _WRITE_WORD.search(sql))
 
 
 class OneHopCursor:

@@ -11,7 +11,8 @@ import aiosqlite
 import pytest
 from sqlalchemy import text
 
-from helpdesk.core.db import make_engine, make_sessionmaker
+from helpdesk.core import sqlite_driver
+from helpdesk.core.db import MMAP_BYTES, make_engine, make_sessionmaker
 from helpdesk.core.sqlite_driver import off_loop
 
 
@@ -88,3 +89,28 @@ async def test_waiting_for_another_writer_never_blocks_the_event_loop(local_sess
         await releaser
         assert time.monotonic() - started < 5
         assert (await b.scalar(text("SELECT count(*) FROM t"))) == 2
+
+
+@pytest.mark.parametrize(
+    ("sql", "read"),
+    [
+        ("SELECT 1", True),
+        ("  select * FROM t", True),
+        (
+            "WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s) SELECT n FROM s",
+            True,
+        ),
+        ("WITH x AS (SELECT 1) INSERT INTO t (v) SELECT 'a' FROM x", False),
+        ("with x as (select id from t) update t set v = 'a' where id in x", False),
+        ("WITH x AS (SELECT 1) DELETE FROM t", False),
+        ("INSERT INTO t (v) VALUES ('a')", False),
+        ("PRAGMA busy_timeout = 0", False),
+    ],
+)
+def test_reads_are_told_from_writes(sql: str, read: bool) -> None:
+    assert sqlite_driver._is_read(sql) is read
+
+
+async def test_connections_read_the_file_through_a_memory_map(local_sessionmaker) -> None:
+    async with local_sessionmaker() as db:
+        assert (await db.scalar(text("PRAGMA mmap_size"))) == MMAP_BYTES
