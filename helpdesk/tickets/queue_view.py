@@ -49,6 +49,18 @@ class RowLabels:
         )
 
 
+def view_names() -> dict[str, str]:
+    """The queue's views by name, in the page's language (the title and the view links)."""
+    return {
+        "all": gettext("Todas"),
+        "mine": gettext("Mis solicitudes"),
+        "unassigned": gettext("Sin asignar"),
+        "due_soon": gettext("Por vencer"),
+        "overdue": gettext("Vencidas"),
+        "waiting": gettext("En espera del ciudadano"),
+    }
+
+
 def due_state(due: date | None, status: str, today: date) -> str | None:
     """ "overdue" or "due_soon" for an open request, shown as text beside the date."""
     if due is None or not status_flow.is_open(status):

@@ -68,6 +68,7 @@ async def queue(
         "view": query.queue.view,
         "kind": query.queue.kind or "",
         "views": queues.VIEWS,
+        "view_names": queue_view.view_names(),
         "kinds": names,
         "next_before": next_before,
     }
