@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from urllib.parse import urlencode
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
 
@@ -17,7 +17,6 @@ from helpdesk.accounts.permissions import PEOPLE_ROLES, Viewer
 from helpdesk.tickets import agent_service, queue_forms, queues, search, status_flow, tags
 from helpdesk.tickets.agent_forms import QueueQuery
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Team
 
 QUEUE_PATH = "/staff/solicitudes"
 BULK_PATH = QUEUE_PATH + "/lote"
@@ -48,12 +47,26 @@ def back_to_queue(params: QueryParams, changed: int | None = None) -> str:
     return QUEUE_PATH + ("?" + urlencode(kept) if kept else "")
 
 
-_TEAMS = Team.__table__.c
-_TEAM_CHOICES = select(_TEAMS.code, _TEAMS.name).order_by(_TEAMS.name, _TEAMS.code)  # Core
+# Both filters' choices in one statement: the queue page asks on every load.
+_FILTER_CHOICES = text(
+    tags.TAGS_IN_USE  # noqa: S608 (constant SQL: no value is formatted in)
+    + " SELECT 'tag', tag, tag FROM seen WHERE tag IS NOT NULL"
+    " UNION ALL SELECT 'team', code, name FROM teams"
+)
+TAG_CHOICES_MAX = 200
 
 
-async def _team_choices(db: AsyncSession) -> list[tuple[str, str]]:
-    return [(code, name) for code, name in await db.execute(_TEAM_CHOICES)]
+async def _filter_choices(db: AsyncSession) -> tuple[list[str], list[tuple[str, str]]]:
+    """The tags in use, alphabetically, and the teams (code, name) by name."""
+    tag_choices: list[str] = []
+    teams: list[tuple[str, str]] = []
+    for what, code, name in await db.execute(_FILTER_CHOICES, {"limit": TAG_CHOICES_MAX}):
+        if what == "tag":
+            tag_choices.append(code)
+        else:
+            teams.append((code, name))
+    teams.sort(key=lambda team: (team[1], team[0]))
+    return sorted(tag_choices), teams
 
 
 async def _agent_choices(db: AsyncSession, viewer: Viewer) -> list[tuple[int, str]]:
@@ -82,7 +95,7 @@ async def context(
     errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
     tools = queue_forms.parse_queue_tools(params)
-    tag_choices = await tags.tag_choices(db)
+    tag_choices, teams = await _filter_choices(db)
     bulk_query = back_to_queue(params).removeprefix(QUEUE_PATH)
     return {
         "search_text": tools.text,
@@ -91,7 +104,7 @@ async def context(
         "topic": tools.topic or "",
         "filter_qs": tools.query_string(kind),
         "tag_choices": tag_choices,
-        "teams": await _team_choices(db),
+        "teams": teams,
         "topics": {k.topic: k.name for k in KINDS.values() if k.topic},
         # No tag in use anywhere (a new install, the benchmark): no query for the rows' tags.
         "row_tags": await tags.tags_of(db, (r.id for r in page)) if tag_choices else {},

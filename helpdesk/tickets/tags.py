@@ -103,11 +103,14 @@ async def tag_choices(db: AsyncSession, limit: int = 200) -> list[str]:
     return [tag for (tag,) in rows]
 
 
-_TAG_CHOICES = text(
+# The tags in use, as the recursive table ``seen(tag, n)``; queue_tools reads it in the same
+# statement as the teams.
+TAGS_IN_USE = (
     "WITH RECURSIVE seen(tag, n) AS ("
     " SELECT (SELECT tag FROM request_tags ORDER BY tag LIMIT 1), 1"
     " UNION ALL"
     " SELECT (SELECT r.tag FROM request_tags r WHERE r.tag > seen.tag ORDER BY r.tag LIMIT 1),"
     " n + 1 FROM seen WHERE seen.tag IS NOT NULL AND n < :limit"
-    ") SELECT tag FROM seen WHERE tag IS NOT NULL"
+    ")"
 )
+_TAG_CHOICES = text(TAGS_IN_USE + " SELECT tag FROM seen WHERE tag IS NOT NULL")  # noqa: S608

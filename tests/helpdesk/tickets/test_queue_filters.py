@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import update
@@ -85,6 +86,44 @@ async def test_filters_in_the_queue_page(client, sessionmaker, filtered) -> None
     text = page_text(page.text)
     assert filtered["tag"] in text  # the row's tag, and the filter's choice
     assert "Equipo " + filtered["team"] in text
+
+
+class _Options(HTMLParser):
+    """Each select's option values, in page order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.options: dict[str, list[str]] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "select":
+            self._select = dict(attrs).get("id") or ""
+            self.options[self._select] = []
+        elif tag == "option" and self._select is not None:
+            self.options[self._select].append(dict(attrs).get("value") or "")
+
+
+async def test_the_filter_choices_are_the_tags_in_use_and_the_teams(
+    client, sessionmaker, filtered
+) -> None:
+    suffix = uuid.uuid4().hex[:8]
+    async with sessionmaker() as db, db.begin():
+        db.add_all(
+            [
+                Team(code="z-" + suffix, name="A " + suffix),
+                Team(code="a-" + suffix, name="Z " + suffix),
+            ]
+        )
+        db.add(RequestTag(request_id=filtered["ids"][1], tag=filtered["tag"]))  # a second use
+    await sign_in_staff(client, await staff_member(sessionmaker, "supervisor"))
+    page = await client.get("/staff/solicitudes")
+    parser = _Options()
+    parser.feed(page.text)
+    tag_values, team_values = parser.options["etiqueta"][1:], parser.options["equipo"][1:]
+    assert tag_values == sorted(set(tag_values)) and tag_values.count(filtered["tag"]) == 1
+    assert team_values.index("z-" + suffix) < team_values.index("a-" + suffix)  # by name
+    assert filtered["team"] in team_values
 
 
 @pytest.mark.parametrize(
