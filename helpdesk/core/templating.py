@@ -54,6 +54,22 @@ def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **var
     return text % {"num": num, **variables}
 
 
+def _per_language(env: jinja2.Environment) -> Any:
+    """``per_language(name)``: a partial that depends on nothing but the language (help text,
+    a dialog), rendered once per language and kept. Rendered with no page variables, so one
+    that uses any fails (StrictUndefined). Rendered again each time when templates reload."""
+    rendered: dict[tuple[str, str], Markup] = {}
+
+    def per_language(name: str) -> Markup:
+        key = (name, i18n.get_locale())
+        found = rendered.get(key)
+        if found is None or env.auto_reload:
+            found = rendered[key] = Markup(env.get_template(name).render())  # noqa: S704
+        return found
+
+    return per_language
+
+
 def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(directory),
@@ -70,6 +86,7 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
     # strings, so templates call these directly (same semantics: placeholders are escaped).
     env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
     env.globals.update(
+        per_language=_per_language(env),
         language_names=i18n.LANGUAGE_NAMES,
         supported_locales=i18n.SUPPORTED_LOCALES,
         get_locale=i18n.get_locale,
