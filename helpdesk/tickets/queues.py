@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Result, Select, bindparam, or_, select
+from sqlalchemy import Result, Select, bindparam, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.models import StaffAccount
@@ -67,6 +67,12 @@ _ASSIGNEE = StaffAccount.__table__.alias("assignee")
 _TAGS = RequestTag.__table__.c
 
 
+# Person.name_from, in SQL: the rows then come as QueueRow's fields, in order.
+_PERSON_NAME = func.trim(
+    func.coalesce(_PEOPLE.c.given_names, "") + " " + func.coalesce(_PEOPLE.c.surnames, "")
+)
+
+
 def select_rows() -> Select[tuple[object, ...]]:
     """What a queue row shows, in one query: the person's and the assignee's names joined
     rather than looked up after. Columns, not ORM entities: a page is read, never changed,
@@ -82,8 +88,7 @@ def select_rows() -> Select[tuple[object, ...]]:
             _R.region_code,
             _R.legal_due_on,
             _R.assignee_id,
-            _PEOPLE.c.given_names,
-            _PEOPLE.c.surnames,
+            _PERSON_NAME,
             _ASSIGNEE.c.full_name,
         )
         .join(_PEOPLE, _PEOPLE.c.id == _R.person_id)
@@ -92,7 +97,7 @@ def select_rows() -> Select[tuple[object, ...]]:
 
 
 def to_rows(result: Result[tuple[object, ...]]) -> list[QueueRow]:
-    return [QueueRow(*r[:9], f"{r[9]} {r[10]}".strip(), r[11]) for r in result]  # type: ignore[arg-type]
+    return list(map(QueueRow._make, result))
 
 
 @dataclass(frozen=True)
