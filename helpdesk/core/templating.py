@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import secrets
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterable, Mapping
 from functools import lru_cache
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +55,30 @@ def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **var
     return text % {"num": num, **variables}
 
 
+def escape_text(value: str) -> str:
+    """``value`` escaped for HTML text and attribute values, as a plain str: for pages built
+    in Python a row at a time (``tickets/queue_view.py``). Most values hold nothing to
+    escape, and looking first takes half the time of escaping."""
+    if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
+        return html_escape(value, quote=True)
+    return value
+
+
+def options(choices: Mapping[Any, str] | Iterable[Any], selected: object = None) -> Markup:
+    """A select's <option> elements, value and label escaped, the one equal to ``selected``
+    marked. ``choices``: a mapping or pairs of value and label, or values that are their own
+    label. One call rather than a Jinja loop: the queue page lists some forty options."""
+    pairs = choices.items() if isinstance(choices, Mapping) else choices
+    html = []
+    for choice in pairs:
+        value, label = (choice, choice) if isinstance(choice, str) else choice
+        mark = " selected" if value == selected else ""
+        html.append(
+            f'<option value="{escape_text(str(value))}"{mark}>{escape_text(str(label))}</option>'
+        )
+    return Markup("".join(html))  # noqa: S704 (each value and label escaped above)
+
+
 def _per_language(env: jinja2.Environment) -> Any:
     """``per_language(name)``: a partial that depends on nothing but the language (help text,
     a dialog), rendered once per language and kept. Rendered with no page variables, so one
@@ -87,6 +112,7 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
     env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
     env.globals.update(
         per_language=_per_language(env),
+        options=options,
         language_names=i18n.LANGUAGE_NAMES,
         supported_locales=i18n.SUPPORTED_LOCALES,
         get_locale=i18n.get_locale,

@@ -7,7 +7,7 @@ import pytest
 
 from helpdesk.core import i18n
 from helpdesk.core.settings import Settings
-from helpdesk.core.templating import make_environment
+from helpdesk.core.templating import make_environment, options
 
 
 def _environment(tmp_path, app_env: str = "test") -> jinja2.Environment:  # type: ignore[no-untyped-def]
@@ -44,3 +44,18 @@ def test_a_partial_that_needs_page_variables_fails(tmp_path) -> None:
     (tmp_path / "page.html").write_text('{{ per_language("personal.html") }}')
     with pytest.raises(jinja2.UndefinedError):
         env.get_template("page.html").render(viewer="someone")
+
+
+def test_options_escape_values_and_labels_and_mark_the_selected_one() -> None:
+    html = options({"a": "Uno", 'x"><script>': "<b>dos</b>"}, selected="a")
+    assert html == (
+        '<option value="a" selected>Uno</option>'
+        '<option value="x&quot;&gt;&lt;script&gt;">&lt;b&gt;dos&lt;/b&gt;</option>'
+    )
+    assert options([(3, "Ana & Luis")], selected=3) == (
+        '<option value="3" selected>Ana &amp; Luis</option>'
+    )
+    assert options(["prensa", "o'higgins"]) == (
+        '<option value="prensa">prensa</option>'
+        '<option value="o&#x27;higgins">o&#x27;higgins</option>'
+    )
