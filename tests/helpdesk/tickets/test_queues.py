@@ -92,11 +92,10 @@ async def test_keyset_pages_cover_everything_once(db, requests_by_region) -> Non
     assert seen == sorted(seen, reverse=True) and len(set(seen)) == 5
 
 
-async def test_due_views_put_the_most_urgent_first_and_page_by_due_date(sessionmaker) -> None:
+async def _due_on(sessionmaker, offsets: list[int]) -> tuple[str, list[int]]:  # type: ignore[no-untyped-def]
+    """Requests of a new kind, created in this order, due ``offsets`` days from TODAY."""
     kind = f"test-{uuid.uuid4().hex[:6]}"
     received = datetime(2030, 5, 2, 10, tzinfo=SANTIAGO)
-    # Created in this order; due in 3, 1, 1, 2 and 0 days: the ids disagree with the dates.
-    offsets = [3, 1, 1, 2, 0]
     async with sessionmaker() as db, db.begin():
         ids = []
         for offset in offsets:
@@ -108,17 +107,34 @@ async def test_due_views_put_the_most_urgent_first_and_page_by_due_date(sessionm
                 .where(Request.id == opened.request.id)
                 .values(kind=kind, legal_due_on=TODAY + timedelta(days=offset))
             )
-    expected = [ids[4], ids[1], ids[2], ids[3], ids[0]]
+    return kind, ids
+
+
+async def _pages(sessionmaker, view: str, kind: str, size: int, after=None) -> list[int]:  # type: ignore[no-untyped-def]
     analyst = Viewer("staff", 2, "b", role="central_analyst")
+    seen = []
     async with sessionmaker() as db:
-        seen, after = [], None
-        while page := await queue_page(
-            db, analyst, QueueFilter("due_soon", kind), TODAY, after, limit=2
-        ):
+        while page := await queue_page(db, analyst, QueueFilter(view, kind), TODAY, after, size):
             seen += ids_of(page)
-            after = next_cursor("due_soon", page[-1])
-            assert after == parse_cursor("due_soon", str(after))  # survives the link
-    assert seen == expected
+            after = next_cursor(view, page[-1])
+            assert after == parse_cursor(view, str(after))  # survives the link
+    return seen
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 50])
+async def test_due_views_put_the_most_urgent_first_and_page_by_due_date(sessionmaker, size) -> None:
+    # Due in 3, 1, 1, 2, 0, 1, -1, -4 and -1 days: the ids disagree with the dates, and days
+    # repeat, so pages end in the middle of a day.
+    kind, ids = await _due_on(sessionmaker, [3, 1, 1, 2, 0, 1, -1, -4, -1])
+    soon = [ids[4], ids[1], ids[2], ids[5], ids[3], ids[0]]
+    assert await _pages(sessionmaker, "due_soon", kind, size) == soon
+    assert await _pages(sessionmaker, "overdue", kind, size) == [ids[7], ids[6], ids[8]]
+
+
+async def test_a_due_soon_link_from_an_earlier_day_starts_at_today(sessionmaker) -> None:
+    kind, ids = await _due_on(sessionmaker, [-1, -1, 0, 2])
+    stale = Cursor(ids[0], TODAY - timedelta(days=1))  # yesterday's page, opened today
+    assert await _pages(sessionmaker, "due_soon", kind, 1, stale) == [ids[2], ids[3]]
 
 
 @pytest.mark.parametrize(
