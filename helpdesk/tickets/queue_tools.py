@@ -56,11 +56,14 @@ _FILTER_CHOICES = text(
 TAG_CHOICES_MAX = 200
 
 
-async def _filter_choices(db: AsyncSession) -> tuple[list[str], list[tuple[str, str]]]:
-    """The tags in use, alphabetically, and the teams (code, name) by name."""
+async def filter_choices(
+    db: AsyncSession, tag_limit: int = TAG_CHOICES_MAX
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """The tags in use (at most ``tag_limit``), alphabetically, and the teams (code, name)
+    by name."""
     tag_choices: list[str] = []
     teams: list[tuple[str, str]] = []
-    for what, code, name in await db.execute(_FILTER_CHOICES, {"limit": TAG_CHOICES_MAX}):
+    for what, code, name in await db.execute(_FILTER_CHOICES, {"limit": tag_limit}):
         if what == "tag":
             tag_choices.append(code)
         else:
@@ -95,7 +98,7 @@ async def context(
     errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
     tools = queue_forms.parse_queue_tools(params)
-    tag_choices, teams = await _filter_choices(db)
+    tag_choices, teams = await filter_choices(db)
     bulk_query = back_to_queue(params).removeprefix(QUEUE_PATH)
     return {
         "search_text": tools.text,

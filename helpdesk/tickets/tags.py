@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer
@@ -95,16 +95,9 @@ async def remove_tag(
     return True
 
 
-async def tag_choices(db: AsyncSession, limit: int = 200) -> list[str]:
-    """Tags in use, alphabetically, for the queue's filter. A loose index scan: one probe of
-    ix_request_tags_tag_request per distinct tag, however many requests carry them (a
-    DISTINCT would read every row of request_tags)."""
-    rows = await db.execute(_TAG_CHOICES, {"limit": limit})
-    return [tag for (tag,) in rows]
-
-
-# The tags in use, as the recursive table ``seen(tag, n)``; queue_tools reads it in the same
-# statement as the teams.
+# The tags in use, as the recursive table ``seen(tag, n)`` (queue_tools.filter_choices). A
+# loose index scan: one probe of ix_request_tags_tag_request per distinct tag, however many
+# requests carry them (a DISTINCT would read every row of request_tags).
 TAGS_IN_USE = (
     "WITH RECURSIVE seen(tag, n) AS ("
     " SELECT (SELECT tag FROM request_tags ORDER BY tag LIMIT 1), 1"
@@ -113,4 +106,3 @@ TAGS_IN_USE = (
     " n + 1 FROM seen WHERE seen.tag IS NOT NULL AND n < :limit"
     ")"
 )
-_TAG_CHOICES = text(TAGS_IN_USE + " SELECT tag FROM seen WHERE tag IS NOT NULL")  # noqa: S608
