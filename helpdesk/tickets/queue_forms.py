@@ -84,6 +84,27 @@ def parse_tag(form: Mapping[str, Any]) -> tuple[str, Errors]:
         return raw[: tags.TAG_MAX * 2], {"etiqueta": invalid.message}
 
 
+@dataclass(frozen=True)
+class BulkInput:
+    """What the agent chose in the bulk form, shown again when the form is refused."""
+
+    folios: frozenset[str] = frozenset()
+    action: str = ""
+    status: str = ""
+    tag: str = ""
+    agent_id: int | None = None
+
+
+def bulk_input(form: FormData) -> BulkInput:
+    return BulkInput(
+        frozenset(f.strip().upper() for f in form.getlist("folio") if isinstance(f, str)),
+        _text(form, "accion")[:20],
+        _text(form, "estado")[:40],
+        _text(form, "etiqueta")[: tags.TAG_MAX * 2],
+        row_id(_text(form, "agente")),
+    )
+
+
 def parse_bulk(form: FormData) -> tuple[bulk.BulkAction, Errors]:
     """The selected folios and the action with its one argument."""
     errors: Errors = {}

@@ -10,7 +10,7 @@ with markup in subjects, names and tags.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -74,8 +74,9 @@ def table_rows(
     kind_names: Mapping[str, str],
     status_names: Mapping[str, str],
     row_tags: Mapping[int, Sequence[str]],
+    selected: Set[str] = frozenset(),
 ) -> Markup:
-    """The table body's rows, escaped value by value."""
+    """The table body's rows, escaped value by value; the ``selected`` folios ticked."""
     labels = RowLabels.translated()
     badges = {"overdue": labels.overdue, "due_soon": labels.due_soon, None: ""}
     # Kinds, statuses and dates repeat down the page: each escaped once.
@@ -98,6 +99,7 @@ def table_rows(
         assignee = _text(r.assignee_name) if r.assignee_id and r.assignee_name else None
         html.append(
             f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'
+            f"{' checked' if r.folio in selected else ''}"
             f' aria-label="{labels.select} {folio}"></td>'
             f'<td><a href="/staff/solicitudes/{folio}" data-queue-row-link>{folio}</a></td>'
             f"<td>{subject}</td>"

@@ -27,6 +27,7 @@ from helpdesk.tickets import (
     macros,
     merging,
     presence,
+    queue_forms,
     queue_tools,
     queue_view,
     queues,
@@ -49,9 +50,14 @@ def _kind_name(code: str) -> str:
 
 
 async def queue(
-    request: Request, errors: dict[str, str] | None = None, status_code: int = 200
+    request: Request,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+    chosen: queue_forms.BulkInput | None = None,
 ) -> Response:
-    """The queue; ``errors`` and ``status_code`` when a refused bulk action re-renders it."""
+    """The queue; ``errors``, ``status_code`` and what was ``chosen`` when a refused bulk
+    action re-renders it (the selection and the action stay as the agent left them)."""
+    chosen = chosen or queue_forms.BulkInput()
     viewer = await session.staff_viewer(request)
     query = agent_forms.parse_queue_query(request.query_params)
     today = local_today()
@@ -76,8 +82,9 @@ async def queue(
         db(request), viewer, request.query_params, query.queue.kind, page, errors
     )
     context["rows"] = page
+    context["bulk_chosen"] = chosen
     context["rows_html"] = queue_view.table_rows(
-        page, today, names, status_flow.status_names(), context.pop("row_tags")
+        page, today, names, status_flow.status_names(), context.pop("row_tags"), chosen.folios
     )
     # htmx swaps only the results region (views, filters, rows, paging) in place.
     name = "_queue_results.html" if wants_fragment(request) else "queue.html"

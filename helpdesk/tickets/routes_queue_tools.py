@@ -49,14 +49,15 @@ async def apply_bulk(request: Request) -> Response:
     # Room beyond the limit, so that too many folios get a message rather than a 400.
     async with request.form(max_files=0, max_fields=bulk.MAX_FOLIOS * 4) as form:
         action, errors = queue_forms.parse_bulk(form)
+        chosen = queue_forms.bulk_input(form)
     if errors:
-        return await routes_agent.queue(request, errors, 422)
+        return await routes_agent.queue(request, errors, 422, chosen)
     try:
         changed = await bulk.apply(db(request), viewer, action, session.actor(request, viewer))
     except bulk.BulkRefused as refusal:
         # Nothing of a refused batch may stay, nor show on the page rendered below.
         await db(request).rollback()
-        return await routes_agent.queue(request, {"form": refusal.message}, 409)
+        return await routes_agent.queue(request, {"form": refusal.message}, 409, chosen)
     return redirect(queue_tools.back_to_queue(request.query_params, changed))
 
 

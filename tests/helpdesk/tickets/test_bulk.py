@@ -231,7 +231,10 @@ class _BulkForm(HTMLParser):
         self.inside = False
         self.action: str | None = None
         self.checkboxes: list[str] = []
+        self.checked: list[str] = []
         self.controls: set[str] = set()
+        self.chosen: dict[str, str] = {}  # a select's selected option, an input's value
+        self._select: str | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
@@ -239,8 +242,15 @@ class _BulkForm(HTMLParser):
             self.inside, self.action = True, values.get("action")
         elif self.inside and tag == "input" and values.get("type") == "checkbox":
             self.checkboxes.append(values.get("value") or "")
+            if "checked" in values:
+                self.checked.append(values.get("value") or "")
         elif self.inside and tag in ("select", "input") and values.get("name"):
             self.controls.add(values["name"] or "")
+            self._select = values["name"] if tag == "select" else None
+            if tag == "input" and values.get("value") is not None:
+                self.chosen[values["name"] or ""] = values["value"] or ""
+        elif self.inside and tag == "option" and self._select and "selected" in values:
+            self.chosen[self._select] = values.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "form":
@@ -289,6 +299,25 @@ async def test_refused_batch_is_409_naming_the_folio(client, sessionmaker) -> No
     text = page_text(response.text)
     assert f"{batch[1].folio}: la solicitud es de otra región." in text
     assert [r.assignee_id for r in await reload(sessionmaker, batch)] == [None, None]
+
+
+async def test_a_refused_bulk_form_comes_back_as_the_agent_left_it(client, sessionmaker) -> None:
+    made = await new_requests(sessionmaker, "RM", "RM", "RM")
+    supervisor = await staff_member(sessionmaker, "supervisor")
+    await sign_in_staff(client, supervisor)
+    chosen = {"folio": [made[0].folio, made[2].folio], "accion": "etiqueta", "etiqueta": "<i>x"}
+    response = await client.submit("/staff/solicitudes/lote", chosen, "/staff/solicitudes")
+    assert response.status_code == 422
+    form = bulk_form(response.text)
+    assert sorted(form.checked) == sorted([made[0].folio, made[2].folio])
+    assert form.chosen["accion"] == "etiqueta" and form.chosen["etiqueta"] == "<i>x"
+    chosen = {"folio": made[1].folio, "accion": "asignar", "estado": "resuelto", "agente": "x"}
+    response = await client.submit("/staff/solicitudes/lote", chosen, "/staff/solicitudes")
+    form = bulk_form(response.text)
+    assert form.checked == [made[1].folio]
+    assert form.chosen["accion"] == "asignar" and form.chosen["estado"] == "resuelto"
+    page = bulk_form((await client.get("/staff/solicitudes")).text)
+    assert page.checked == [] and page.chosen.get("etiqueta", "") == ""
 
 
 async def test_bad_bulk_forms_are_422(client, sessionmaker) -> None:
