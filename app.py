@@ -40,16 +40,17 @@ from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import routes as people_routes
-from helpdesk.tickets import intake, opening_queue
-from helpdesk.tickets import routes_admin as tickets_admin_routes
-from helpdesk.tickets import routes_agent as tickets_agent_routes
-from helpdesk.tickets import routes_api as tickets_api_routes
-from helpdesk.tickets import routes_citizen as tickets_citizen_routes
-from helpdesk.tickets import routes_links as tickets_links_routes
-from helpdesk.tickets import routes_presence as tickets_presence_routes
-from helpdesk.tickets import routes_queue_tools as tickets_queue_tools_routes
-from helpdesk.tickets import routes_teams as tickets_teams_routes
-from helpdesk.tickets.deadline_alerts import run_periodically as deadline_alerts_job
+from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline_alerts_job
+from helpdesk.tickets.answers import routes as tickets_admin_routes
+from helpdesk.tickets.api import routes as tickets_api_routes
+from helpdesk.tickets.citizen import routes as tickets_citizen_routes
+from helpdesk.tickets.opening import group as opening_queue
+from helpdesk.tickets.opening import intake
+from helpdesk.tickets.queue import routes as tickets_queue_tools_routes
+from helpdesk.tickets.teams import routes as tickets_teams_routes
+from helpdesk.tickets.workbench import links_routes as tickets_links_routes
+from helpdesk.tickets.workbench import presence_routes as tickets_presence_routes
+from helpdesk.tickets.workbench import routes as tickets_agent_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -118,7 +119,9 @@ async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -
 
 def create_app(settings: Settings) -> Starlette:
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
-    engine = make_engine(settings.database_url, background_checkpoints=True)
+    engine = make_engine(
+        settings.database_url, background_checkpoints=True, sqlite_driver=settings.sqlite_driver
+    )
     sessionmaker = make_sessionmaker(engine)
     # SQLite has one writer at a time: the process queues its writers here instead.
     write_lock = asyncio.Lock() if settings.database_url.startswith("sqlite") else None

@@ -97,14 +97,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
     from helpdesk.tickets import intake
-    from helpdesk.tickets.deadline_alerts import run_periodically
+    from helpdesk.tickets.alerts.deadline_alerts import run_periodically
 
     asyncio.run(run_worker_process(settings, jobs=[run_periodically, intake.make_job()]))
 
 
 def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
     import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
-    from helpdesk.tickets.deadline_alerts import run_alerts
+    from helpdesk.tickets.alerts.deadline_alerts import run_alerts
 
     async def run() -> int:
         engine = make_engine(settings.database_url)
@@ -117,7 +117,7 @@ def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _oirs_listener(settings: Settings, args: argparse.Namespace) -> None:
-    from helpdesk.tickets.inbound_listener import run_listener_process
+    from helpdesk.tickets.inbound.listener import run_listener_process
 
     asyncio.run(run_listener_process(settings, args.host, args.port, args.address))
 

@@ -17,7 +17,7 @@ from helpdesk.audit.service import SYSTEM
 from helpdesk.core.db import utcnow
 from helpdesk.core.security import hash_password
 from helpdesk.people.models import Person
-from helpdesk.tickets.canned import seed_defaults
+from helpdesk.tickets.answers.templates import seed_defaults
 
 DEMO_STAFF_PASSWORD = "demo-portal-2026"  # noqa: S105 (demo only; production refuses demo accounts)
 DEMO_CITIZEN_PASSWORD = "demo-migrante-2026"  # noqa: S105

@@ -2,14 +2,14 @@
 
 from helpdesk.accounts import models as accounts_models
 from helpdesk.audit import models as audit_models
+from helpdesk.calendar import snapshot as tickets_reference_cache
 from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
-from helpdesk.tickets import canned as tickets_canned
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
-from helpdesk.tickets import reference_cache as tickets_reference_cache
+from helpdesk.tickets.answers import templates as tickets_canned
 from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata

@@ -10,7 +10,7 @@ from sqlalchemy.engine import Connection
 from helpdesk.core.db import make_engine
 from helpdesk.core.settings import Settings
 from helpdesk.models import metadata
-from helpdesk.tickets.search import outside_models
+from helpdesk.tickets.queue.search import outside_models
 
 config = context.config
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError
 
 from helpdesk.audit import service as audit
 from helpdesk.models import metadata
-from helpdesk.tickets.search import outside_models
+from helpdesk.tickets.queue.search import outside_models
 
 
 async def test_models_match_migrations(engine) -> None:

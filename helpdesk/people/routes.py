@@ -17,7 +17,7 @@ from helpdesk.people import routes_profile
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
-from helpdesk.tickets import teams
+from helpdesk.tickets.teams import service as teams
 
 PAGE_SIZE = 50
 

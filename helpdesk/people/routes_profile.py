@@ -21,7 +21,7 @@ from helpdesk.core.web import redirect
 from helpdesk.people import merging, timeline
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets import citizen_service
+from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.status_flow import status_names
 
 PEOPLE_PATH = "/staff/personas"

@@ -16,18 +16,18 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
-from helpdesk.core.db import utcnow
-from helpdesk.core.security import token_digest
-from helpdesk.tickets import reference_cache
-from helpdesk.tickets.deadlines import WorkingCalendar
-from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
-from helpdesk.tickets.models import Request
-from helpdesk.tickets.opening import CreatedRequest as CreatedRequest
-from helpdesk.tickets.opening import NewRequest as NewRequest
-from helpdesk.tickets.opening import create_request as create_request
+from helpdesk.calendar import snapshot as reference_cache
 
 # Re-exported: callers open requests through this module.
-from helpdesk.tickets.reference_cache import DEFAULT_ZONE as DEFAULT_ZONE
+from helpdesk.calendar.snapshot import DEFAULT_ZONE as DEFAULT_ZONE
+from helpdesk.calendar.working_days import WorkingCalendar
+from helpdesk.core.db import utcnow
+from helpdesk.core.security import token_digest
+from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
+from helpdesk.tickets.models import Request
+from helpdesk.tickets.opening.writing import CreatedRequest as CreatedRequest
+from helpdesk.tickets.opening.writing import NewRequest as NewRequest
+from helpdesk.tickets.opening.writing import create_request as create_request
 
 
 def local_today(now: datetime | None = None) -> date:

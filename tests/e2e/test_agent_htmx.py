@@ -18,9 +18,10 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
-from helpdesk.tickets import agent_service, presence
 from helpdesk.tickets.models import Request
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import presence
+from helpdesk.tickets.workbench import service as agent_service
 from tests.e2e.conftest import ConsoleLog
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe
 from tests.e2e.test_staff_signin import sign_in

@@ -21,7 +21,7 @@ from helpdesk.core.i18n import translations
 from helpdesk.core.settings import PROJECT_ROOT
 from helpdesk.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.canned import CannedResponse, CannedResponseText
+from helpdesk.tickets.answers.templates import CannedResponse, CannedResponseText
 from helpdesk.tickets.models import Request, RequestAttachment
 from tests.e2e.conftest import ConsoleLog, new_context
 

@@ -18,7 +18,7 @@ from starlette.applications import Starlette
 
 from helpdesk.accounts.staff import create_api_token, find_by_email
 from helpdesk.notifications.mailer import EmailRenderer
-from helpdesk.tickets.queues import VIEWS
+from helpdesk.tickets.queue.service import VIEWS
 from knowledge_base.content_loader import load_content
 from tests.support import factories
 from tests.support.http import Browser

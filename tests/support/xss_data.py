@@ -19,7 +19,7 @@ from helpdesk.audit.service import SYSTEM
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets.canned import AutoRule, CannedResponse, CannedResponseText
+from helpdesk.tickets.answers.templates import AutoRule, CannedResponse, CannedResponseText
 from helpdesk.tickets.models import (
     Closure,
     Request,

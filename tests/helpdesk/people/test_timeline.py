@@ -16,8 +16,8 @@ from helpdesk.core.errors import PermissionDenied
 from helpdesk.people import service as people
 from helpdesk.people import timeline
 from helpdesk.people.models import Person
-from helpdesk.tickets import agent_service
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import service as agent_service
 from tests.support import factories
 from tests.support.http import page_text
 

@@ -20,9 +20,16 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets import canned, citizen_service, intake
-from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
+from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers.templates import (
+    AutoAnswer,
+    AutoRule,
+    CannedResponse,
+    CannedResponseText,
+)
+from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.models import Closure, KindDeadline, Request, Team, TeamKind, TeamMember
+from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request, working_calendar
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text

@@ -16,9 +16,10 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import agent_service, status_flow
+from helpdesk.tickets import status_flow
 from helpdesk.tickets.models import Request, StatusChange
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import staff_member
 
 SANTIAGO = ZoneInfo("America/Santiago")

@@ -23,10 +23,18 @@ from helpdesk.core.i18n import translations
 from helpdesk.core.templating import make_environment
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import canned, intake, kb_match, status_flow
-from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
-from helpdesk.tickets.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import kb_match
+from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
+from helpdesk.tickets.answers.templates import (
+    AutoAnswer,
+    AutoRule,
+    CannedResponse,
+    CannedResponseText,
+)
 from helpdesk.tickets.models import RequestMessage
+from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
 from knowledge_base.content_loader import load_content
 from knowledge_base.search.index import KnowledgeIndex

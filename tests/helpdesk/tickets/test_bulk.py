@@ -15,9 +15,9 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.reference.models import Office
-from helpdesk.tickets import bulk, tags
-from helpdesk.tickets.bulk import BulkAction, BulkRefused
 from helpdesk.tickets.models import Request
+from helpdesk.tickets.queue import bulk, tags
+from helpdesk.tickets.queue.bulk import BulkAction, BulkRefused
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text

@@ -14,9 +14,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit.service import Actor
 from helpdesk.people.models import Person
-from helpdesk.tickets import canned, intake, status_flow
-from helpdesk.tickets.canned import AutoAnswer, AutoRule, CannedResponse, CannedResponseText
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers.templates import (
+    AutoAnswer,
+    AutoRule,
+    CannedResponse,
+    CannedResponseText,
+)
 from helpdesk.tickets.models import RequestMessage, StatusChange
+from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text

@@ -13,8 +13,9 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.templating import make_environment
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import citizen_forms, citizen_service
 from helpdesk.tickets.attachments import StoredAttachment
+from helpdesk.tickets.citizen import forms as citizen_forms
+from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.models import Request, RequestAttachment, StatusChange
 from helpdesk.tickets.service import (
     NewRequest,

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from helpdesk.tickets.deadlines import (
+from helpdesk.calendar.working_days import (
     Pause,
     WorkingCalendar,
     due_date,
@@ -82,7 +82,7 @@ def test_magallanes_uses_its_own_zone() -> None:
 
 
 def test_national_holiday_counts_from_the_package() -> None:
-    from helpdesk.tickets.deadlines import _public_holidays
+    from helpdesk.calendar.working_days import _public_holidays
 
     calendar = WorkingCalendar()
     assert [len(_public_holidays(None, y)) for y in (2025, 2026, 2027)] == [16, 16, 17]

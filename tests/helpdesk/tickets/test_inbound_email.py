@@ -9,7 +9,7 @@ from email.utils import format_datetime
 
 import pytest
 
-from helpdesk.tickets.inbound_email import (
+from helpdesk.tickets.inbound.parse import (
     InboundMessage,
     find_folio,
     html_to_text,

@@ -17,7 +17,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
-from helpdesk.tickets.inbound_listener import OirsListener
+from helpdesk.tickets.inbound.listener import OirsListener
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage
 from helpdesk.tickets.service import NewRequest, open_request
 

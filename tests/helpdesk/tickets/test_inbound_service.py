@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.inbound_service import InboundOutcome, receive
+from helpdesk.tickets.inbound.service import InboundOutcome, receive
 from helpdesk.tickets.models import Request, RequestMessage
 from helpdesk.tickets.service import NewRequest, open_request
 

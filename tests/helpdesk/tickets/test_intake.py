@@ -11,10 +11,13 @@ from sqlalchemy import func, select
 
 from helpdesk.audit.service import Actor
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import agent_service, intake, status_flow, teams
-from helpdesk.tickets.canned import AutoAnswer
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers.templates import AutoAnswer
 from helpdesk.tickets.models import Request
+from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
+from helpdesk.tickets.teams import service as teams
+from helpdesk.tickets.workbench import service as agent_service
 from tests.helpdesk.tickets.test_canned import TEXTS, add_template
 from tests.helpdesk.tickets.test_merging import actor_of, staff_viewer
 

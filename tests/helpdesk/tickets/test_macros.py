@@ -14,10 +14,11 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets import agent_service, macros
-from helpdesk.tickets.canned import CannedResponse, CannedResponseText
+from helpdesk.tickets.answers import effects as macros
+from helpdesk.tickets.answers.templates import CannedResponse, CannedResponseText
 from helpdesk.tickets.models import Request, RequestMessage, RequestTag
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text
 

@@ -14,9 +14,12 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import NotFound, PermissionDenied
-from helpdesk.tickets import agent_service, citizen_service, merging, status_flow
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.models import Request, RequestLink, RequestMessage, StatusChange
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import links as merging
+from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text
 

@@ -15,7 +15,7 @@ from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
-from helpdesk.tickets.opening import NewRequest, Opening, create_requests
+from helpdesk.tickets.opening.writing import NewRequest, Opening, create_requests
 
 SANTIAGO = ZoneInfo("America/Santiago")
 CITIZEN = Actor("anonymous", None, "203.0.113.9")

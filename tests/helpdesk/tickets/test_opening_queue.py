@@ -9,8 +9,8 @@ import uuid
 from sqlalchemy import select
 
 from helpdesk.tickets.models import Request
-from helpdesk.tickets.opening import CreatedRequest
-from helpdesk.tickets.opening_queue import make_opener
+from helpdesk.tickets.opening.group import make_opener
+from helpdesk.tickets.opening.writing import CreatedRequest
 from tests.helpdesk.tickets.test_api import new_body, staff_token
 from tests.helpdesk.tickets.test_opening import opening
 

@@ -19,8 +19,9 @@ from helpdesk.accounts.staff import NewStaff, create_staff
 from helpdesk.audit.service import SYSTEM, Actor
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets import agent_service, presence
 from helpdesk.tickets.models import Request, RequestPresence
+from helpdesk.tickets.workbench import presence
+from helpdesk.tickets.workbench import service as agent_service
 from tests.helpdesk.tickets.test_agent_pages import load, make_request, outbox_replies
 from tests.support.factories import STAFF_PASSWORD, sign_in_staff
 from tests.support.http import Browser, page_text

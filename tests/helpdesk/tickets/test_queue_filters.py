@@ -13,9 +13,9 @@ from starlette.datastructures import QueryParams
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.tickets.models import Request, RequestTag, Team
-from helpdesk.tickets.queue_forms import QueueTools, parse_queue_tools, search_before
-from helpdesk.tickets.queue_tools import back_to_queue
-from helpdesk.tickets.queues import QueueFilter, queue_page
+from helpdesk.tickets.queue.forms import QueueTools, parse_queue_tools, search_before
+from helpdesk.tickets.queue.service import QueueFilter, queue_page
+from helpdesk.tickets.queue.tools import back_to_queue
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text

@@ -12,10 +12,10 @@ from sqlalchemy import update
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.agent_forms import parse_cursor
 from helpdesk.tickets.models import Request
-from helpdesk.tickets.queues import Cursor, QueueFilter, next_cursor, queue_page
+from helpdesk.tickets.queue.service import Cursor, QueueFilter, next_cursor, queue_page
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench.forms import parse_cursor
 
 SANTIAGO = ZoneInfo("America/Santiago")
 TODAY = date(2030, 5, 6)
@@ -164,7 +164,7 @@ async def test_roles_without_queues_are_refused(db) -> None:
 
 def test_partial_index_condition_names_exactly_the_open_statuses() -> None:
     from helpdesk.tickets.models import OPEN_CONDITION
-    from helpdesk.tickets.queues import OPEN_STATUSES
+    from helpdesk.tickets.queue.service import OPEN_STATUSES
 
     named = OPEN_CONDITION.split("(", 1)[1].rstrip(")").replace("'", "").split(", ")
     assert sorted(named) == sorted(OPEN_STATUSES)

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import delete, select, update
 
+from helpdesk.calendar import snapshot as reference_cache
+from helpdesk.calendar.snapshot import ReferenceGeneration
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets import reference_cache
 from helpdesk.tickets.models import Closure, KindDeadline
-from helpdesk.tickets.reference_cache import ReferenceGeneration
 from helpdesk.tickets.service import rule_for, working_calendar
 
 DAY = date(2041, 3, 13)  # a Wednesday, far from any test's own closures

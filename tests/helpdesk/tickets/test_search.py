@@ -12,10 +12,11 @@ from sqlalchemy import select
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets import agent_service, search
 from helpdesk.tickets.models import Request
-from helpdesk.tickets.search import fts5_query, search_requests, terms
+from helpdesk.tickets.queue import search
+from helpdesk.tickets.queue.search import fts5_query, search_requests, terms
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text
 

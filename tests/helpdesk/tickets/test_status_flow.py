@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from helpdesk.calendar.working_days import Pause, WorkingCalendar, due_date
 from helpdesk.core import i18n
-from helpdesk.tickets.deadlines import Pause, WorkingCalendar, due_date
 from helpdesk.tickets.status_flow import (
     ACTOR_KINDS,
     AUTO_CLOSE_AFTER,

@@ -13,9 +13,9 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets import tags
 from helpdesk.tickets.models import Request, RequestTag
-from helpdesk.tickets.queue_tools import filter_choices
+from helpdesk.tickets.queue import tags
+from helpdesk.tickets.queue.tools import filter_choices
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text

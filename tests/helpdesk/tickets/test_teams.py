@@ -16,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
-from helpdesk.tickets import intake, teams
 from helpdesk.tickets.models import Request, Team, TeamKind, TeamMember
+from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request
+from helpdesk.tickets.teams import service as teams
 from tests.support.factories import sign_in_staff, staff_member
 
 ANON = Actor("anonymous", None, "203.0.113.9")

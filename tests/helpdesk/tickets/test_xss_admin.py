@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from helpdesk.tickets.admin_web import PREFIX
-from helpdesk.tickets.canned import CannedResponse
+from helpdesk.tickets.admin.web import PREFIX
+from helpdesk.tickets.answers.templates import CannedResponse
 from tests.support import factories
 from tests.support.http import Browser
 from tests.support.markup import assert_inert

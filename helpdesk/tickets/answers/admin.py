@@ -1,0 +1,274 @@
+"""Admins edit the respuestas tipo and the rules that send them automatically.
+
+Every function checks the admin role itself, audits each change with its before and after,
+and never commits (the request's unit of work does). The rule list carries each rule's
+automatic answers and the people's yes/no, so the rules can be measured where they are
+edited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import case, delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.accounts.permissions import Viewer, require_staff
+from helpdesk.audit import service as audit
+from helpdesk.core.errors import NotFound
+from helpdesk.core.i18n import gettext as _
+from helpdesk.reference.models import Tramite
+from helpdesk.tickets.admin.forms import CannedInput, RuleInput, body_field
+from helpdesk.tickets.answers.templates import NO, YES, AutoAnswer, AutoRule, CannedResponse
+from helpdesk.tickets.answers.templates import CannedResponseText as Text
+from helpdesk.tickets.kinds import KINDS
+
+
+class AdminInputError(Exception):
+    """Input the database refuses (a taken code, a missing template); ``message`` is for
+    the admin, already translated, and belongs next to ``field``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def require_admin(viewer: Viewer) -> Viewer:
+    return require_staff(viewer, "admin")
+
+
+# --- Respuestas tipo.
+
+
+@dataclass(frozen=True)
+class CannedRow:
+    canned: CannedResponse
+    locales: tuple[str, ...]
+
+
+async def list_canned(db: AsyncSession, viewer: Viewer) -> list[CannedRow]:
+    require_admin(viewer)
+    templates = (await db.scalars(select(CannedResponse).order_by(CannedResponse.title))).all()
+    rows = await db.execute(select(Text.canned_id, Text.locale).order_by(Text.locale))
+    locales: dict[int, list[str]] = {}
+    for row in rows:
+        locales.setdefault(row.canned_id, []).append(row.locale)
+    return [CannedRow(t, tuple(locales.get(t.id, ()))) for t in templates]
+
+
+async def get_canned(
+    db: AsyncSession, viewer: Viewer, canned_id: int
+) -> tuple[CannedResponse, dict[str, str]]:
+    require_admin(viewer)
+    canned = await db.get(CannedResponse, canned_id)
+    if canned is None:
+        raise NotFound("canned response")
+    rows = await db.execute(select(Text.locale, Text.body).where(Text.canned_id == canned_id))
+    return canned, {row.locale: row.body for row in rows}
+
+
+def canned_values(canned: CannedResponse, bodies: dict[str, str]) -> dict[str, Any]:
+    """The template as the audit log and the form see it."""
+    values: dict[str, Any] = {
+        "titulo": canned.title,
+        "activa": canned.active,
+        "estado": canned.set_status,
+        "tipo": canned.set_kind,
+        "etiquetas": canned.add_tags or "",
+    }
+    values.update({body_field(locale): body for locale, body in bodies.items()})
+    return values
+
+
+async def _write_texts(
+    db: AsyncSession, canned_id: int, before: dict[str, str], after: dict[str, str]
+) -> None:
+    for locale in before.keys() - after.keys():
+        await db.execute(delete(Text).where(Text.canned_id == canned_id, Text.locale == locale))
+    for locale, body in after.items():
+        if locale not in before:
+            db.add(Text(canned_id=canned_id, locale=locale, body=body))
+        elif before[locale] != body:
+            row = await db.scalar(
+                select(Text).where(Text.canned_id == canned_id, Text.locale == locale)
+            )
+            if row is not None:
+                row.body = body
+
+
+def _apply(canned: CannedResponse, data: CannedInput) -> None:
+    canned.title = data.title
+    canned.active = data.active
+    canned.set_status = data.set_status
+    canned.set_kind = data.set_kind
+    canned.add_tags = ",".join(data.add_tags)
+
+
+async def create_canned(
+    db: AsyncSession, viewer: Viewer, data: CannedInput, actor: audit.Actor
+) -> CannedResponse:
+    require_admin(viewer)
+    if await db.scalar(select(CannedResponse.id).where(CannedResponse.code == data.code)):
+        raise AdminInputError("codigo", _("Ya existe una respuesta tipo con ese código."))
+    canned = CannedResponse(code=data.code)
+    _apply(canned, data)
+    db.add(canned)
+    await db.flush()
+    await _write_texts(db, canned.id, {}, data.bodies)
+    changes = audit.diff({}, {"codigo": data.code, **canned_values(canned, data.bodies)})
+    audit.record(db, actor, "canned.create", "canned_response", canned.id, changes)
+    return canned
+
+
+async def update_canned(
+    db: AsyncSession, viewer: Viewer, canned_id: int, data: CannedInput, actor: audit.Actor
+) -> CannedResponse:
+    canned, bodies = await get_canned(db, viewer, canned_id)
+    before = canned_values(canned, bodies)
+    _apply(canned, data)
+    await _write_texts(db, canned.id, bodies, data.bodies)
+    changes = audit.diff(before, canned_values(canned, data.bodies))
+    if changes:
+        audit.record(db, actor, "canned.update", "canned_response", canned.id, changes)
+    return canned
+
+
+# --- Reglas automáticas.
+
+
+@dataclass(frozen=True)
+class RuleRow:
+    rule: AutoRule
+    canned_title: str | None
+    tramite_name: str | None
+    sent: int
+    yes: int
+    no: int
+
+    @property
+    def pending(self) -> int:
+        return self.sent - self.yes - self.no
+
+
+async def list_rules(db: AsyncSession, viewer: Viewer) -> list[RuleRow]:
+    """Every rule with how many automatic answers it sent and what people said (one
+    grouped query over the log, not one per rule)."""
+    require_admin(viewer)
+    rows = await db.execute(
+        select(AutoRule, CannedResponse.title, Tramite.name)
+        .outerjoin(CannedResponse, CannedResponse.code == AutoRule.canned_code)
+        .outerjoin(Tramite, Tramite.code == AutoRule.tramite_code)
+        .order_by(AutoRule.id)
+    )
+    counts = await db.execute(
+        select(
+            AutoAnswer.rule_id,
+            func.count(),
+            func.sum(case((AutoAnswer.outcome == YES, 1), else_=0)),
+            func.sum(case((AutoAnswer.outcome == NO, 1), else_=0)),
+        ).group_by(AutoAnswer.rule_id)
+    )
+    stats = {rule_id: (sent, yes or 0, no or 0) for rule_id, sent, yes, no in counts}
+    return [
+        RuleRow(rule, title, tramite, *stats.get(rule.id, (0, 0, 0)))
+        for rule, title, tramite in rows
+    ]
+
+
+async def get_rule(db: AsyncSession, viewer: Viewer, rule_id: int) -> AutoRule:
+    require_admin(viewer)
+    rule = await db.get(AutoRule, rule_id)
+    if rule is None:
+        raise NotFound("auto rule")
+    return rule
+
+
+async def rule_choices(db: AsyncSession, viewer: Viewer) -> tuple[list[Any], list[Tramite]]:
+    """The templates and the trámites a rule may name."""
+    require_admin(viewer)
+    templates = (
+        await db.execute(
+            select(CannedResponse.code, CannedResponse.title, CannedResponse.active).order_by(
+                CannedResponse.title
+            )
+        )
+    ).all()
+    tramites = (await db.scalars(select(Tramite).order_by(Tramite.topic, Tramite.ordinal))).all()
+    return list(templates), list(tramites)
+
+
+async def _check_rule(db: AsyncSession, data: RuleInput) -> None:
+    exists = await db.scalar(
+        select(CannedResponse.id).where(CannedResponse.code == data.canned_code)
+    )
+    if exists is None:
+        raise AdminInputError("plantilla", _("Elija una respuesta tipo de la lista."))
+    if data.tramite_code is not None:
+        tramite = await db.get(Tramite, data.tramite_code)
+        if tramite is None:
+            raise AdminInputError("tramite", _("Elija un trámite de la lista."))
+        if KINDS[data.kind].topic != tramite.topic:
+            # The request's trámite is always one of its kind's topic: the rule would never fire.
+            raise AdminInputError(
+                "tramite", _("Ese trámite no pertenece al tipo elegido; la regla nunca se usaría.")
+            )
+
+
+def rule_values(rule: AutoRule) -> dict[str, Any]:
+    return {
+        "tipo": rule.kind,
+        "tramite": rule.tramite_code,
+        "palabras": rule.keywords or "",
+        "plantilla": rule.canned_code,
+        "activa": rule.active,
+    }
+
+
+def _apply_rule(rule: AutoRule, data: RuleInput) -> None:
+    rule.kind = data.kind
+    rule.tramite_code = data.tramite_code
+    rule.keywords = data.keywords
+    rule.canned_code = data.canned_code
+    rule.active = data.active
+
+
+async def create_rule(
+    db: AsyncSession, viewer: Viewer, data: RuleInput, actor: audit.Actor
+) -> AutoRule:
+    require_admin(viewer)
+    await _check_rule(db, data)
+    rule = AutoRule()
+    _apply_rule(rule, data)
+    db.add(rule)
+    await db.flush()
+    audit.record(
+        db, actor, "auto_rule.create", "auto_rule", rule.id, audit.diff({}, rule_values(rule))
+    )
+    return rule
+
+
+async def update_rule(
+    db: AsyncSession, viewer: Viewer, rule_id: int, data: RuleInput, actor: audit.Actor
+) -> AutoRule:
+    rule = await get_rule(db, viewer, rule_id)
+    await _check_rule(db, data)
+    before = rule_values(rule)
+    _apply_rule(rule, data)
+    changes = audit.diff(before, rule_values(rule))
+    if changes:
+        audit.record(db, actor, "auto_rule.update", "auto_rule", rule.id, changes)
+    return rule
+
+
+async def set_rule_active(
+    db: AsyncSession, viewer: Viewer, rule_id: int, active: bool, actor: audit.Actor
+) -> AutoRule:
+    rule = await get_rule(db, viewer, rule_id)
+    if rule.active != active:
+        rule.active = active
+        audit.record(
+            db, actor, "auto_rule.update", "auto_rule", rule.id, {"activa": [not active, active]}
+        )
+    return rule

@@ -1,0 +1,435 @@
+"""Respuestas tipo: answer templates with a text per language, the rules that send one
+automatically to a new request, and the log of every automatic answer.
+
+A template's text is data (written by admins in each language), so it is not in the
+catalogue; only the question appended to an automatic answer is a UI string. Placeholders
+are ``{nombre}``, ``{folio}`` and ``{enlace_ayuda}``; anything else between braces stays as
+written, and the values are inserted as plain text (templates escape them when shown).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Final
+
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Mapped, mapped_column
+
+from helpdesk.audit import service as audit
+from helpdesk.core.db import Base, UTCDateTime, utcnow
+from helpdesk.core.i18n import DEFAULT_LOCALE, lazy_gettext, translations
+from helpdesk.core.i18n import gettext as _
+from helpdesk.people.models import Person
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_MATCH_TEMPLATE, KB_RULE_KIND
+from helpdesk.tickets.kinds import KINDS
+from helpdesk.tickets.models import Request, RequestMessage, StatusChange
+
+SYSTEM = status_flow.SYSTEM
+YES: Final = "yes"
+NO: Final = "no"
+QUESTION: Final = lazy_gettext("¿Resolvió su consulta?")
+NAME_FALLBACK: Final = lazy_gettext("persona usuaria")
+
+
+class CannedResponse(Base):
+    __tablename__ = "canned_responses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    title: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Macro effects when an agent sends it: a status to move to, a kind (topic) to set and
+    # comma-separated tags to add; all optional.
+    set_status: Mapped[str | None] = mapped_column(String(24))
+    set_kind: Mapped[str | None] = mapped_column(String(40))
+    add_tags: Mapped[str] = mapped_column(String(200), default="", server_default="")
+
+
+class CannedResponseText(Base):
+    __tablename__ = "canned_response_texts"
+    __table_args__ = (UniqueConstraint("canned_id", "locale"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canned_id: Mapped[int] = mapped_column(ForeignKey("canned_responses.id"))
+    locale: Mapped[str] = mapped_column(String(5))
+    body: Mapped[str] = mapped_column(Text)
+
+
+class AutoRule(Base):
+    """Answers a new request of ``kind`` (and topic, trámite) whose subject or body holds one
+    of ``keywords`` (comma-separated; none means every such request)."""
+
+    __tablename__ = "canned_auto_rules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    topic: Mapped[str | None] = mapped_column(String(40))
+    tramite_code: Mapped[str | None] = mapped_column(ForeignKey("tramites.code"))
+    keywords: Mapped[str] = mapped_column(String(500), default="")
+    canned_code: Mapped[str] = mapped_column(ForeignKey("canned_responses.code"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class AutoAnswer(Base):
+    """Every automatic answer and what the person said about it (None: not yet)."""
+
+    __tablename__ = "canned_auto_answers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
+    rule_id: Mapped[int] = mapped_column(ForeignKey("canned_auto_rules.id"))
+    canned_code: Mapped[str] = mapped_column(String(60))
+    locale: Mapped[str] = mapped_column(String(5))
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    awaiting_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
+    outcome: Mapped[str | None] = mapped_column(String(3))
+    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class ConfirmationRefused(Exception):
+    """The yes/no no longer applies; ``message`` is for the person, already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Pure rules.
+
+
+def choose_locale(available: Sequence[str], wanted: str | None) -> str | None:
+    """The person's language when the template has it, else Spanish, else any (stable)."""
+    if wanted in available:
+        return wanted
+    if DEFAULT_LOCALE in available:
+        return DEFAULT_LOCALE
+    return min(available) if available else None
+
+
+_PLACEHOLDER = re.compile(r"\{([^\W\d]\w*)\}|[{}]")
+# Line breaks and other control characters would let a name forge lines of the answer.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
+
+
+class _KeepUnknown(dict[str, str]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def _as_text(value: str) -> str:
+    return _CONTROL.sub(" ", value).strip()
+
+
+def render(body: str, values: Mapping[str, str]) -> str:
+    """``body`` with its ``{name}`` placeholders filled. Braces that are not a simple
+    placeholder are doubled first, so ``format_map`` never sees attribute or index lookups
+    nor unbalanced braces; unknown names stay visible; values are inserted verbatim."""
+    safe = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) else m.group(0) * 2, body)
+    return safe.format_map(_KeepUnknown({k: _as_text(v) for k, v in values.items()}))
+
+
+def normalize(text: str) -> str:
+    """Casefolded, without accents: "Págar" matches "pagar"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def keywords_of(rule: AutoRule) -> list[str]:
+    return [k for k in (normalize(w.strip()) for w in (rule.keywords or "").split(",")) if k]
+
+
+def rule_matches(
+    rule: AutoRule, kind: str, tramite_code: str | None, subject: str, body: str
+) -> bool:
+    if not rule.active or rule.kind != kind:
+        return False
+    topic = KINDS[kind].topic if kind in KINDS else None
+    if rule.topic is not None and rule.topic != topic:
+        return False
+    if rule.tramite_code is not None and rule.tramite_code != tramite_code:
+        return False
+    words = keywords_of(rule)
+    text = normalize(f"{subject}\n{body}")
+    return not words or any(w in text for w in words)
+
+
+# --- Reading templates.
+
+
+@dataclass(frozen=True)
+class Rendered:
+    code: str
+    locale: str
+    text: str
+
+
+async def active_choices(db: AsyncSession) -> list[tuple[str, str]]:
+    """(code, title) of the active templates, for the agent's select."""
+    rows = await db.execute(
+        select(CannedResponse.code, CannedResponse.title)
+        .where(CannedResponse.active.is_(True))
+        .order_by(CannedResponse.title)
+    )
+    return [(r.code, r.title) for r in rows]
+
+
+async def render_for(
+    db: AsyncSession, code: str, request: Request, base_url: str
+) -> Rendered | None:
+    """The template in the request's language (Spanish when missing), filled for it."""
+    canned = await db.scalar(
+        select(CannedResponse).where(CannedResponse.code == code, CannedResponse.active.is_(True))
+    )
+    if canned is None:
+        return None
+    rows = await db.execute(
+        select(CannedResponseText.locale, CannedResponseText.body).where(
+            CannedResponseText.canned_id == canned.id
+        )
+    )
+    texts = {row.locale: row.body for row in rows}
+    locale = choose_locale(sorted(texts), request.locale)
+    if locale is None:
+        return None
+    person = await db.get(Person, request.person_id)
+    name = (person.full_name if person else None) or translations(locale).ugettext(NAME_FALLBACK)
+    values = {
+        "nombre": name,
+        "folio": request.folio,
+        "enlace_ayuda": f"{base_url.rstrip('/')}/ayuda",
+    }
+    return Rendered(code, locale, render(texts[locale], values))
+
+
+# --- The automatic answer and the person's yes or no.
+
+
+async def _system_move(db: AsyncSession, request: Request, target: str, now: datetime) -> None:
+    status_flow.check_transition(
+        request.status,
+        target,
+        SYSTEM,
+        resolved_at=request.resolved_at,
+        now=now,
+        merged=request.merged_into_id is not None,
+    )
+    before = request.status
+    request.status = target
+    if target == status_flow.RESUELTO:
+        request.resolved_at = now
+    request.updated_at = now
+    db.add(
+        StatusChange(
+            request_id=request.id,
+            from_status=before,
+            to_status=target,
+            actor_kind=SYSTEM,
+            actor_id=None,
+            at=now,
+        )
+    )
+    audit.record(
+        db,
+        audit.Actor(SYSTEM, None),
+        "request.status",
+        "request",
+        request.id,
+        {"status": [before, target]},
+    )
+
+
+async def find_rule_answer(
+    db: AsyncSession, request: Request, body: str, base_url: str
+) -> tuple[int, Rendered] | None:
+    """The first active rule (by id) that matches the new request, with its template
+    rendered for it; None when no rule applies."""
+    rules = (
+        await db.scalars(
+            select(AutoRule)
+            .where(AutoRule.active.is_(True), AutoRule.kind == request.kind)
+            .order_by(AutoRule.id)
+        )
+    ).all()
+    for rule in rules:
+        if not rule_matches(rule, request.kind, request.tramite_code, request.subject, body):
+            continue
+        rendered = await render_for(db, rule.canned_code, request, base_url)
+        if rendered is None:
+            continue  # an inactive template or one with no text: try the next rule
+        return rule.id, rendered
+    return None
+
+
+def answer_text(rendered: Rendered) -> str:
+    """The automatic answer as the person reads it: the template, then the question."""
+    return f"{rendered.text}\n\n{translations(rendered.locale).ugettext(QUESTION)}"
+
+
+async def record_answer(
+    db: AsyncSession,
+    request: Request,
+    rule_id: int,
+    rendered: Rendered,
+    now: datetime,
+    email_message_id: str | None = None,
+) -> AutoAnswer:
+    """A system message with the answer and the question, the request opened, the answer
+    logged (``email_message_id``: the email that carries it, for threading)."""
+    db.add(
+        RequestMessage(
+            request_id=request.id,
+            author_kind=SYSTEM,
+            body=answer_text(rendered),
+            via="web",
+            email_message_id=email_message_id,
+            created_at=now,
+        )
+    )
+    if request.status == status_flow.NUEVO:
+        await _system_move(db, request, status_flow.ABIERTO, now)
+    if request.first_response_at is None:
+        request.first_response_at = now
+    answer = AutoAnswer(
+        request_id=request.id,
+        rule_id=rule_id,
+        canned_code=rendered.code,
+        locale=rendered.locale,
+        answered_at=now,
+        awaiting_confirmation=True,
+    )
+    db.add(answer)
+    await db.flush()
+    audit.record(
+        db,
+        audit.Actor(SYSTEM, None),
+        "request.auto_answer",
+        "request",
+        request.id,
+        {"canned_code": [None, rendered.code], "rule_id": [None, rule_id]},
+    )
+    return answer
+
+
+async def auto_answer(
+    db: AsyncSession, request: Request, body: str, base_url: str, now: datetime
+) -> AutoAnswer | None:
+    """The first matching rule answers the new request (without email: see ``auto_reply``)."""
+    found = await find_rule_answer(db, request, body, base_url)
+    if found is None:
+        return None
+    return await record_answer(db, request, *found, now)
+
+
+async def awaiting(db: AsyncSession, request: Request) -> AutoAnswer | None:
+    """The automatic answer still waiting for the person's yes or no."""
+    return await db.scalar(
+        select(AutoAnswer)
+        .where(AutoAnswer.request_id == request.id, AutoAnswer.awaiting_confirmation.is_(True))
+        .order_by(AutoAnswer.id.desc())
+        .limit(1)
+    )
+
+
+async def confirm(
+    db: AsyncSession,
+    request: Request,
+    resolved: bool,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """Yes: the request is resolved (by the system). No: it stays open for an agent, with
+    its priority as it was."""
+    now = now or utcnow()
+    answer = await awaiting(db, request)
+    if answer is None:
+        raise ConfirmationRefused(_("Esta respuesta ya fue contestada."))
+    if resolved:
+        if not status_flow.is_allowed(request.status, status_flow.RESUELTO, SYSTEM):
+            raise ConfirmationRefused(_("El equipo de atención ya está revisando su solicitud."))
+        await _system_move(db, request, status_flow.RESUELTO, now)
+    elif request.status != status_flow.ABIERTO and status_flow.is_allowed(
+        request.status, status_flow.ABIERTO, SYSTEM
+    ):
+        await _system_move(db, request, status_flow.ABIERTO, now)
+    answer.awaiting_confirmation = False
+    answer.outcome = YES if resolved else NO
+    answer.outcome_at = now
+    request.updated_at = now
+    audit.record(
+        db,
+        actor,
+        "request.auto_answer_outcome",
+        "request",
+        request.id,
+        {"outcome": [None, answer.outcome]},
+    )
+
+
+# --- Demo content.
+
+DEMO: Final = (
+    (
+        "como-pagar-multa",
+        "Cómo pagar una multa",
+        {
+            "es": "Estimada/o {nombre}:\n\nSobre su solicitud {folio}: puede pagar su multa en"
+            " línea siguiendo los pasos de {enlace_ayuda}/articulo/como-pagar-una-multa",
+            "en": "Dear {nombre},\n\nAbout your request {folio}: you can pay your fine online"
+            " following the steps at {enlace_ayuda}/articulo/como-pagar-una-multa",
+        },
+    ),
+    (
+        "recibimos-antecedentes",
+        "Recibimos sus antecedentes",
+        {
+            "es": "Estimada/o {nombre}:\n\nRecibimos los antecedentes de su solicitud {folio}."
+            " Le responderemos dentro del plazo. Mientras tanto, revise {enlace_ayuda}",
+        },
+    ),
+)
+
+
+async def seed_defaults(db: AsyncSession) -> int:
+    """Two demo templates and one rule (multas + "pagar"), and the knowledge-base match's
+    template and log rule; idempotent. Returns rows added."""
+    added = 0
+    for code, title, texts in (*DEMO, KB_MATCH_TEMPLATE):
+        canned = await db.scalar(select(CannedResponse).where(CannedResponse.code == code))
+        if canned is None:
+            canned = CannedResponse(code=code, title=title, active=True)
+            db.add(canned)
+            await db.flush()
+            added += 1
+        have = set(
+            (
+                await db.scalars(
+                    select(CannedResponseText.locale).where(
+                        CannedResponseText.canned_id == canned.id
+                    )
+                )
+            ).all()
+        )
+        for locale, body in texts.items():
+            if locale not in have:
+                db.add(CannedResponseText(canned_id=canned.id, locale=locale, body=body))
+                added += 1
+    rule = await db.scalar(
+        select(AutoRule).where(
+            AutoRule.kind == "multas", AutoRule.canned_code == "como-pagar-multa"
+        )
+    )
+    if rule is None:
+        db.add(AutoRule(kind="multas", keywords="pagar, pago", canned_code="como-pagar-multa"))
+        added += 1
+    kb_rule = await db.scalar(select(AutoRule.id).where(AutoRule.canned_code == KB_MATCH_CODE))
+    if kb_rule is None:
+        db.add(AutoRule(kind=KB_RULE_KIND, keywords="", canned_code=KB_MATCH_CODE))
+        added += 1
+    await db.flush()
+    return added

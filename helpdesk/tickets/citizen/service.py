@@ -1,0 +1,379 @@
+"""What a citizen may do with their requests, as plain functions over the caller's session.
+
+Every function writes in the caller's unit of work and never commits: the request's change,
+its status history, its audit event and any email are kept or dropped together. Files are
+already stored (``attachments.store_attachments``) when these functions record them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.audit import service as audit
+from helpdesk.calendar import snapshot as reference_cache
+from helpdesk.calendar.snapshot import RegionInfo, TramiteInfo
+from helpdesk.calendar.working_days import Pause, due_date
+from helpdesk.core.db import utcnow
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.security import new_token, token_digest
+from helpdesk.notifications import outbox
+from helpdesk.people.models import Person
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.attachments import StoredAttachment
+from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
+from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.service import (
+    office_zone,
+    rule_for,
+    working_calendar,
+)
+
+CITIZEN = status_flow.CITIZEN
+
+
+class CitizenActionRefused(Exception):
+    """A refused reply, closure or rating; ``message`` is for the person, already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Reference data for the form.
+
+
+def kind_groups() -> tuple[tuple[RequestKind, ...], tuple[RequestKind, ...]]:
+    """SIAC tipos, then portal categories, in the catalogue's order."""
+    kinds = tuple(KINDS.values())
+    return (
+        tuple(k for k in kinds if k.family == SIAC),
+        tuple(k for k in kinds if k.family == PORTAL),
+    )
+
+
+async def regions(db: AsyncSession) -> list[RegionInfo]:
+    return list((await reference_cache.current(db)).regions)
+
+
+async def active_tramites(db: AsyncSession) -> list[TramiteInfo]:
+    return list((await reference_cache.current(db)).tramites)
+
+
+# --- Opening.
+
+
+def _attachment_rows(
+    request_id: int, message_id: int, stored: Sequence[StoredAttachment]
+) -> list[RequestAttachment]:
+    return [
+        RequestAttachment(
+            request_id=request_id,
+            message_id=message_id,
+            storage_name=s.storage_name,
+            display_name=s.display_name,
+            content_type=s.content_type,
+            size=s.size,
+            sha256=s.sha256,
+        )
+        for s in stored
+    ]
+
+
+@dataclass(frozen=True)
+class Contact:
+    email: str
+    region_code: str | None
+
+
+_PEOPLE = Person.__table__
+_VERIFIED_CONTACT = select(_PEOPLE.c.email, _PEOPLE.c.region_code).where(
+    _PEOPLE.c.id == bindparam("person_id"),
+    _PEOPLE.c.email.is_not(None),
+    _PEOPLE.c.email_verified_at.is_not(None),
+)
+
+
+async def verified_contact(db: AsyncSession, person_id: int) -> Contact | None:
+    """Where a signed-in person's requests are answered: a verified email, or None (they
+    must verify one first). Columns only: the request form asks on every submit."""
+    row = (await db.execute(_VERIFIED_CONTACT, {"person_id": person_id})).first()
+    return Contact(row.email, row.region_code) if row is not None and row.email else None
+
+
+# --- Reading.
+
+
+@dataclass
+class ConversationEntry:
+    message: RequestMessage
+    attachments: list[RequestAttachment] = field(default_factory=list)
+
+    @property
+    def from_citizen(self) -> bool:
+        return self.message.author_kind == "citizen"
+
+
+async def conversation(db: AsyncSession, request: Request) -> list[ConversationEntry]:
+    """The messages the citizen may see (never agents' internal notes), oldest first."""
+    messages = (
+        await db.scalars(
+            select(RequestMessage)
+            .where(RequestMessage.request_id == request.id, RequestMessage.internal.is_(False))
+            .order_by(RequestMessage.created_at, RequestMessage.id)
+        )
+    ).all()
+    entries = {m.id: ConversationEntry(m) for m in messages}
+    if entries:
+        files = await db.scalars(
+            select(RequestAttachment)
+            .where(RequestAttachment.message_id.in_(list(entries)))
+            .order_by(RequestAttachment.id)
+        )
+        for attachment in files:
+            entries[attachment.message_id].attachments.append(attachment)
+    return list(entries.values())
+
+
+async def visible_attachment(
+    db: AsyncSession, request: Request, attachment_id: int
+) -> RequestAttachment | None:
+    """An attachment of this request on a message the citizen may see; None otherwise."""
+    return await db.scalar(
+        select(RequestAttachment)
+        .join(RequestMessage, RequestMessage.id == RequestAttachment.message_id)
+        .where(
+            RequestAttachment.id == attachment_id,
+            RequestAttachment.request_id == request.id,
+            RequestMessage.internal.is_(False),
+        )
+    )
+
+
+async def requests_of(
+    db: AsyncSession, person_id: int, region_code: str | None = None
+) -> list[Request]:
+    """A person's requests, newest first (merged duplicates live on in their survivor);
+    ``region_code`` limits them to one region (a regional agent's scope)."""
+    stmt = (
+        select(Request)
+        .where(Request.person_id == person_id, Request.merged_into_id.is_(None))
+        .order_by(Request.received_at.desc(), Request.id.desc())
+    )
+    if region_code is not None:
+        stmt = stmt.where(Request.region_code == region_code)
+    return list((await db.scalars(stmt)).all())
+
+
+async def find_for_person(db: AsyncSession, person_id: int, folio: str) -> Request | None:
+    return await db.scalar(
+        select(Request).where(Request.folio == folio.upper(), Request.person_id == person_id)
+    )
+
+
+def can_close(request: Request) -> bool:
+    return status_flow.is_allowed(
+        request.status, status_flow.CERRADO, CITIZEN, merged=request.merged_into_id is not None
+    )
+
+
+def can_reply(request: Request) -> bool:
+    return request.status != status_flow.CERRADO and request.merged_into_id is None
+
+
+def can_rate(request: Request) -> bool:
+    return request.resolved_at is not None and request.csat_score is None
+
+
+# --- Changing.
+
+
+async def _move(
+    db: AsyncSession, request: Request, target: str, actor: audit.Actor, now: datetime
+) -> None:
+    """A citizen's status move, checked by the flow and written to the history."""
+    status_flow.check_transition(
+        request.status,
+        target,
+        CITIZEN,
+        resolved_at=request.resolved_at,
+        now=now,
+        merged=request.merged_into_id is not None,
+    )
+    before = request.status
+    if status_flow.ends_pause(before, target):
+        await restart_clock(db, request, now)
+    request.status = target
+    if target == status_flow.CERRADO:
+        request.closed_at = now
+    db.add(
+        StatusChange(
+            request_id=request.id,
+            from_status=before,
+            to_status=target,
+            actor_kind=actor.type,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+    audit.record(db, actor, "request.status", "request", request.id, {"status": [before, target]})
+
+
+async def restart_clock(db: AsyncSession, request: Request, now: datetime) -> None:
+    """The legal and target deadlines once the wait on the citizen ends at ``now``."""
+    history = (
+        await db.scalars(
+            select(StatusChange)
+            .where(StatusChange.request_id == request.id)
+            .order_by(StatusChange.at, StatusChange.id)
+        )
+    ).all()
+    pauses: list[Pause] = []
+    start: datetime | None = None
+    for change in history:
+        if change.to_status == status_flow.EN_ESPERA_CIUDADANO and start is None:
+            start = change.at
+        elif change.to_status != status_flow.EN_ESPERA_CIUDADANO and start is not None:
+            pauses.append(Pause(start, change.at))
+            start = None
+    if start is not None:
+        pauses.append(Pause(start, now))
+    zone = await office_zone(db, request.region_code)
+    calendar = await working_calendar(db, request.region_code)
+    rule = await rule_for(db, request.kind)
+    request.legal_due_on = due_date(request.received_at, rule.legal_days, calendar, zone, pauses)
+    if rule.target_days:
+        request.target_due_on = due_date(
+            request.received_at, rule.target_days, calendar, zone, pauses
+        )
+
+
+async def add_reply(
+    db: AsyncSession,
+    request: Request,
+    body: str,
+    stored: Sequence[StoredAttachment],
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> RequestMessage:
+    """The citizen writes more. Waiting on them: the request opens again and the clock runs.
+    Resolved: it is reopened (within the flow's window). Closed: refused, a new request is due.
+    """
+    now = now or utcnow()
+    if request.merged_into_id is not None:
+        raise CitizenActionRefused(
+            _("Esta solicitud se fusionó con otra; la conversación sigue en la que la reúne.")
+        )
+    if not can_reply(request):
+        raise CitizenActionRefused(
+            _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
+        )
+    if request.status == status_flow.EN_ESPERA_CIUDADANO:
+        await _move(db, request, status_flow.ABIERTO, actor, now)
+    elif request.status == status_flow.RESUELTO:
+        try:
+            await _move(db, request, status_flow.REABIERTO, actor, now)
+        except status_flow.TransitionNotAllowed as refusal:
+            raise CitizenActionRefused(refusal.message) from refusal
+    message = RequestMessage(
+        request_id=request.id,
+        author_kind="citizen",
+        author_id=request.person_id,
+        body=body,
+        via="web",
+        created_at=now,
+    )
+    db.add(message)
+    await db.flush()
+    db.add_all(_attachment_rows(request.id, message.id, stored))
+    request.updated_at = now
+    audit.record(
+        db,
+        actor,
+        "request.citizen_reply",
+        "request",
+        request.id,
+        {"message": [None, message.id], "attachments": [None, len(stored)]},
+    )
+    return message
+
+
+async def close_by_citizen(
+    db: AsyncSession, request: Request, actor: audit.Actor, now: datetime | None = None
+) -> None:
+    try:
+        await _move(db, request, status_flow.CERRADO, actor, now or utcnow())
+    except status_flow.TransitionNotAllowed as refusal:
+        raise CitizenActionRefused(refusal.message) from refusal
+
+
+async def rate(
+    db: AsyncSession, request: Request, score: int, comment: str | None, actor: audit.Actor
+) -> None:
+    """CSAT, once, after the request was resolved."""
+    if not 1 <= score <= 5:
+        raise ValueError("a CSAT score goes from 1 to 5")
+    if request.resolved_at is None:
+        raise CitizenActionRefused(_("Podrá evaluar la atención cuando su solicitud se resuelva."))
+    if request.csat_score is not None:
+        raise CitizenActionRefused(_("Ya evaluó esta atención. ¡Gracias!"))
+    request.csat_score = score
+    request.csat_comment = comment
+    audit.record(db, actor, "request.csat", "request", request.id, {"csat_score": [None, score]})
+
+
+async def renew_link(
+    db: AsyncSession, email: str, folio: str, base_url: str, actor: audit.Actor
+) -> bool:
+    """A fresh private link for a lost one, emailed to the request's person.
+
+    Only when the folio's person has that email (verified); the old link stops working. The
+    caller answers the same either way, so the result is for tests and logs only.
+    """
+    request = await db.scalar(
+        select(Request)
+        .join(Person, Person.id == Request.person_id)
+        .where(
+            Request.folio == folio.upper(),
+            Person.email == email.strip().lower(),
+            Person.email_verified_at.is_not(None),
+        )
+    )
+    if request is None:
+        return False
+    token = new_token()
+    request.access_digest = token_digest(token)
+    link = f"{base_url.rstrip('/')}/solicitudes/{request.folio}/{token}"
+    outbox.enqueue(
+        db,
+        "request_link",
+        email.strip().lower(),
+        request.locale,
+        {"folio": request.folio, "subject": request.subject, "link": link},
+    )
+    audit.record(db, actor, "request.link_renewed", "request", request.id, {})
+    return True
+
+
+async def awaiting_confirmation(db: AsyncSession, request: Request) -> bool:
+    """Whether the page asks "¿Resolvió su consulta?" about an automatic answer."""
+    return await canned.awaiting(db, request) is not None
+
+
+async def confirm_auto_answer(
+    db: AsyncSession,
+    request: Request,
+    resolved: bool,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """The person's yes (resolved) or no (to an agent, priority kept) to an automatic answer."""
+    try:
+        await canned.confirm(db, request, resolved, actor, now)
+    except canned.ConfirmationRefused as refusal:
+        raise CitizenActionRefused(refusal.message) from refusal

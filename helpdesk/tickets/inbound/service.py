@@ -1,0 +1,302 @@
+"""Incoming email (the OIRS mailbox) turned into requests and replies, in the caller's unit of work.
+
+How mail arrives: the OIRS mailbox forwards every message to an SMTP listener built on
+aiosmtpd (``inbound_listener``), which hands the raw bytes to ``receive`` inside one
+transaction and answers 250 only after the commit. We chose push over polling IMAP: no
+mailbox credentials in the app, no poll interval, and the sending server's own retry queue
+(451 on a database error) gives at-least-once delivery for free. LMTP would fit the same
+handler; SMTP is what every mail server can forward to, so it is what we listen on.
+
+What ``receive`` does with one message:
+
+- Our own mail come back (``is_loop``) and machine mail (``is_auto_reply``: out-of-office,
+  bounces, lists) is dropped and logged, never answered: answering it is how mail loops start.
+- A message whose Message-ID is already on a request message was delivered twice (the sender
+  retried after losing our 250): it is dropped, so a retry never duplicates a reply.
+- Threading: In-Reply-To/References naming an outbox row (its ``context["folio"]``) or an
+  earlier request message, else a folio in the subject. The match counts only when the sender
+  is the request's person: the mail itself proves the address (the same proof the channel
+  gives a new request), and a stranger quoting someone's folio must never write into their
+  request, so they get a new request of their own instead.
+- A matched request gets the reply with quoted history and signature cut off, under the
+  citizen's rules (``citizen_service.add_reply``): waiting on the citizen → abierto, resolved
+  → reabierto within the window. A closed one, or a resolved one past the window, gets a new
+  request that names the old folio (closed stays final, as in ``status_flow``).
+- Anything else opens a request of channel "email", kind "consulta", with the whole text.
+
+Attachments follow the upload rules (type from the content, size, count) file by file: a
+refused file is dropped and noted in the message body, never a reason to refuse the mail.
+Files are written before the database rows; the caller deletes ``InboundOutcome.stored``
+should its commit fail.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.audit import service as audit
+from helpdesk.core.db import utcnow
+from helpdesk.notifications.models import OutboxMessage
+from helpdesk.people.models import Person
+from helpdesk.tickets import attachments
+from helpdesk.tickets.attachments import AttachmentPolicy, StoredAttachment
+from helpdesk.tickets.citizen import service as citizen_service
+from helpdesk.tickets.inbound.parse import (
+    InboundMessage,
+    find_folio,
+    is_auto_reply,
+    is_loop,
+    parse_inbound,
+)
+from helpdesk.tickets.models import Request, RequestMessage
+from helpdesk.tickets.service import NewRequest, create_request
+
+log = logging.getLogger(__name__)
+
+Action = Literal["appended", "opened", "ignored_auto_reply", "ignored_loop", "ignored_duplicate"]
+
+CHANNEL = "email"
+KIND = "consulta"
+DEFAULT_LOCALE = "es"
+SUBJECT_MAX = 200
+MESSAGE_ID_MAX = 200  # RequestMessage.email_message_id
+BODY_MAX = 100_000  # a pasted log or a forwarded thread, not a denial of service
+_MERGE_DEPTH = 10
+# Stored data read by agents (like the body it is added to), so written once, in Spanish.
+NO_SUBJECT = "(sin asunto)"
+NO_TEXT = "(mensaje sin texto)"
+REFUSED_HEADING = "Archivos adjuntos no aceptados (se descartaron):"
+CONTINUES = "Continúa la solicitud {folio}, que estaba {status}."
+
+
+@dataclass(frozen=True)
+class InboundOutcome:
+    action: Action
+    request_id: int | None = None
+    folio: str | None = None
+    message_id: int | None = None  # the RequestMessage written, if any
+    stored: tuple[StoredAttachment, ...] = ()  # files kept: the caller removes them on rollback
+    refused: tuple[str, ...] = ()  # why each dropped file was dropped
+
+
+async def receive(
+    db: AsyncSession,
+    raw: bytes,
+    envelope_from: str,
+    *,
+    our_addresses: Iterable[str],
+    message_id_domain: str,
+    attachments_dir: Path,
+    base_url: str,
+    now: datetime | None = None,
+    policy: AttachmentPolicy | None = None,
+    peer_ip: str | None = None,
+) -> InboundOutcome:
+    """Record one received message; never commits. ``envelope_from`` is the SMTP MAIL FROM
+    ("" for the null sender of bounces and auto-replies)."""
+    now = now or utcnow()
+    message = parse_inbound(raw)
+    if is_loop(message, our_addresses, message_id_domain):
+        log.info("inbound %s from %r: our own mail, dropped", message.message_id, envelope_from)
+        return InboundOutcome("ignored_loop")
+    if is_auto_reply(message, envelope_from=envelope_from):
+        log.info("inbound %s from %r: automatic reply, dropped", message.message_id, envelope_from)
+        return InboundOutcome("ignored_auto_reply")
+    message_id = (message.message_id or "")[:MESSAGE_ID_MAX] or None
+    if message_id is not None:
+        seen = await db.scalar(
+            select(RequestMessage.request_id)
+            .where(RequestMessage.email_message_id == message_id)
+            .limit(1)
+        )
+        if seen is not None:
+            log.info("inbound %s: already recorded on request %s", message_id, seen)
+            return InboundOutcome("ignored_duplicate", request_id=seen)
+
+    sender = (message.from_address or envelope_from).strip().lower()
+    stored, refused = await _store_files(message, attachments_dir, policy or AttachmentPolicy())
+    try:
+        return await _record(
+            db, message, sender, message_id, stored, refused, base_url, now, peer_ip
+        )
+    except BaseException:
+        _discard(attachments_dir, stored)
+        raise
+
+
+def _discard(directory: Path, stored: Sequence[StoredAttachment]) -> None:
+    for attachment in stored:
+        attachments.delete_stored(directory, attachment.storage_name)
+
+
+async def _store_files(
+    message: InboundMessage, directory: Path, policy: AttachmentPolicy
+) -> tuple[list[StoredAttachment], list[str]]:
+    stored: list[StoredAttachment] = []
+    refused: list[str] = []
+    for index, file in enumerate(message.attachments):
+        if index >= policy.max_files:
+            refused.append(f"{file.filename}: {attachments.TooMany(policy.max_files).message}")
+            continue
+        try:
+            stored.append(
+                await attachments.store_attachment(file.content, file.filename, directory, policy)
+            )
+        except attachments.AttachmentError as refusal:
+            refused.append(refusal.message)
+    return stored, refused
+
+
+async def _record(
+    db: AsyncSession,
+    message: InboundMessage,
+    sender: str,
+    message_id: str | None,
+    stored: list[StoredAttachment],
+    refused: list[str],
+    base_url: str,
+    now: datetime,
+    peer_ip: str | None,
+) -> InboundOutcome:
+    request = await _thread(db, message, sender)
+    if request is not None:
+        actor = audit.Actor("citizen", request.person_id, peer_ip)
+        body = _with_notes(message.reply_text or message.text, refused)
+        try:
+            written = await citizen_service.add_reply(db, request, body, stored, actor, now)
+        except citizen_service.CitizenActionRefused:
+            # Closed (or resolved too long ago): closed stays final, a new request follows it.
+            note = CONTINUES.format(folio=request.folio, status=request.status)
+            text = f"{note}\n\n{message.reply_text or message.text}"
+            return await _open(
+                db,
+                message,
+                sender,
+                message_id,
+                text,
+                stored,
+                refused,
+                base_url,
+                now,
+                peer_ip,
+                follows=request,
+            )
+        written.via = CHANNEL
+        written.email_message_id = message_id
+        log.info("inbound %s appended to %s", message_id, request.folio)
+        return InboundOutcome(
+            "appended", request.id, request.folio, written.id, tuple(stored), tuple(refused)
+        )
+    return await _open(
+        db, message, sender, message_id, message.text, stored, refused, base_url, now, peer_ip
+    )
+
+
+async def _open(
+    db: AsyncSession,
+    message: InboundMessage,
+    sender: str,
+    message_id: str | None,
+    text: str,
+    stored: list[StoredAttachment],
+    refused: list[str],
+    base_url: str,
+    now: datetime,
+    peer_ip: str | None,
+    *,
+    follows: Request | None = None,
+) -> InboundOutcome:
+    locale = await db.scalar(
+        select(Person.preferred_locale)
+        .where(Person.email == sender, Person.email_verified_at.is_not(None))
+        .order_by(Person.id)
+        .limit(1)
+    )
+    subject = " ".join(message.subject.split())[:SUBJECT_MAX] or NO_SUBJECT
+    data = NewRequest(
+        kind=KIND,
+        subject=subject,
+        body=_with_notes(text, refused),
+        channel=CHANNEL,
+        email=sender,  # proven by the mail itself, as this channel's rules say
+        locale=locale or DEFAULT_LOCALE,
+    )
+    actor = audit.Actor("citizen", None, peer_ip)
+    created = await create_request(db, data, actor, base_url, now, files=stored)
+    first = await db.get(RequestMessage, created.first_message_id)
+    assert first is not None
+    first.email_message_id = message_id
+    if follows is not None:
+        audit.record(
+            db, actor, "request.follows", "request", created.id, {"follows": [None, follows.folio]}
+        )
+    log.info("inbound %s opened %s", message_id, created.folio)
+    return InboundOutcome(
+        "opened", created.id, created.folio, first.id, tuple(stored), tuple(refused)
+    )
+
+
+def _with_notes(text: str, refused: Sequence[str]) -> str:
+    body = text.strip() or NO_TEXT
+    if refused:
+        body += "\n\n" + "\n".join([REFUSED_HEADING, *(f"- {reason}" for reason in refused)])
+    return body[:BODY_MAX]
+
+
+async def _thread(db: AsyncSession, message: InboundMessage, sender: str) -> Request | None:
+    """The request this message answers, if its person is the sender; None means "new"."""
+    request = await _by_headers(db, message.thread_ids)
+    if request is None:
+        folio = find_folio(message.subject)
+        if folio is not None:
+            request = await db.scalar(select(Request).where(Request.folio == folio))
+    for _ in range(_MERGE_DEPTH):  # a merged duplicate lives on in its survivor
+        if request is None or request.merged_into_id is None:
+            break
+        request = await db.get(Request, request.merged_into_id)
+    if request is None:
+        return None
+    email = await db.scalar(select(Person.email).where(Person.id == request.person_id))
+    if not sender or (email or "").strip().lower() != sender:
+        log.info("inbound from %r names %s, not theirs: a new request", sender, request.folio)
+        return None
+    return request
+
+
+async def _by_headers(db: AsyncSession, thread_ids: Sequence[str]) -> Request | None:
+    ids = [value[:MESSAGE_ID_MAX] for value in thread_ids if value][:50]
+    if not ids:
+        return None
+    folios: dict[str, str] = {}
+    for row in await db.execute(
+        select(OutboxMessage.message_id, OutboxMessage.context).where(
+            OutboxMessage.message_id.in_(ids)
+        )
+    ):
+        folio = (row.context or {}).get("folio")
+        if isinstance(folio, str):
+            folios[row.message_id] = folio
+    request_ids: dict[str, int] = {}
+    for email_id, request_id in await db.execute(
+        select(RequestMessage.email_message_id, RequestMessage.request_id).where(
+            RequestMessage.email_message_id.in_(ids)
+        )
+    ):
+        if email_id is not None:
+            request_ids[email_id] = request_id
+    for value in ids:  # the most recent reference first
+        if value in folios:
+            found = await db.scalar(select(Request).where(Request.folio == folios[value]))
+            if found is not None:
+                return found
+        if value in request_ids:
+            return await db.get(Request, request_ids[value])
+    return None

@@ -1,0 +1,77 @@
+"""An agent marks themself available or not for round-robin assignment.
+
+The form sits on the staff home page and on its own page; both post here. Without
+JavaScript the answer is a 303 back to where the form was; with htmx, the form's section
+alone, swapped in place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from helpdesk.accounts import session
+from helpdesk.accounts.permissions import require_staff
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.templating import is_htmx, render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect, safe_next
+from helpdesk.tickets.teams import service as teams
+
+AVAILABILITY_PATH = "/staff/disponibilidad"
+PAGE = "tickets/agent/availability.html"
+PARTIAL = "tickets/agent/_availability.html"
+CHOICES = {"si": True, "no": False}
+
+
+def parse_availability(form: Mapping[str, Any]) -> tuple[bool | None, dict[str, str]]:
+    choice = form.get("disponible")
+    if choice not in CHOICES:
+        return None, {"disponible": _("Elija si está disponible o no.")}
+    return CHOICES[choice], {}
+
+
+async def availability_page(request: Request) -> Response:
+    viewer = require_staff(await session.staff_viewer(request))
+    memberships = await teams.memberships(db(request), viewer)
+    return render(request, PAGE, {"memberships": memberships, "errors": {}, "saved": False})
+
+
+async def set_availability(request: Request) -> Response:
+    viewer = require_staff(await session.staff_viewer(request))
+    async with request.form(max_files=0, max_fields=5) as form:
+        available, errors = parse_availability(form)
+        back = safe_next(str(form.get("next") or ""), AVAILABILITY_PATH)
+    status_code = 422
+    if available is not None:
+        try:
+            await teams.set_availability(
+                db(request), viewer, available, session.actor(request, viewer)
+            )
+            status_code = 200
+        except teams.AvailabilityRefused as refusal:
+            errors, status_code = {"form": refusal.message}, 409
+    if status_code == 200 and not is_htmx(request):
+        return redirect(back)
+    context = {
+        "memberships": await teams.memberships(db(request), viewer),
+        "errors": errors,
+        "saved": status_code == 200,
+        "next": back,
+    }
+    return render(request, PARTIAL if is_htmx(request) else PAGE, context, status_code)
+
+
+routes = [
+    Route(AVAILABILITY_PATH, availability_page, name="staff_availability"),
+    Route(
+        AVAILABILITY_PATH,
+        set_availability,
+        methods=["POST"],
+        name="staff_availability_set",
+    ),
+]

@@ -1,0 +1,96 @@
+"""Parsing the agent's queue query and forms: pure functions returning (data, errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from helpdesk.core.i18n import gettext as _
+from helpdesk.core.row_ids import row_id
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.citizen.forms import BODY_MAX, Errors, check_body
+from helpdesk.tickets.kinds import KINDS
+from helpdesk.tickets.queue.service import DUE_ORDERED_VIEWS, VIEWS, Cursor, QueueFilter
+from helpdesk.tickets.workbench.service import REPLY_TARGETS
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    queue: QueueFilter
+    after: Cursor | None
+
+
+def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
+    """Unknown values fall back to the whole queue rather than an error page."""
+    view = params.get("vista", "all")
+    kind = params.get("tipo") or None
+    view = view if view in VIEWS else "all"
+    return QueueQuery(
+        QueueFilter(view, kind if kind in KINDS else None),
+        parse_cursor(view, params.get("antes", "")),
+    )
+
+
+def parse_cursor(view: str, text: str) -> Cursor | None:
+    """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
+    anything else starts from the first page."""
+    due_text, _dot, id_text = text.rpartition(".")
+    last_id = row_id(id_text)
+    if last_id is None:
+        return None
+    if view not in DUE_ORDERED_VIEWS:
+        return None if due_text else Cursor(last_id)
+    try:
+        return Cursor(last_id, date.fromisoformat(due_text))
+    except ValueError:
+        return None
+
+
+def _text(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
+    return value.strip() if isinstance(value, str) else ""
+
+
+@dataclass(frozen=True)
+class ReplyForm:
+    body: str
+    then_status: str | None
+
+
+def parse_reply(form: Mapping[str, Any]) -> tuple[ReplyForm, Errors]:
+    errors: Errors = {}
+    body = _text(form, "texto")
+    check_body(body, errors, "texto")
+    then = _text(form, "luego") or None
+    if then is not None and then not in REPLY_TARGETS:
+        errors["luego"] = _("Elija un estado de la lista.")
+        then = None
+    return ReplyForm(body[:BODY_MAX], then), errors
+
+
+def parse_note(form: Mapping[str, Any]) -> tuple[str, Errors]:
+    errors: Errors = {}
+    body = _text(form, "nota")
+    if not body:
+        errors["nota"] = _("Escriba la nota.")
+    elif len(body) > BODY_MAX:
+        errors["nota"] = _(
+            "La nota puede tener como máximo %(max)s caracteres.", max=f"{BODY_MAX:,}"
+        )
+    return body[:BODY_MAX], errors
+
+
+def parse_status(form: Mapping[str, Any]) -> tuple[str, Errors]:
+    target = _text(form, "estado")
+    if target not in status_flow.STATUSES:
+        return "", {"estado": _("Elija un estado de la lista.")}
+    return target, {}
+
+
+def parse_seen(form: Mapping[str, Any]) -> int | None:
+    """The reply form's ``visto``: the last message id its page showed (None if absent or
+    malformed, which skips the crossed-replies check rather than refusing the reply)."""
+    seen = _text(form, "visto")
+    return row_id(seen)

@@ -1,0 +1,406 @@
+"""What staff may do with a request, as plain functions over the caller's session.
+
+Every function checks the viewer's role and region itself (routes and tests call them
+directly), writes in the caller's unit of work and never commits: the change, its status
+history, its audit event and any email are kept or dropped together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.accounts.models import StaffAccount
+from helpdesk.accounts.permissions import Viewer, region_scope
+from helpdesk.audit import service as audit
+from helpdesk.core.db import utcnow
+from helpdesk.core.errors import NotFound, PermissionDenied
+from helpdesk.core.i18n import gettext as _
+from helpdesk.notifications import outbox
+from helpdesk.people.models import Person
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.citizen.service import restart_clock
+from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+
+AGENT = status_flow.AGENT
+REPLY_TEMPLATE = "request_reply"
+# Where a reply may leave the request; None keeps its status (after opening a new one).
+REPLY_TARGETS = (status_flow.EN_ESPERA_CIUDADANO, status_flow.RESUELTO)
+# Who may take a request from a colleague or release someone else's.
+REASSIGN_ROLES = frozenset({"supervisor", "admin"})
+
+
+class AgentActionRefused(Exception):
+    """A refused action; ``message`` is for the agent, already translated."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# --- Access.
+
+
+def check_access(viewer: Viewer, request: Request) -> None:
+    """Staff who work requests, within their region (raises PermissionDenied)."""
+    scope = region_scope(viewer)  # refuses citizens and roles without requests
+    if scope is not None and request.region_code != scope:
+        raise PermissionDenied("outside your region")
+
+
+async def get_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Request:
+    region_scope(viewer)  # refuse before revealing whether the folio exists
+    request = await db.scalar(select(Request).where(Request.folio == folio.upper()))
+    if request is None:
+        raise NotFound("request")
+    check_access(viewer, request)
+    return request
+
+
+# --- Reading.
+
+
+@dataclass
+class StaffEntry:
+    message: RequestMessage
+    author_name: str
+    attachments: list[RequestAttachment] = field(default_factory=list)
+
+
+async def staff_names(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
+    wanted = {i for i in ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await db.execute(
+        select(StaffAccount.id, StaffAccount.full_name).where(StaffAccount.id.in_(wanted))
+    )
+    return {row.id: row.full_name for row in rows}
+
+
+async def conversation(db: AsyncSession, request: Request) -> list[StaffEntry]:
+    """Every message, internal notes included, oldest first, with their authors' names."""
+    messages = (
+        await db.scalars(
+            select(RequestMessage)
+            .where(RequestMessage.request_id == request.id)
+            .order_by(RequestMessage.created_at, RequestMessage.id)
+        )
+    ).all()
+    person = await db.get(Person, request.person_id)
+    staff = await staff_names(db, (m.author_id for m in messages if m.author_kind == "staff"))
+    entries: dict[int, StaffEntry] = {}
+    for m in messages:
+        if m.author_kind == "citizen":
+            name = person.full_name if person and person.full_name else _("Ciudadano/a")
+        elif m.author_kind == "staff":
+            name = staff.get(m.author_id or 0, _("Personal"))
+        else:
+            name = _("Sistema")
+        entries[m.id] = StaffEntry(m, name)
+    if entries:
+        files = await db.scalars(
+            select(RequestAttachment)
+            .where(RequestAttachment.request_id == request.id)
+            .order_by(RequestAttachment.id)
+        )
+        for attachment in files:
+            if attachment.message_id in entries:
+                entries[attachment.message_id].attachments.append(attachment)
+    return list(entries.values())
+
+
+async def status_history(db: AsyncSession, request: Request) -> list[StatusChange]:
+    rows = await db.scalars(
+        select(StatusChange)
+        .where(StatusChange.request_id == request.id)
+        .order_by(StatusChange.at, StatusChange.id)
+    )
+    return list(rows.all())
+
+
+async def attachment_for_staff(
+    db: AsyncSession, viewer: Viewer, request: Request, attachment_id: int
+) -> RequestAttachment | None:
+    check_access(viewer, request)
+    return await db.scalar(
+        select(RequestAttachment).where(
+            RequestAttachment.id == attachment_id, RequestAttachment.request_id == request.id
+        )
+    )
+
+
+def allowed_targets(request: Request) -> tuple[str, ...]:
+    return status_flow.allowed_targets(
+        request.status, AGENT, merged=request.merged_into_id is not None
+    )
+
+
+# --- Status.
+
+
+def _check_moves(request: Request, targets: Iterable[str], now: datetime) -> None:
+    """Checks a chain of moves before any is written, so a refusal leaves nothing half done."""
+    current = request.status
+    for target in targets:
+        status_flow.check_transition(
+            current,
+            target,
+            AGENT,
+            resolved_at=request.resolved_at,
+            now=now,
+            merged=request.merged_into_id is not None,
+        )
+        current = target
+
+
+async def _apply_move(
+    db: AsyncSession, request: Request, target: str, actor: audit.Actor, now: datetime
+) -> None:
+    before = request.status
+    if status_flow.ends_pause(before, target):
+        await restart_clock(db, request, now)
+    if status_flow.starts_pause(before, target):
+        request.legal_due_on = None  # the clock stops; restart_clock recomputes both
+        request.target_due_on = None
+    request.status = target
+    if target == status_flow.RESUELTO:
+        request.resolved_at = now
+    elif target == status_flow.CERRADO:
+        request.closed_at = now
+    request.updated_at = now
+    db.add(
+        StatusChange(
+            request_id=request.id,
+            from_status=before,
+            to_status=target,
+            actor_kind=AGENT,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+    audit.record(db, actor, "request.status", "request", request.id, {"status": [before, target]})
+
+
+async def change_status(
+    db: AsyncSession,
+    viewer: Viewer,
+    request: Request,
+    target: str,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """One move by the flow's rules; raises ``status_flow.TransitionNotAllowed`` (409)."""
+    check_access(viewer, request)
+    if target not in status_flow.STATUSES:
+        raise ValueError(f"unknown status {target!r}")
+    now = now or utcnow()
+    _check_moves(request, [target], now)
+    await _apply_move(db, request, target, actor, now)
+
+
+def _reply_moves(current: str, then_status: str | None) -> list[str]:
+    """The moves a reply makes: the first answer opens a new request, and resolving a request
+    that waits on the citizen passes through abierto (the flow never skips it)."""
+    moves: list[str] = []
+    if current == status_flow.NUEVO:
+        moves.append(status_flow.ABIERTO)
+        current = status_flow.ABIERTO
+    if then_status is None or then_status == current:
+        return moves
+    if current == status_flow.EN_ESPERA_CIUDADANO and then_status == status_flow.RESUELTO:
+        moves.append(status_flow.ABIERTO)
+    moves.append(then_status)
+    return moves
+
+
+# --- Writing.
+
+
+def _check_writable(request: Request) -> None:
+    if request.merged_into_id is not None:
+        raise AgentActionRefused(
+            _("Esta solicitud se fusionó con otra; escriba en la solicitud que la reemplaza.")
+        )
+    if request.status == status_flow.CERRADO:
+        raise AgentActionRefused(
+            _("La solicitud está cerrada. Reábrala antes de responder a la persona.")
+        )
+
+
+async def _last_email_id(db: AsyncSession, request: Request) -> str | None:
+    """The Message-ID of the latest email of this conversation, ours or the person's."""
+    return await db.scalar(
+        select(RequestMessage.email_message_id)
+        .where(
+            RequestMessage.request_id == request.id,
+            RequestMessage.email_message_id.is_not(None),
+            RequestMessage.internal.is_(False),
+        )
+        .order_by(RequestMessage.id.desc())
+        .limit(1)
+    )
+
+
+async def reply(
+    db: AsyncSession,
+    viewer: Viewer,
+    request: Request,
+    body: str,
+    actor: audit.Actor,
+    base_url: str,
+    then_status: str | None = None,
+    now: datetime | None = None,
+) -> RequestMessage:
+    """An answer to the person: a message, an email threaded on the conversation, and
+    optionally a move to en espera del ciudadano or resuelto."""
+    check_access(viewer, request)
+    if then_status is not None and then_status not in REPLY_TARGETS:
+        raise ValueError(f"a reply cannot move a request to {then_status!r}")
+    now = now or utcnow()
+    _check_writable(request)
+    moves = _reply_moves(request.status, then_status)
+    _check_moves(request, moves, now)
+
+    message = RequestMessage(
+        request_id=request.id,
+        author_kind="staff",
+        author_id=viewer.id,
+        body=body,
+        internal=False,
+        via="web",
+        created_at=now,
+    )
+    person = await db.get(Person, request.person_id)
+    if person is not None and person.email:
+        in_reply_to = await _last_email_id(db, request)
+        root = base_url.rstrip("/")
+        email = outbox.enqueue(
+            db,
+            REPLY_TEMPLATE,
+            person.email,
+            request.locale,
+            {
+                "folio": request.folio,
+                "subject": request.subject,
+                "body": body,
+                "account_link": f"{root}/cuenta/solicitudes/{request.folio}",
+                "lost_link": f"{root}/solicitudes/recuperar",
+            },
+            in_reply_to=in_reply_to,
+        )
+        message.email_message_id = email.message_id
+    db.add(message)
+    await db.flush()
+    if request.first_response_at is None:
+        request.first_response_at = now
+    request.updated_at = now
+    audit.record(
+        db,
+        actor,
+        "request.staff_reply",
+        "request",
+        request.id,
+        {"message": [None, message.id], "emailed": [None, message.email_message_id is not None]},
+    )
+    for target in moves:
+        await _apply_move(db, request, target, actor, now)
+    return message
+
+
+async def add_note(
+    db: AsyncSession,
+    viewer: Viewer,
+    request: Request,
+    body: str,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> RequestMessage:
+    """An internal note: seen by staff only, never emailed, allowed in any status."""
+    check_access(viewer, request)
+    now = now or utcnow()
+    note = RequestMessage(
+        request_id=request.id,
+        author_kind="staff",
+        author_id=viewer.id,
+        body=body,
+        internal=True,
+        via="web",
+        created_at=now,
+    )
+    db.add(note)
+    await db.flush()
+    audit.record(db, actor, "request.note", "request", request.id, {"message": [None, note.id]})
+    return note
+
+
+async def claim(
+    db: AsyncSession,
+    viewer: Viewer,
+    request: Request,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """Assign to me. Taking a new request opens it; taking one from a colleague is for
+    supervisors and admins only."""
+    check_access(viewer, request)
+    now = now or utcnow()
+    if request.merged_into_id is not None:
+        raise AgentActionRefused(_("Esta solicitud se fusionó con otra y ya no se atiende."))
+    before = request.assignee_id
+    if before == viewer.id:
+        return
+    if before is not None and viewer.role not in REASSIGN_ROLES:
+        raise AgentActionRefused(
+            _("Otra persona ya tiene esta solicitud. Pida a un supervisor que la reasigne.")
+        )
+    request.assignee_id = viewer.id
+    request.updated_at = now
+    audit.record(
+        db, actor, "request.assign", "request", request.id, {"assignee_id": [before, viewer.id]}
+    )
+    if request.status == status_flow.NUEVO:
+        await _apply_move(db, request, status_flow.ABIERTO, actor, now)
+
+
+async def unassign(
+    db: AsyncSession,
+    viewer: Viewer,
+    request: Request,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """Back to the unassigned queue: by its assignee, a supervisor or an admin."""
+    check_access(viewer, request)
+    before = request.assignee_id
+    if before is None:
+        return
+    if before != viewer.id and viewer.role not in REASSIGN_ROLES:
+        raise AgentActionRefused(
+            _("Solo quien tiene la solicitud asignada o un supervisor puede liberarla.")
+        )
+    request.assignee_id = None
+    request.updated_at = now or utcnow()
+    audit.record(
+        db, actor, "request.unassign", "request", request.id, {"assignee_id": [before, None]}
+    )
+
+
+# --- Respuestas tipo.
+
+
+async def canned_choices(db: AsyncSession) -> list[tuple[str, str]]:
+    return await canned.active_choices(db)
+
+
+async def canned_prefill(
+    db: AsyncSession, viewer: Viewer, request: Request, code: str, base_url: str
+) -> str | None:
+    """A template filled for this request, in its person's language, to edit and send."""
+    check_access(viewer, request)
+    rendered = await canned.render_for(db, code, request, base_url)
+    return rendered.text if rendered else None
