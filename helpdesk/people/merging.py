@@ -24,7 +24,7 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.people import service as people
 from helpdesk.people.identity import normalize_document_number, normalize_run
 from helpdesk.people.models import DOCUMENT_TYPES, Person
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 
 # Filled one by one when empty on the kept record.
 _SIMPLE_FIELDS: Final = (
@@ -133,7 +133,7 @@ async def merge_people(
 
     now = now or utcnow()
     result = MergeResult()
-    moved = await db.scalars(select(Request).where(Request.person_id == duplicate.id))
+    moved = await db.scalars(select(Ticket).where(Ticket.person_id == duplicate.id))
     for row in moved:
         row.person_id = kept.id
         audit.record(

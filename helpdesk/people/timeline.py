@@ -21,7 +21,7 @@ from helpdesk.accounts.permissions import Viewer, check_person_access, region_sc
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
-from helpdesk.tickets.models import Request, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage
 from helpdesk.tickets.status_flow import status_names
 
 LIMIT: Final = 100
@@ -46,7 +46,7 @@ TimelineSource = Callable[[AsyncSession, Person, int, str | None], Awaitable[lis
 
 def in_scope(scope: str | None) -> list[ColumnElement[bool]]:
     """The request conditions for a viewer limited to one region (none for the rest)."""
-    return [] if scope is None else [Request.region_code == scope]
+    return [] if scope is None else [Ticket.region_code == scope]
 
 
 def excerpt(text: str, length: int) -> str:
@@ -58,9 +58,9 @@ async def request_openings(
     db: AsyncSession, person: Person, limit: int, scope: str | None = None
 ) -> list[TimelineEntry]:
     rows = await db.execute(
-        select(Request.folio, Request.subject, Request.received_at)
-        .where(Request.person_id == person.id, *in_scope(scope))
-        .order_by(Request.received_at.desc())
+        select(Ticket.folio, Ticket.subject, Ticket.received_at)
+        .where(Ticket.person_id == person.id, *in_scope(scope))
+        .order_by(Ticket.received_at.desc())
         .limit(limit)
     )
     return [
@@ -91,22 +91,20 @@ async def request_messages(
 ) -> list[TimelineEntry]:
     rows = await db.execute(
         select(
-            RequestMessage.created_at,
-            RequestMessage.author_kind,
-            RequestMessage.internal,
-            RequestMessage.body,
-            Request.folio,
+            TicketMessage.created_at,
+            TicketMessage.author_kind,
+            TicketMessage.internal,
+            TicketMessage.body,
+            Ticket.folio,
             StaffAccount.full_name,
         )
-        .join(Request, Request.id == RequestMessage.request_id)
+        .join(Ticket, Ticket.id == TicketMessage.request_id)
         .outerjoin(
             StaffAccount,
-            and_(
-                RequestMessage.author_kind == "staff", StaffAccount.id == RequestMessage.author_id
-            ),
+            and_(TicketMessage.author_kind == "staff", StaffAccount.id == TicketMessage.author_id),
         )
-        .where(Request.person_id == person.id, *in_scope(scope))
-        .order_by(RequestMessage.created_at.desc(), RequestMessage.id.desc())
+        .where(Ticket.person_id == person.id, *in_scope(scope))
+        .order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc())
         .limit(limit)
     )
     return [
@@ -132,16 +130,16 @@ async def status_changes(
             StatusChange.from_status,
             StatusChange.to_status,
             StatusChange.actor_kind,
-            Request.folio,
+            Ticket.folio,
             StaffAccount.full_name,
         )
-        .join(Request, Request.id == StatusChange.request_id)
+        .join(Ticket, Ticket.id == StatusChange.request_id)
         .outerjoin(
             StaffAccount,
             and_(StatusChange.actor_kind == "agent", StaffAccount.id == StatusChange.actor_id),
         )
         .where(
-            Request.person_id == person.id, StatusChange.from_status.is_not(None), *in_scope(scope)
+            Ticket.person_id == person.id, StatusChange.from_status.is_not(None), *in_scope(scope)
         )
         .order_by(StatusChange.at.desc(), StatusChange.id.desc())
         .limit(limit)

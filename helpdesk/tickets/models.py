@@ -25,7 +25,7 @@ OPEN_CONDITION = "status IN ('nuevo', 'abierto', 'en_espera_ciudadano', 'reabier
 UNASSIGNED_OPEN_CONDITION = f"assignee_id IS NULL AND {OPEN_CONDITION}"
 
 
-class Request(Base):
+class Ticket(Base):
     __tablename__ = "requests"
     __table_args__ = (
         # The agent queues: by region and status, newest first (keyset on id), and by due date.
@@ -103,7 +103,7 @@ class Request(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class RequestMessage(Base):
+class TicketMessage(Base):
     __tablename__ = "request_messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -117,7 +117,7 @@ class RequestMessage(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RequestAttachment(Base):
+class TicketAttachment(Base):
     __tablename__ = "request_attachments"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -167,7 +167,7 @@ class KindDeadline(Base):
     target_days: Mapped[int | None] = mapped_column(Integer)
 
 
-class RequestTag(Base):
+class TicketTag(Base):
     """A free label agents put on requests (e.g. "vulnerable", "prensa")."""
 
     __tablename__ = "request_tags"
@@ -177,7 +177,7 @@ class RequestTag(Base):
     tag: Mapped[str] = mapped_column(String(40), primary_key=True)
 
 
-class RequestLink(Base):
+class TicketLink(Base):
     """Two related requests (``relation`` "related"), or a duplicate merged into another
     ("duplicate": ``request_id`` is the duplicate, ``related_id`` the one kept)."""
 
@@ -192,7 +192,7 @@ class RequestLink(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class RequestPresence(Base):
+class TicketPresence(Base):
     """Which agent has a request's reply box open, refreshed while they type: the warning
     that someone else is replying. Rows older than a minute are stale."""
 

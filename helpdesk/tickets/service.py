@@ -24,7 +24,7 @@ from helpdesk.calendar.working_days import WorkingCalendar
 from helpdesk.core.db import utcnow
 from helpdesk.core.security import token_digest
 from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening.writing import CreatedRequest as CreatedRequest
 from helpdesk.tickets.opening.writing import NewRequest as NewRequest
 from helpdesk.tickets.opening.writing import create_request as create_request
@@ -37,7 +37,7 @@ def local_today(now: datetime | None = None) -> date:
 
 @dataclass(frozen=True)
 class OpenedRequest:
-    request: Request
+    ticket: Ticket
     access_token: str  # the private link's secret: sent by email, never stored
 
 
@@ -63,15 +63,15 @@ async def open_request(
 ) -> OpenedRequest:
     """``create_request``, with the request loaded back for callers that go on working on it."""
     created = await create_request(db, data, actor, base_url, now)
-    request = await db.get(Request, created.id)
-    assert request is not None
-    return OpenedRequest(request, created.access_token)
+    ticket = await db.get(Ticket, created.id)
+    assert ticket is not None
+    return OpenedRequest(ticket, created.access_token)
 
 
-async def find_by_private_link(db: AsyncSession, folio: str, token: str) -> Request | None:
+async def find_by_private_link(db: AsyncSession, folio: str, token: str) -> Ticket | None:
     """The request a private link opens; the same None for a wrong folio or a wrong token."""
-    request = await db.scalar(select(Request).where(Request.folio == folio.upper()))
-    expected = request.access_digest if request is not None else "0" * 64
-    if not hmac.compare_digest(expected, token_digest(token)) or request is None:
+    ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio.upper()))
+    expected = ticket.access_digest if ticket is not None else "0" * 64
+    if not hmac.compare_digest(expected, token_digest(token)) or ticket is None:
         return None
-    return request
+    return ticket

@@ -18,7 +18,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import presence
 from helpdesk.tickets.workbench import service as agent_service
@@ -42,7 +42,7 @@ async def rm_request(sessionmaker, subject: str = "Consulta por prórroga") -> s
     )
     async with sessionmaker() as db, db.begin():
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-        return opened.request.folio
+        return opened.ticket.folio
 
 
 async def colleague(sessionmaker) -> Viewer:
@@ -125,7 +125,7 @@ async def test_agent_replies_from_the_keyboard_without_reloading(
     await expect(page.get_by_role("status")).to_have_text("La solicitud quedó asignada a usted.")
     assert await page.evaluate(CHECK_MARK) == "sí"
     async with sessionmaker() as db:
-        row = await db.scalar(select(Request).where(Request.folio == folio))
+        row = await db.scalar(select(Ticket).where(Ticket.folio == folio))
     assert row is not None and row.assignee_id is not None
     assert not console.errors, "\n".join(console.errors)
 
@@ -136,7 +136,7 @@ async def test_warning_and_crossed_reply(
     folio = await rm_request(sessionmaker)
     other = await colleague(sessionmaker)
     async with sessionmaker() as db, db.begin():
-        item = await db.scalar(select(Request).where(Request.folio == folio))
+        item = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert item is not None
         await presence.touch(db, other, item, utcnow() - timedelta(seconds=5))
 
@@ -157,13 +157,13 @@ async def test_warning_and_crossed_reply(
     assert (await heartbeat.value).status == 200
     await expect(warning).to_contain_text(f"{other.name} también está respondiendo")
     async with sessionmaker() as db:
-        item = await db.scalar(select(Request).where(Request.folio == folio))
+        item = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert item is not None
         assert await presence.others_replying(db, other, item) == ["Camila Rojas (agente RM)"]
 
     # The colleague answers first: sending is refused in place, with the draft kept.
     async with sessionmaker() as db, db.begin():
-        item = await db.scalar(select(Request).where(Request.folio == folio))
+        item = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert item is not None
         await agent_service.reply(
             db, other, item, "Respuesta del colega.", Actor("staff", other.id), "http://x"

@@ -21,8 +21,8 @@ from helpdesk.core.i18n import translations
 from helpdesk.core.settings import PROJECT_ROOT
 from helpdesk.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.answers.templates import CannedResponse, CannedResponseText
-from helpdesk.tickets.models import Request, RequestAttachment
+from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText
+from helpdesk.tickets.models import Ticket, TicketAttachment
 from tests.e2e.conftest import ConsoleLog, new_context
 
 pytestmark = pytest.mark.e2e
@@ -91,17 +91,17 @@ async def seed_canned(sessionmaker: async_sessionmaker[AsyncSession], unique: st
     """A respuesta tipo with Spanish and Creole texts; returns its code."""
     code = f"rezidans-{unique}"
     async with sessionmaker() as db, db.begin():
-        canned = CannedResponse(code=code, title=f"Residencia lista {unique}", active=True)
+        canned = AnswerTemplate(code=code, title=f"Residencia lista {unique}", active=True)
         db.add(canned)
         await db.flush()
         db.add_all(
             [
-                CannedResponseText(
+                AnswerTemplateText(
                     canned_id=canned.id,
                     locale="es",
                     body="Hola {nombre}:\n\nSu residencia definitiva ({folio}) está lista.",
                 ),
-                CannedResponseText(
+                AnswerTemplateText(
                     canned_id=canned.id,
                     locale="ht",
                     body="Bonjou {nombre}:\n\nRezidans definitif ou ({folio}) pare. "
@@ -265,10 +265,10 @@ async def test_creole_request_answered_with_canned_and_rated(
         await agent.close()
 
     async with sessionmaker() as db:
-        request = await db.scalar(select(Request).where(Request.folio == folio))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert request is not None
         attachment = await db.scalar(
-            select(RequestAttachment).where(RequestAttachment.request_id == request.id)
+            select(TicketAttachment).where(TicketAttachment.request_id == request.id)
         )
     assert request.locale == "ht" and request.kind == KIND and request.status == "resuelto"
     assert request.csat_score == 5 and request.csat_comment == f"Mèsi anpil! {unique}"

@@ -38,7 +38,7 @@ from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
 from helpdesk.reference.models import Office
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue.service import OPEN_LITERALS
 from helpdesk.tickets.service import local_today
 
@@ -92,21 +92,21 @@ class AlertPlan:
         windows = []
         for end, codes in sorted(by_end.items()):
             named = [c for c in codes if c is not None]
-            region: ColumnElement[bool] = Request.region_code.in_(named) if named else false()
+            region: ColumnElement[bool] = Ticket.region_code.in_(named) if named else false()
             if None in codes:
-                region = or_(region, Request.region_code.is_(None))
-            windows.append(and_(region, Request.legal_due_on <= end))
+                region = or_(region, Ticket.region_code.is_(None))
+            windows.append(and_(region, Ticket.legal_due_on <= end))
         return and_(
             # The open statuses as literals lets SQLite walk ix_requests_open_due (a partial
             # index) instead of every running request; RUNNING then leaves the paused ones.
-            Request.status.in_(OPEN_LITERALS),
-            Request.status.in_(RUNNING),
-            Request.merged_into_id.is_(None),
-            Request.legal_due_on >= self.today,
+            Ticket.status.in_(OPEN_LITERALS),
+            Ticket.status.in_(RUNNING),
+            Ticket.merged_into_id.is_(None),
+            Ticket.legal_due_on >= self.today,
             or_(*windows),
             or_(
-                Request.deadline_alerted_on.is_(None),
-                Request.deadline_alerted_on != Request.legal_due_on,
+                Ticket.deadline_alerted_on.is_(None),
+                Ticket.deadline_alerted_on != Ticket.legal_due_on,
             ),
         )
 
@@ -139,10 +139,10 @@ async def make_plan(db: AsyncSession, today: date, base_url: str, days: int = 2)
     return AlertPlan(today, base_url.rstrip("/"), ends, await _supervisors(db))
 
 
-def _alert(db: AsyncSession, plan: AlertPlan, request: Request) -> int:
-    due = request.legal_due_on
+def _alert(db: AsyncSession, plan: AlertPlan, ticket: Ticket) -> int:
+    due = ticket.legal_due_on
     assert due is not None
-    recipients = plan.recipients(request.region_code)
+    recipients = plan.recipients(ticket.region_code)
     for recipient in recipients:
         outbox.enqueue(
             db,
@@ -150,20 +150,20 @@ def _alert(db: AsyncSession, plan: AlertPlan, request: Request) -> int:
             recipient.email,
             recipient.locale,
             {
-                "folio": request.folio,
-                "subject": request.subject,
+                "folio": ticket.folio,
+                "subject": ticket.subject,
                 "due": format_date(due, recipient.locale),
-                "link": f"{plan.base_url}/staff/solicitudes/{request.folio}",
+                "link": f"{plan.base_url}/staff/solicitudes/{ticket.folio}",
             },
         )
-    before = request.deadline_alerted_on
-    request.deadline_alerted_on = due
+    before = ticket.deadline_alerted_on
+    ticket.deadline_alerted_on = due
     audit.record(
         db,
         audit.SYSTEM,
         "request.deadline_alert",
         "request",
-        request.id,
+        ticket.id,
         {
             "deadline_alerted_on": [before.isoformat() if before else None, due.isoformat()],
             "recipients": [None, len(recipients)],
@@ -179,15 +179,15 @@ async def alert_batch(db: AsyncSession, plan: AlertPlan, limit: int = BATCH_SIZE
         # A write that changes nothing, so this transaction holds SQLite's write lock before
         # it reads: a concurrent run waits here instead of alerting the same rows.
         await db.execute(
-            update(Request)
+            update(Ticket)
             .where(false())
-            .values(deadline_alerted_on=Request.deadline_alerted_on)
+            .values(deadline_alerted_on=Ticket.deadline_alerted_on)
             .execution_options(synchronize_session=False)
         )
     stmt = (
-        select(Request)
+        select(Ticket)
         .where(plan.condition())
-        .order_by(Request.legal_due_on, Request.id)
+        .order_by(Ticket.legal_due_on, Ticket.id)
         .limit(limit)
         .execution_options(populate_existing=True)
     )
@@ -195,8 +195,8 @@ async def alert_batch(db: AsyncSession, plan: AlertPlan, limit: int = BATCH_SIZE
         # NO KEY UPDATE: rows that only point at a request (a new message) do not hide it.
         stmt = stmt.with_for_update(skip_locked=True, key_share=True)
     requests = (await db.scalars(stmt)).all()
-    for request in requests:
-        _alert(db, plan, request)
+    for ticket in requests:
+        _alert(db, plan, ticket)
     await db.flush()
     return len(requests)
 

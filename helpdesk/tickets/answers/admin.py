@@ -20,8 +20,8 @@ from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Tramite
 from helpdesk.tickets.admin.forms import CannedInput, RuleInput, body_field
-from helpdesk.tickets.answers.templates import NO, YES, AutoAnswer, AutoRule, CannedResponse
-from helpdesk.tickets.answers.templates import CannedResponseText as Text
+from helpdesk.tickets.answers.templates import NO, YES, AnswerTemplate, AutoAnswer, AutoRule
+from helpdesk.tickets.answers.templates import AnswerTemplateText as Text
 from helpdesk.tickets.kinds import KINDS
 
 
@@ -44,13 +44,13 @@ def require_admin(viewer: Viewer) -> Viewer:
 
 @dataclass(frozen=True)
 class CannedRow:
-    canned: CannedResponse
+    canned: AnswerTemplate
     locales: tuple[str, ...]
 
 
 async def list_canned(db: AsyncSession, viewer: Viewer) -> list[CannedRow]:
     require_admin(viewer)
-    templates = (await db.scalars(select(CannedResponse).order_by(CannedResponse.title))).all()
+    templates = (await db.scalars(select(AnswerTemplate).order_by(AnswerTemplate.title))).all()
     rows = await db.execute(select(Text.canned_id, Text.locale).order_by(Text.locale))
     locales: dict[int, list[str]] = {}
     for row in rows:
@@ -60,16 +60,16 @@ async def list_canned(db: AsyncSession, viewer: Viewer) -> list[CannedRow]:
 
 async def get_canned(
     db: AsyncSession, viewer: Viewer, canned_id: int
-) -> tuple[CannedResponse, dict[str, str]]:
+) -> tuple[AnswerTemplate, dict[str, str]]:
     require_admin(viewer)
-    canned = await db.get(CannedResponse, canned_id)
+    canned = await db.get(AnswerTemplate, canned_id)
     if canned is None:
         raise NotFound("canned response")
     rows = await db.execute(select(Text.locale, Text.body).where(Text.canned_id == canned_id))
     return canned, {row.locale: row.body for row in rows}
 
 
-def canned_values(canned: CannedResponse, bodies: dict[str, str]) -> dict[str, Any]:
+def canned_values(canned: AnswerTemplate, bodies: dict[str, str]) -> dict[str, Any]:
     """The template as the audit log and the form see it."""
     values: dict[str, Any] = {
         "titulo": canned.title,
@@ -98,7 +98,7 @@ async def _write_texts(
                 row.body = body
 
 
-def _apply(canned: CannedResponse, data: CannedInput) -> None:
+def _apply(canned: AnswerTemplate, data: CannedInput) -> None:
     canned.title = data.title
     canned.active = data.active
     canned.set_status = data.set_status
@@ -108,11 +108,11 @@ def _apply(canned: CannedResponse, data: CannedInput) -> None:
 
 async def create_canned(
     db: AsyncSession, viewer: Viewer, data: CannedInput, actor: audit.Actor
-) -> CannedResponse:
+) -> AnswerTemplate:
     require_admin(viewer)
-    if await db.scalar(select(CannedResponse.id).where(CannedResponse.code == data.code)):
+    if await db.scalar(select(AnswerTemplate.id).where(AnswerTemplate.code == data.code)):
         raise AdminInputError("codigo", _("Ya existe una respuesta tipo con ese código."))
-    canned = CannedResponse(code=data.code)
+    canned = AnswerTemplate(code=data.code)
     _apply(canned, data)
     db.add(canned)
     await db.flush()
@@ -124,7 +124,7 @@ async def create_canned(
 
 async def update_canned(
     db: AsyncSession, viewer: Viewer, canned_id: int, data: CannedInput, actor: audit.Actor
-) -> CannedResponse:
+) -> AnswerTemplate:
     canned, bodies = await get_canned(db, viewer, canned_id)
     before = canned_values(canned, bodies)
     _apply(canned, data)
@@ -157,8 +157,8 @@ async def list_rules(db: AsyncSession, viewer: Viewer) -> list[RuleRow]:
     grouped query over the log, not one per rule)."""
     require_admin(viewer)
     rows = await db.execute(
-        select(AutoRule, CannedResponse.title, Tramite.name)
-        .outerjoin(CannedResponse, CannedResponse.code == AutoRule.canned_code)
+        select(AutoRule, AnswerTemplate.title, Tramite.name)
+        .outerjoin(AnswerTemplate, AnswerTemplate.code == AutoRule.canned_code)
         .outerjoin(Tramite, Tramite.code == AutoRule.tramite_code)
         .order_by(AutoRule.id)
     )
@@ -190,8 +190,8 @@ async def rule_choices(db: AsyncSession, viewer: Viewer) -> tuple[list[Any], lis
     require_admin(viewer)
     templates = (
         await db.execute(
-            select(CannedResponse.code, CannedResponse.title, CannedResponse.active).order_by(
-                CannedResponse.title
+            select(AnswerTemplate.code, AnswerTemplate.title, AnswerTemplate.active).order_by(
+                AnswerTemplate.title
             )
         )
     ).all()
@@ -201,7 +201,7 @@ async def rule_choices(db: AsyncSession, viewer: Viewer) -> tuple[list[Any], lis
 
 async def _check_rule(db: AsyncSession, data: RuleInput) -> None:
     exists = await db.scalar(
-        select(CannedResponse.id).where(CannedResponse.code == data.canned_code)
+        select(AnswerTemplate.id).where(AnswerTemplate.code == data.canned_code)
     )
     if exists is None:
         raise AdminInputError("plantilla", _("Elija una respuesta tipo de la lista."))

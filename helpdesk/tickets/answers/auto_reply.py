@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.notifications import outbox
 from helpdesk.tickets.answers import kb_match
 from helpdesk.tickets.answers import templates as canned
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 
 AUTO_ANSWER_TEMPLATE: Final = "auto_answer"
 CONFIRM_ANCHOR: Final = "#resolvio"  # the question's heading on the private page
@@ -28,22 +28,22 @@ Found = tuple[int, canned.Rendered]  # the logging rule's id, the answer in the 
 
 async def find_answer(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     body: str,
     base_url: str,
     index: kb_match.ArticleSearch | None = None,
 ) -> Found | None:
     """The answer a rule or the knowledge base has for the new request; None otherwise.
     Reads only, so the worker can search before it takes any lock."""
-    found = await canned.find_rule_answer(db, request, body, base_url)
+    found = await canned.find_rule_answer(db, ticket, body, base_url)
     if found is None and index is not None:
-        found = await kb_match.find_kb_answer(db, index, request, body, base_url)
+        found = await kb_match.find_kb_answer(db, index, ticket, body, base_url)
     return found
 
 
 async def send_answer(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     found: Found,
     *,
     email: str,
@@ -57,13 +57,13 @@ async def send_answer(
         db,
         AUTO_ANSWER_TEMPLATE,
         email,
-        request.locale,
+        ticket.locale,
         {
-            "folio": request.folio,
-            "subject": request.subject,
+            "folio": ticket.folio,
+            "subject": ticket.subject,
             "body": rendered.text,
             "link": private_link + CONFIRM_ANCHOR,
         },
         in_reply_to=thread_id,
     )
-    return await canned.record_answer(db, request, rule_id, rendered, now, message.message_id)
+    return await canned.record_answer(db, ticket, rule_id, rendered, now, message.message_id)

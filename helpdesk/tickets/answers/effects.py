@@ -21,10 +21,10 @@ from helpdesk.audit import service as audit
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers.templates import CannedResponse
+from helpdesk.tickets.answers.templates import AnswerTemplate
 from helpdesk.tickets.citizen.service import restart_clock
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Request, RequestMessage, RequestTag
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.workbench import service as agent_service
 
 FIELD = "plantilla"
@@ -57,8 +57,8 @@ async def find(db: AsyncSession, code: str) -> Macro | None:
     if not code:
         return None
     canned = await db.scalar(
-        select(CannedResponse).where(
-            CannedResponse.code == code[:CODE_MAX], CannedResponse.active.is_(True)
+        select(AnswerTemplate).where(
+            AnswerTemplate.code == code[:CODE_MAX], AnswerTemplate.active.is_(True)
         )
     )
     if canned is None:
@@ -96,33 +96,33 @@ async def for_form(db: AsyncSession, code: str, values: dict[str, str]) -> Macro
     return macro
 
 
-async def _add_tags(db: AsyncSession, request: Request, tags: tuple[str, ...]) -> list[str]:
+async def _add_tags(db: AsyncSession, ticket: Ticket, tags: tuple[str, ...]) -> list[str]:
     have = set(
-        (await db.scalars(select(RequestTag.tag).where(RequestTag.request_id == request.id))).all()
+        (await db.scalars(select(TicketTag.tag).where(TicketTag.request_id == ticket.id))).all()
     )
     added = [t for t in tags if t not in have]
-    db.add_all(RequestTag(request_id=request.id, tag=t) for t in added)
+    db.add_all(TicketTag(request_id=ticket.id, tag=t) for t in added)
     return added
 
 
 async def reply_with_macro(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     body: str,
     actor: audit.Actor,
     base_url: str,
     then_status: str | None,
     code: str,
     now: datetime | None = None,
-) -> RequestMessage:
+) -> TicketMessage:
     """``agent_service.reply``, then the template's kind and tags. The template's status is
     the reply's next status; an agent who chose a different one is refused."""
     if not code:
         return await agent_service.reply(
-            db, viewer, request, body, actor, base_url, then_status, now
+            db, viewer, ticket, body, actor, base_url, then_status, now
         )
-    agent_service.check_access(viewer, request)
+    agent_service.check_access(viewer, ticket)
     macro = await find(db, code)
     if macro is None:
         raise agent_service.AgentActionRefused(
@@ -139,7 +139,7 @@ async def reply_with_macro(
             )
         )
     new_kind = KINDS.get(macro.set_kind) if macro.set_kind else None
-    old_kind = KINDS.get(request.kind)
+    old_kind = KINDS.get(ticket.kind)
     if new_kind and old_kind and new_kind.family != old_kind.family:
         # The folio (SIAC-… or AYU-…) names the family: a request never leaves it.
         raise agent_service.AgentActionRefused(
@@ -152,24 +152,24 @@ async def reply_with_macro(
         )
     now = now or utcnow()
     message = await agent_service.reply(
-        db, viewer, request, body, actor, base_url, then_status or macro.set_status, now
+        db, viewer, ticket, body, actor, base_url, then_status or macro.set_status, now
     )
     changes: dict[str, list[Any]] = {"plantilla": [None, macro.code]}
-    if new_kind and new_kind.code != request.kind:
-        changes["kind"] = [request.kind, new_kind.code]
-        request.kind = new_kind.code
-        if request.tramite_code and (old_kind is None or new_kind.topic != old_kind.topic):
-            changes["tramite_code"] = [request.tramite_code, None]  # another topic's trámite
-            request.tramite_code = None
-        if status_flow.clock_running(request.status):
+    if new_kind and new_kind.code != ticket.kind:
+        changes["kind"] = [ticket.kind, new_kind.code]
+        ticket.kind = new_kind.code
+        if ticket.tramite_code and (old_kind is None or new_kind.topic != old_kind.topic):
+            changes["tramite_code"] = [ticket.tramite_code, None]  # another topic's trámite
+            ticket.tramite_code = None
+        if status_flow.clock_running(ticket.status):
             # The new kind's deadlines, counted from the same reception and pauses.
-            before = (request.legal_due_on, request.target_due_on)
-            await restart_clock(db, request, now)
-            if (request.legal_due_on, request.target_due_on) != before:
-                changes["legal_due_on"] = [str(before[0]), str(request.legal_due_on)]
-    added = await _add_tags(db, request, macro.tags)
+            before = (ticket.legal_due_on, ticket.target_due_on)
+            await restart_clock(db, ticket, now)
+            if (ticket.legal_due_on, ticket.target_due_on) != before:
+                changes["legal_due_on"] = [str(before[0]), str(ticket.legal_due_on)]
+    added = await _add_tags(db, ticket, macro.tags)
     if added:
         changes["tags"] = [None, added]
-    request.updated_at = now
-    audit.record(db, actor, "request.macro", "request", request.id, changes)
+    ticket.updated_at = now
+    audit.record(db, actor, "request.macro", "request", ticket.id, changes)
     return message

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.kinds import KINDS, PORTAL
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from knowledge_base import deflection
 from knowledge_base.search.query import SearchHit
 
@@ -74,10 +74,10 @@ def articles_text(hits: Sequence[SearchHit], base_url: str) -> str:
 
 
 async def find_kb_answer(
-    db: AsyncSession, index: ArticleSearch, request: Request, body: str, base_url: str
+    db: AsyncSession, index: ArticleSearch, ticket: Ticket, body: str, base_url: str
 ) -> tuple[int, canned.Rendered] | None:
     """(the log rule's id, the answer) when the knowledge base answers the new request."""
-    if request.kind not in KB_MATCH_KINDS:
+    if ticket.kind not in KB_MATCH_KINDS:
         return None
     rule_id = await db.scalar(
         select(canned.AutoRule.id)
@@ -89,18 +89,18 @@ async def find_kb_answer(
         .order_by(canned.AutoRule.id)
         .limit(1)
     )
-    text = f"{request.subject}\n{body}"
+    text = f"{ticket.subject}\n{body}"
     if rule_id is None or len(text.strip()) < deflection.MIN_QUERY_LENGTH:
         return None
     try:
-        hits = strong_hits(await index.search(db, text, request.locale, limit=2))
+        hits = strong_hits(await index.search(db, text, ticket.locale, limit=2))
     except OSError:
         # The index is missing or unreadable on this node: the request opens unanswered.
         log.warning("knowledge base index unavailable; no automatic answer", exc_info=True)
         return None
     if not hits:
         return None
-    rendered = await canned.render_for(db, KB_MATCH_CODE, request, base_url)
+    rendered = await canned.render_for(db, KB_MATCH_CODE, ticket, base_url)
     if rendered is None:
         return None  # the template was switched off or emptied by an admin
     text = f"{rendered.text}\n\n{articles_text(hits, base_url)}"

@@ -28,7 +28,7 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_MATCH_TEMPLATE, KB_RULE_KIND
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Request, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage
 
 SYSTEM = status_flow.SYSTEM
 YES: Final = "yes"
@@ -37,7 +37,7 @@ QUESTION: Final = lazy_gettext("¿Resolvió su consulta?")
 NAME_FALLBACK: Final = lazy_gettext("persona usuaria")
 
 
-class CannedResponse(Base):
+class AnswerTemplate(Base):
     __tablename__ = "canned_responses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -51,7 +51,7 @@ class CannedResponse(Base):
     add_tags: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
 
-class CannedResponseText(Base):
+class AnswerTemplateText(Base):
     __tablename__ = "canned_response_texts"
     __table_args__ = (UniqueConstraint("canned_id", "locale"),)
 
@@ -172,36 +172,34 @@ class Rendered:
 async def active_choices(db: AsyncSession) -> list[tuple[str, str]]:
     """(code, title) of the active templates, for the agent's select."""
     rows = await db.execute(
-        select(CannedResponse.code, CannedResponse.title)
-        .where(CannedResponse.active.is_(True))
-        .order_by(CannedResponse.title)
+        select(AnswerTemplate.code, AnswerTemplate.title)
+        .where(AnswerTemplate.active.is_(True))
+        .order_by(AnswerTemplate.title)
     )
     return [(r.code, r.title) for r in rows]
 
 
-async def render_for(
-    db: AsyncSession, code: str, request: Request, base_url: str
-) -> Rendered | None:
+async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str) -> Rendered | None:
     """The template in the request's language (Spanish when missing), filled for it."""
     canned = await db.scalar(
-        select(CannedResponse).where(CannedResponse.code == code, CannedResponse.active.is_(True))
+        select(AnswerTemplate).where(AnswerTemplate.code == code, AnswerTemplate.active.is_(True))
     )
     if canned is None:
         return None
     rows = await db.execute(
-        select(CannedResponseText.locale, CannedResponseText.body).where(
-            CannedResponseText.canned_id == canned.id
+        select(AnswerTemplateText.locale, AnswerTemplateText.body).where(
+            AnswerTemplateText.canned_id == canned.id
         )
     )
     texts = {row.locale: row.body for row in rows}
-    locale = choose_locale(sorted(texts), request.locale)
+    locale = choose_locale(sorted(texts), ticket.locale)
     if locale is None:
         return None
-    person = await db.get(Person, request.person_id)
+    person = await db.get(Person, ticket.person_id)
     name = (person.full_name if person else None) or translations(locale).ugettext(NAME_FALLBACK)
     values = {
         "nombre": name,
-        "folio": request.folio,
+        "folio": ticket.folio,
         "enlace_ayuda": f"{base_url.rstrip('/')}/ayuda",
     }
     return Rendered(code, locale, render(texts[locale], values))
@@ -210,23 +208,23 @@ async def render_for(
 # --- The automatic answer and the person's yes or no.
 
 
-async def _system_move(db: AsyncSession, request: Request, target: str, now: datetime) -> None:
+async def _system_move(db: AsyncSession, ticket: Ticket, target: str, now: datetime) -> None:
     status_flow.check_transition(
-        request.status,
+        ticket.status,
         target,
         SYSTEM,
-        resolved_at=request.resolved_at,
+        resolved_at=ticket.resolved_at,
         now=now,
-        merged=request.merged_into_id is not None,
+        merged=ticket.merged_into_id is not None,
     )
-    before = request.status
-    request.status = target
+    before = ticket.status
+    ticket.status = target
     if target == status_flow.RESUELTO:
-        request.resolved_at = now
-    request.updated_at = now
+        ticket.resolved_at = now
+    ticket.updated_at = now
     db.add(
         StatusChange(
-            request_id=request.id,
+            request_id=ticket.id,
             from_status=before,
             to_status=target,
             actor_kind=SYSTEM,
@@ -239,27 +237,27 @@ async def _system_move(db: AsyncSession, request: Request, target: str, now: dat
         audit.Actor(SYSTEM, None),
         "request.status",
         "request",
-        request.id,
+        ticket.id,
         {"status": [before, target]},
     )
 
 
 async def find_rule_answer(
-    db: AsyncSession, request: Request, body: str, base_url: str
+    db: AsyncSession, ticket: Ticket, body: str, base_url: str
 ) -> tuple[int, Rendered] | None:
     """The first active rule (by id) that matches the new request, with its template
     rendered for it; None when no rule applies."""
     rules = (
         await db.scalars(
             select(AutoRule)
-            .where(AutoRule.active.is_(True), AutoRule.kind == request.kind)
+            .where(AutoRule.active.is_(True), AutoRule.kind == ticket.kind)
             .order_by(AutoRule.id)
         )
     ).all()
     for rule in rules:
-        if not rule_matches(rule, request.kind, request.tramite_code, request.subject, body):
+        if not rule_matches(rule, ticket.kind, ticket.tramite_code, ticket.subject, body):
             continue
-        rendered = await render_for(db, rule.canned_code, request, base_url)
+        rendered = await render_for(db, rule.canned_code, ticket, base_url)
         if rendered is None:
             continue  # an inactive template or one with no text: try the next rule
         return rule.id, rendered
@@ -273,7 +271,7 @@ def answer_text(rendered: Rendered) -> str:
 
 async def record_answer(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     rule_id: int,
     rendered: Rendered,
     now: datetime,
@@ -282,8 +280,8 @@ async def record_answer(
     """A system message with the answer and the question, the request opened, the answer
     logged (``email_message_id``: the email that carries it, for threading)."""
     db.add(
-        RequestMessage(
-            request_id=request.id,
+        TicketMessage(
+            request_id=ticket.id,
             author_kind=SYSTEM,
             body=answer_text(rendered),
             via="web",
@@ -291,12 +289,12 @@ async def record_answer(
             created_at=now,
         )
     )
-    if request.status == status_flow.NUEVO:
-        await _system_move(db, request, status_flow.ABIERTO, now)
-    if request.first_response_at is None:
-        request.first_response_at = now
+    if ticket.status == status_flow.NUEVO:
+        await _system_move(db, ticket, status_flow.ABIERTO, now)
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
     answer = AutoAnswer(
-        request_id=request.id,
+        request_id=ticket.id,
         rule_id=rule_id,
         canned_code=rendered.code,
         locale=rendered.locale,
@@ -310,27 +308,27 @@ async def record_answer(
         audit.Actor(SYSTEM, None),
         "request.auto_answer",
         "request",
-        request.id,
+        ticket.id,
         {"canned_code": [None, rendered.code], "rule_id": [None, rule_id]},
     )
     return answer
 
 
 async def auto_answer(
-    db: AsyncSession, request: Request, body: str, base_url: str, now: datetime
+    db: AsyncSession, ticket: Ticket, body: str, base_url: str, now: datetime
 ) -> AutoAnswer | None:
     """The first matching rule answers the new request (without email: see ``auto_reply``)."""
-    found = await find_rule_answer(db, request, body, base_url)
+    found = await find_rule_answer(db, ticket, body, base_url)
     if found is None:
         return None
-    return await record_answer(db, request, *found, now)
+    return await record_answer(db, ticket, *found, now)
 
 
-async def awaiting(db: AsyncSession, request: Request) -> AutoAnswer | None:
+async def awaiting(db: AsyncSession, ticket: Ticket) -> AutoAnswer | None:
     """The automatic answer still waiting for the person's yes or no."""
     return await db.scalar(
         select(AutoAnswer)
-        .where(AutoAnswer.request_id == request.id, AutoAnswer.awaiting_confirmation.is_(True))
+        .where(AutoAnswer.request_id == ticket.id, AutoAnswer.awaiting_confirmation.is_(True))
         .order_by(AutoAnswer.id.desc())
         .limit(1)
     )
@@ -338,7 +336,7 @@ async def awaiting(db: AsyncSession, request: Request) -> AutoAnswer | None:
 
 async def confirm(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     resolved: bool,
     actor: audit.Actor,
     now: datetime | None = None,
@@ -346,27 +344,27 @@ async def confirm(
     """Yes: the request is resolved (by the system). No: it stays open for an agent, with
     its priority as it was."""
     now = now or utcnow()
-    answer = await awaiting(db, request)
+    answer = await awaiting(db, ticket)
     if answer is None:
         raise ConfirmationRefused(_("Esta respuesta ya fue contestada."))
     if resolved:
-        if not status_flow.is_allowed(request.status, status_flow.RESUELTO, SYSTEM):
+        if not status_flow.is_allowed(ticket.status, status_flow.RESUELTO, SYSTEM):
             raise ConfirmationRefused(_("El equipo de atención ya está revisando su solicitud."))
-        await _system_move(db, request, status_flow.RESUELTO, now)
-    elif request.status != status_flow.ABIERTO and status_flow.is_allowed(
-        request.status, status_flow.ABIERTO, SYSTEM
+        await _system_move(db, ticket, status_flow.RESUELTO, now)
+    elif ticket.status != status_flow.ABIERTO and status_flow.is_allowed(
+        ticket.status, status_flow.ABIERTO, SYSTEM
     ):
-        await _system_move(db, request, status_flow.ABIERTO, now)
+        await _system_move(db, ticket, status_flow.ABIERTO, now)
     answer.awaiting_confirmation = False
     answer.outcome = YES if resolved else NO
     answer.outcome_at = now
-    request.updated_at = now
+    ticket.updated_at = now
     audit.record(
         db,
         actor,
         "request.auto_answer_outcome",
         "request",
-        request.id,
+        ticket.id,
         {"outcome": [None, answer.outcome]},
     )
 
@@ -400,24 +398,24 @@ async def seed_defaults(db: AsyncSession) -> int:
     template and log rule; idempotent. Returns rows added."""
     added = 0
     for code, title, texts in (*DEMO, KB_MATCH_TEMPLATE):
-        canned = await db.scalar(select(CannedResponse).where(CannedResponse.code == code))
+        canned = await db.scalar(select(AnswerTemplate).where(AnswerTemplate.code == code))
         if canned is None:
-            canned = CannedResponse(code=code, title=title, active=True)
+            canned = AnswerTemplate(code=code, title=title, active=True)
             db.add(canned)
             await db.flush()
             added += 1
         have = set(
             (
                 await db.scalars(
-                    select(CannedResponseText.locale).where(
-                        CannedResponseText.canned_id == canned.id
+                    select(AnswerTemplateText.locale).where(
+                        AnswerTemplateText.canned_id == canned.id
                     )
                 )
             ).all()
         )
         for locale, body in texts.items():
             if locale not in have:
-                db.add(CannedResponseText(canned_id=canned.id, locale=locale, body=body))
+                db.add(AnswerTemplateText(canned_id=canned.id, locale=locale, body=body))
                 added += 1
     rule = await db.scalar(
         select(AutoRule).where(

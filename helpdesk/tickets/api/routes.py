@@ -33,7 +33,7 @@ from helpdesk.tickets.attachments import AttachmentPolicy
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import CHANNELS, KINDS, WEB
-from helpdesk.tickets.models import Request as HelpRequest
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.service import NewRequest, find_by_private_link
 
@@ -238,7 +238,7 @@ async def create_request(request: Request) -> Response:
     return _json(out, 201)
 
 
-async def _by_token(request: Request) -> HelpRequest:
+async def _by_token(request: Request) -> Ticket:
     token = request.query_params.get("token", "")
     if not token or len(token) > TOKEN_MAX:
         raise InvalidInput(

@@ -35,8 +35,7 @@ from helpdesk.tickets import attachments, status_flow
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import KINDS, WEB
-from helpdesk.tickets.models import Request as HelpRequest
-from helpdesk.tickets.models import RequestAttachment
+from helpdesk.tickets.models import Ticket, TicketAttachment
 from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.service import NewRequest, find_by_private_link
 from helpdesk.tickets.workbench import links as merging
@@ -182,7 +181,7 @@ async def receipt(request: Request) -> Response:
 
 @dataclass(frozen=True)
 class Access:
-    request: HelpRequest
+    request: Ticket
     base: str  # where this request's page and forms live for this visitor
     actor: Actor
 
@@ -312,7 +311,7 @@ async def confirm(request: Request) -> Response:
     return redirect(f"{access.base}?hecho={'resuelta' if choice == 'si' else 'derivada'}")
 
 
-def attachment_response(request: Request, attachment: RequestAttachment | None) -> Response:
+def attachment_response(request: Request, attachment: TicketAttachment | None) -> Response:
     """The stored file as a download (never shown inline), for whoever was allowed it."""
     if attachment is None:
         raise NotFound("attachment")

@@ -27,7 +27,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 from helpdesk.tickets.service import (
     office_zone,
     rule_for,
@@ -70,9 +70,9 @@ async def active_tramites(db: AsyncSession) -> list[TramiteInfo]:
 
 def _attachment_rows(
     request_id: int, message_id: int, stored: Sequence[StoredAttachment]
-) -> list[RequestAttachment]:
+) -> list[TicketAttachment]:
     return [
-        RequestAttachment(
+        TicketAttachment(
             request_id=request_id,
             message_id=message_id,
             storage_name=s.storage_name,
@@ -111,29 +111,29 @@ async def verified_contact(db: AsyncSession, person_id: int) -> Contact | None:
 
 @dataclass
 class ConversationEntry:
-    message: RequestMessage
-    attachments: list[RequestAttachment] = field(default_factory=list)
+    message: TicketMessage
+    attachments: list[TicketAttachment] = field(default_factory=list)
 
     @property
     def from_citizen(self) -> bool:
         return self.message.author_kind == "citizen"
 
 
-async def conversation(db: AsyncSession, request: Request) -> list[ConversationEntry]:
+async def conversation(db: AsyncSession, ticket: Ticket) -> list[ConversationEntry]:
     """The messages the citizen may see (never agents' internal notes), oldest first."""
     messages = (
         await db.scalars(
-            select(RequestMessage)
-            .where(RequestMessage.request_id == request.id, RequestMessage.internal.is_(False))
-            .order_by(RequestMessage.created_at, RequestMessage.id)
+            select(TicketMessage)
+            .where(TicketMessage.request_id == ticket.id, TicketMessage.internal.is_(False))
+            .order_by(TicketMessage.created_at, TicketMessage.id)
         )
     ).all()
     entries = {m.id: ConversationEntry(m) for m in messages}
     if entries:
         files = await db.scalars(
-            select(RequestAttachment)
-            .where(RequestAttachment.message_id.in_(list(entries)))
-            .order_by(RequestAttachment.id)
+            select(TicketAttachment)
+            .where(TicketAttachment.message_id.in_(list(entries)))
+            .order_by(TicketAttachment.id)
         )
         for attachment in files:
             entries[attachment.message_id].attachments.append(attachment)
@@ -141,79 +141,79 @@ async def conversation(db: AsyncSession, request: Request) -> list[ConversationE
 
 
 async def visible_attachment(
-    db: AsyncSession, request: Request, attachment_id: int
-) -> RequestAttachment | None:
+    db: AsyncSession, ticket: Ticket, attachment_id: int
+) -> TicketAttachment | None:
     """An attachment of this request on a message the citizen may see; None otherwise."""
     return await db.scalar(
-        select(RequestAttachment)
-        .join(RequestMessage, RequestMessage.id == RequestAttachment.message_id)
+        select(TicketAttachment)
+        .join(TicketMessage, TicketMessage.id == TicketAttachment.message_id)
         .where(
-            RequestAttachment.id == attachment_id,
-            RequestAttachment.request_id == request.id,
-            RequestMessage.internal.is_(False),
+            TicketAttachment.id == attachment_id,
+            TicketAttachment.request_id == ticket.id,
+            TicketMessage.internal.is_(False),
         )
     )
 
 
 async def requests_of(
     db: AsyncSession, person_id: int, region_code: str | None = None
-) -> list[Request]:
+) -> list[Ticket]:
     """A person's requests, newest first (merged duplicates live on in their survivor);
     ``region_code`` limits them to one region (a regional agent's scope)."""
     stmt = (
-        select(Request)
-        .where(Request.person_id == person_id, Request.merged_into_id.is_(None))
-        .order_by(Request.received_at.desc(), Request.id.desc())
+        select(Ticket)
+        .where(Ticket.person_id == person_id, Ticket.merged_into_id.is_(None))
+        .order_by(Ticket.received_at.desc(), Ticket.id.desc())
     )
     if region_code is not None:
-        stmt = stmt.where(Request.region_code == region_code)
+        stmt = stmt.where(Ticket.region_code == region_code)
     return list((await db.scalars(stmt)).all())
 
 
-async def find_for_person(db: AsyncSession, person_id: int, folio: str) -> Request | None:
+async def find_for_person(db: AsyncSession, person_id: int, folio: str) -> Ticket | None:
     return await db.scalar(
-        select(Request).where(Request.folio == folio.upper(), Request.person_id == person_id)
+        select(Ticket).where(Ticket.folio == folio.upper(), Ticket.person_id == person_id)
     )
 
 
-def can_close(request: Request) -> bool:
+def can_close(ticket: Ticket) -> bool:
     return status_flow.is_allowed(
-        request.status, status_flow.CERRADO, CITIZEN, merged=request.merged_into_id is not None
+        ticket.status, status_flow.CERRADO, CITIZEN, merged=ticket.merged_into_id is not None
     )
 
 
-def can_reply(request: Request) -> bool:
-    return request.status != status_flow.CERRADO and request.merged_into_id is None
+def can_reply(ticket: Ticket) -> bool:
+    return ticket.status != status_flow.CERRADO and ticket.merged_into_id is None
 
 
-def can_rate(request: Request) -> bool:
-    return request.resolved_at is not None and request.csat_score is None
+def can_rate(ticket: Ticket) -> bool:
+    return ticket.resolved_at is not None and ticket.csat_score is None
 
 
 # --- Changing.
 
 
 async def _move(
-    db: AsyncSession, request: Request, target: str, actor: audit.Actor, now: datetime
+    db: AsyncSession, ticket: Ticket, target: str, actor: audit.Actor, now: datetime
 ) -> None:
     """A citizen's status move, checked by the flow and written to the history."""
     status_flow.check_transition(
-        request.status,
+        ticket.status,
         target,
         CITIZEN,
-        resolved_at=request.resolved_at,
+        resolved_at=ticket.resolved_at,
         now=now,
-        merged=request.merged_into_id is not None,
+        merged=ticket.merged_into_id is not None,
     )
-    before = request.status
+    before = ticket.status
     if status_flow.ends_pause(before, target):
-        await restart_clock(db, request, now)
-    request.status = target
+        await restart_clock(db, ticket, now)
+    ticket.status = target
     if target == status_flow.CERRADO:
-        request.closed_at = now
+        ticket.closed_at = now
     db.add(
         StatusChange(
-            request_id=request.id,
+            request_id=ticket.id,
             from_status=before,
             to_status=target,
             actor_kind=actor.type,
@@ -221,15 +221,15 @@ async def _move(
             at=now,
         )
     )
-    audit.record(db, actor, "request.status", "request", request.id, {"status": [before, target]})
+    audit.record(db, actor, "request.status", "request", ticket.id, {"status": [before, target]})
 
 
-async def restart_clock(db: AsyncSession, request: Request, now: datetime) -> None:
+async def restart_clock(db: AsyncSession, ticket: Ticket, now: datetime) -> None:
     """The legal and target deadlines once the wait on the citizen ends at ``now``."""
     history = (
         await db.scalars(
             select(StatusChange)
-            .where(StatusChange.request_id == request.id)
+            .where(StatusChange.request_id == ticket.id)
             .order_by(StatusChange.at, StatusChange.id)
         )
     ).all()
@@ -243,88 +243,88 @@ async def restart_clock(db: AsyncSession, request: Request, now: datetime) -> No
             start = None
     if start is not None:
         pauses.append(Pause(start, now))
-    zone = await office_zone(db, request.region_code)
-    calendar = await working_calendar(db, request.region_code)
-    rule = await rule_for(db, request.kind)
-    request.legal_due_on = due_date(request.received_at, rule.legal_days, calendar, zone, pauses)
+    zone = await office_zone(db, ticket.region_code)
+    calendar = await working_calendar(db, ticket.region_code)
+    rule = await rule_for(db, ticket.kind)
+    ticket.legal_due_on = due_date(ticket.received_at, rule.legal_days, calendar, zone, pauses)
     if rule.target_days:
-        request.target_due_on = due_date(
-            request.received_at, rule.target_days, calendar, zone, pauses
+        ticket.target_due_on = due_date(
+            ticket.received_at, rule.target_days, calendar, zone, pauses
         )
 
 
 async def add_reply(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     body: str,
     stored: Sequence[StoredAttachment],
     actor: audit.Actor,
     now: datetime | None = None,
-) -> RequestMessage:
+) -> TicketMessage:
     """The citizen writes more. Waiting on them: the request opens again and the clock runs.
     Resolved: it is reopened (within the flow's window). Closed: refused, a new request is due.
     """
     now = now or utcnow()
-    if request.merged_into_id is not None:
+    if ticket.merged_into_id is not None:
         raise CitizenActionRefused(
             _("Esta solicitud se fusionó con otra; la conversación sigue en la que la reúne.")
         )
-    if not can_reply(request):
+    if not can_reply(ticket):
         raise CitizenActionRefused(
             _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
         )
-    if request.status == status_flow.EN_ESPERA_CIUDADANO:
-        await _move(db, request, status_flow.ABIERTO, actor, now)
-    elif request.status == status_flow.RESUELTO:
+    if ticket.status == status_flow.EN_ESPERA_CIUDADANO:
+        await _move(db, ticket, status_flow.ABIERTO, actor, now)
+    elif ticket.status == status_flow.RESUELTO:
         try:
-            await _move(db, request, status_flow.REABIERTO, actor, now)
+            await _move(db, ticket, status_flow.REABIERTO, actor, now)
         except status_flow.TransitionNotAllowed as refusal:
             raise CitizenActionRefused(refusal.message) from refusal
-    message = RequestMessage(
-        request_id=request.id,
+    message = TicketMessage(
+        request_id=ticket.id,
         author_kind="citizen",
-        author_id=request.person_id,
+        author_id=ticket.person_id,
         body=body,
         via="web",
         created_at=now,
     )
     db.add(message)
     await db.flush()
-    db.add_all(_attachment_rows(request.id, message.id, stored))
-    request.updated_at = now
+    db.add_all(_attachment_rows(ticket.id, message.id, stored))
+    ticket.updated_at = now
     audit.record(
         db,
         actor,
         "request.citizen_reply",
         "request",
-        request.id,
+        ticket.id,
         {"message": [None, message.id], "attachments": [None, len(stored)]},
     )
     return message
 
 
 async def close_by_citizen(
-    db: AsyncSession, request: Request, actor: audit.Actor, now: datetime | None = None
+    db: AsyncSession, ticket: Ticket, actor: audit.Actor, now: datetime | None = None
 ) -> None:
     try:
-        await _move(db, request, status_flow.CERRADO, actor, now or utcnow())
+        await _move(db, ticket, status_flow.CERRADO, actor, now or utcnow())
     except status_flow.TransitionNotAllowed as refusal:
         raise CitizenActionRefused(refusal.message) from refusal
 
 
 async def rate(
-    db: AsyncSession, request: Request, score: int, comment: str | None, actor: audit.Actor
+    db: AsyncSession, ticket: Ticket, score: int, comment: str | None, actor: audit.Actor
 ) -> None:
     """CSAT, once, after the request was resolved."""
     if not 1 <= score <= 5:
         raise ValueError("a CSAT score goes from 1 to 5")
-    if request.resolved_at is None:
+    if ticket.resolved_at is None:
         raise CitizenActionRefused(_("Podrá evaluar la atención cuando su solicitud se resuelva."))
-    if request.csat_score is not None:
+    if ticket.csat_score is not None:
         raise CitizenActionRefused(_("Ya evaluó esta atención. ¡Gracias!"))
-    request.csat_score = score
-    request.csat_comment = comment
-    audit.record(db, actor, "request.csat", "request", request.id, {"csat_score": [None, score]})
+    ticket.csat_score = score
+    ticket.csat_comment = comment
+    audit.record(db, actor, "request.csat", "request", ticket.id, {"csat_score": [None, score]})
 
 
 async def renew_link(
@@ -335,45 +335,45 @@ async def renew_link(
     Only when the folio's person has that email (verified); the old link stops working. The
     caller answers the same either way, so the result is for tests and logs only.
     """
-    request = await db.scalar(
-        select(Request)
-        .join(Person, Person.id == Request.person_id)
+    ticket = await db.scalar(
+        select(Ticket)
+        .join(Person, Person.id == Ticket.person_id)
         .where(
-            Request.folio == folio.upper(),
+            Ticket.folio == folio.upper(),
             Person.email == email.strip().lower(),
             Person.email_verified_at.is_not(None),
         )
     )
-    if request is None:
+    if ticket is None:
         return False
     token = new_token()
-    request.access_digest = token_digest(token)
-    link = f"{base_url.rstrip('/')}/solicitudes/{request.folio}/{token}"
+    ticket.access_digest = token_digest(token)
+    link = f"{base_url.rstrip('/')}/solicitudes/{ticket.folio}/{token}"
     outbox.enqueue(
         db,
         "request_link",
         email.strip().lower(),
-        request.locale,
-        {"folio": request.folio, "subject": request.subject, "link": link},
+        ticket.locale,
+        {"folio": ticket.folio, "subject": ticket.subject, "link": link},
     )
-    audit.record(db, actor, "request.link_renewed", "request", request.id, {})
+    audit.record(db, actor, "request.link_renewed", "request", ticket.id, {})
     return True
 
 
-async def awaiting_confirmation(db: AsyncSession, request: Request) -> bool:
+async def awaiting_confirmation(db: AsyncSession, ticket: Ticket) -> bool:
     """Whether the page asks "¿Resolvió su consulta?" about an automatic answer."""
-    return await canned.awaiting(db, request) is not None
+    return await canned.awaiting(db, ticket) is not None
 
 
 async def confirm_auto_answer(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     resolved: bool,
     actor: audit.Actor,
     now: datetime | None = None,
 ) -> None:
     """The person's yes (resolved) or no (to an agent, priority kept) to an automatic answer."""
     try:
-        await canned.confirm(db, request, resolved, actor, now)
+        await canned.confirm(db, ticket, resolved, actor, now)
     except canned.ConfirmationRefused as refusal:
         raise CitizenActionRefused(refusal.message) from refusal

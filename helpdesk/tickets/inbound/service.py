@@ -56,7 +56,7 @@ from helpdesk.tickets.inbound.parse import (
     is_loop,
     parse_inbound,
 )
-from helpdesk.tickets.models import Request, RequestMessage
+from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, create_request
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ CHANNEL = "email"
 KIND = "consulta"
 DEFAULT_LOCALE = "es"
 SUBJECT_MAX = 200
-MESSAGE_ID_MAX = 200  # RequestMessage.email_message_id
+MESSAGE_ID_MAX = 200  # TicketMessage.email_message_id
 BODY_MAX = 100_000  # a pasted log or a forwarded thread, not a denial of service
 _MERGE_DEPTH = 10
 # Stored data read by agents (like the body it is added to), so written once, in Spanish.
@@ -82,7 +82,7 @@ class InboundOutcome:
     action: Action
     request_id: int | None = None
     folio: str | None = None
-    message_id: int | None = None  # the RequestMessage written, if any
+    message_id: int | None = None  # the TicketMessage written, if any
     stored: tuple[StoredAttachment, ...] = ()  # files kept: the caller removes them on rollback
     refused: tuple[str, ...] = ()  # why each dropped file was dropped
 
@@ -113,8 +113,8 @@ async def receive(
     message_id = (message.message_id or "")[:MESSAGE_ID_MAX] or None
     if message_id is not None:
         seen = await db.scalar(
-            select(RequestMessage.request_id)
-            .where(RequestMessage.email_message_id == message_id)
+            select(TicketMessage.request_id)
+            .where(TicketMessage.email_message_id == message_id)
             .limit(1)
         )
         if seen is not None:
@@ -166,15 +166,15 @@ async def _record(
     now: datetime,
     peer_ip: str | None,
 ) -> InboundOutcome:
-    request = await _thread(db, message, sender)
-    if request is not None:
-        actor = audit.Actor("citizen", request.person_id, peer_ip)
+    ticket = await _thread(db, message, sender)
+    if ticket is not None:
+        actor = audit.Actor("citizen", ticket.person_id, peer_ip)
         body = _with_notes(message.reply_text or message.text, refused)
         try:
-            written = await citizen_service.add_reply(db, request, body, stored, actor, now)
+            written = await citizen_service.add_reply(db, ticket, body, stored, actor, now)
         except citizen_service.CitizenActionRefused:
             # Closed (or resolved too long ago): closed stays final, a new request follows it.
-            note = CONTINUES.format(folio=request.folio, status=request.status)
+            note = CONTINUES.format(folio=ticket.folio, status=ticket.status)
             text = f"{note}\n\n{message.reply_text or message.text}"
             return await _open(
                 db,
@@ -187,13 +187,13 @@ async def _record(
                 base_url,
                 now,
                 peer_ip,
-                follows=request,
+                follows=ticket,
             )
         written.via = CHANNEL
         written.email_message_id = message_id
-        log.info("inbound %s appended to %s", message_id, request.folio)
+        log.info("inbound %s appended to %s", message_id, ticket.folio)
         return InboundOutcome(
-            "appended", request.id, request.folio, written.id, tuple(stored), tuple(refused)
+            "appended", ticket.id, ticket.folio, written.id, tuple(stored), tuple(refused)
         )
     return await _open(
         db, message, sender, message_id, message.text, stored, refused, base_url, now, peer_ip
@@ -212,7 +212,7 @@ async def _open(
     now: datetime,
     peer_ip: str | None,
     *,
-    follows: Request | None = None,
+    follows: Ticket | None = None,
 ) -> InboundOutcome:
     locale = await db.scalar(
         select(Person.preferred_locale)
@@ -231,7 +231,7 @@ async def _open(
     )
     actor = audit.Actor("citizen", None, peer_ip)
     created = await create_request(db, data, actor, base_url, now, files=stored)
-    first = await db.get(RequestMessage, created.first_message_id)
+    first = await db.get(TicketMessage, created.first_message_id)
     assert first is not None
     first.email_message_id = message_id
     if follows is not None:
@@ -251,27 +251,27 @@ def _with_notes(text: str, refused: Sequence[str]) -> str:
     return body[:BODY_MAX]
 
 
-async def _thread(db: AsyncSession, message: InboundMessage, sender: str) -> Request | None:
+async def _thread(db: AsyncSession, message: InboundMessage, sender: str) -> Ticket | None:
     """The request this message answers, if its person is the sender; None means "new"."""
-    request = await _by_headers(db, message.thread_ids)
-    if request is None:
+    ticket = await _by_headers(db, message.thread_ids)
+    if ticket is None:
         folio = find_folio(message.subject)
         if folio is not None:
-            request = await db.scalar(select(Request).where(Request.folio == folio))
+            ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio))
     for _ in range(_MERGE_DEPTH):  # a merged duplicate lives on in its survivor
-        if request is None or request.merged_into_id is None:
+        if ticket is None or ticket.merged_into_id is None:
             break
-        request = await db.get(Request, request.merged_into_id)
-    if request is None:
+        ticket = await db.get(Ticket, ticket.merged_into_id)
+    if ticket is None:
         return None
-    email = await db.scalar(select(Person.email).where(Person.id == request.person_id))
+    email = await db.scalar(select(Person.email).where(Person.id == ticket.person_id))
     if not sender or (email or "").strip().lower() != sender:
-        log.info("inbound from %r names %s, not theirs: a new request", sender, request.folio)
+        log.info("inbound from %r names %s, not theirs: a new request", sender, ticket.folio)
         return None
-    return request
+    return ticket
 
 
-async def _by_headers(db: AsyncSession, thread_ids: Sequence[str]) -> Request | None:
+async def _by_headers(db: AsyncSession, thread_ids: Sequence[str]) -> Ticket | None:
     ids = [value[:MESSAGE_ID_MAX] for value in thread_ids if value][:50]
     if not ids:
         return None
@@ -286,17 +286,17 @@ async def _by_headers(db: AsyncSession, thread_ids: Sequence[str]) -> Request | 
             folios[row.message_id] = folio
     request_ids: dict[str, int] = {}
     for email_id, request_id in await db.execute(
-        select(RequestMessage.email_message_id, RequestMessage.request_id).where(
-            RequestMessage.email_message_id.in_(ids)
+        select(TicketMessage.email_message_id, TicketMessage.request_id).where(
+            TicketMessage.email_message_id.in_(ids)
         )
     ):
         if email_id is not None:
             request_ids[email_id] = request_id
     for value in ids:  # the most recent reference first
         if value in folios:
-            found = await db.scalar(select(Request).where(Request.folio == folios[value]))
+            found = await db.scalar(select(Ticket).where(Ticket.folio == folios[value]))
             if found is not None:
                 return found
         if value in request_ids:
-            return await db.get(Request, request_ids[value])
+            return await db.get(Ticket, request_ids[value])
     return None

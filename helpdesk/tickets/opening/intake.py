@@ -35,7 +35,7 @@ from helpdesk.notifications.worker import Job
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import auto_reply
 from helpdesk.tickets.answers.kb_match import ArticleSearch
-from helpdesk.tickets.models import Request, RequestMessage
+from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.teams import service as teams
 from knowledge_base.search.index import KnowledgeIndex
 
@@ -54,22 +54,22 @@ class Plan:
     thread_id: str | None
 
 
-def _unanswered(request: Request) -> bool:
-    return request.status == status_flow.INITIAL_STATUS and request.first_response_at is None
+def _unanswered(ticket: Ticket) -> bool:
+    return ticket.status == status_flow.INITIAL_STATUS and ticket.first_response_at is None
 
 
 async def _plan(
-    db: AsyncSession, request: Request, base_url: str, index: ArticleSearch | None
+    db: AsyncSession, ticket: Ticket, base_url: str, index: ArticleSearch | None
 ) -> Plan | None:
     """The answer and the confirmation email it threads under; None when there is nothing
     to answer (an agent was quicker, or the request was opened without an email)."""
-    if not _unanswered(request):
+    if not _unanswered(ticket):
         return None
     first = (
         await db.execute(
-            select(RequestMessage.body, RequestMessage.email_message_id)
-            .where(RequestMessage.request_id == request.id)
-            .order_by(RequestMessage.id)
+            select(TicketMessage.body, TicketMessage.email_message_id)
+            .where(TicketMessage.request_id == ticket.id)
+            .order_by(TicketMessage.id)
             .limit(1)
         )
     ).first()
@@ -81,21 +81,21 @@ async def _plan(
     )
     if confirmation is None or not isinstance(confirmation.context.get("link"), str):
         return None
-    answer = await auto_reply.find_answer(db, request, first.body, base_url, index)
+    answer = await auto_reply.find_answer(db, ticket, first.body, base_url, index)
     link = confirmation.context["link"]
     return Plan(answer, confirmation.to_address, link, first.email_message_id)
 
 
-async def _apply(db: AsyncSession, request: Request, plan: Plan | None, now: datetime) -> None:
-    request.intake_pending = False
-    await teams.route_new_request(db, request)
+async def _apply(db: AsyncSession, ticket: Ticket, plan: Plan | None, now: datetime) -> None:
+    ticket.intake_pending = False
+    await teams.route_new_request(db, ticket)
     if plan is None or plan.answer is None:
         return
-    if not _unanswered(request):
+    if not _unanswered(ticket):
         return  # an agent answered between the lookup and now
     await auto_reply.send_answer(
         db,
-        request,
+        ticket,
         plan.answer,
         email=plan.email,
         private_link=plan.private_link,
@@ -106,7 +106,7 @@ async def _apply(db: AsyncSession, request: Request, plan: Plan | None, now: dat
 
 async def complete_intake(
     db: AsyncSession,
-    request: Request,
+    ticket: Ticket,
     base_url: str,
     *,
     now: datetime | None = None,
@@ -114,10 +114,10 @@ async def complete_intake(
 ) -> None:
     """Routes and (when a rule or the knowledge base can) answers ``request`` in the
     caller's transaction. Does nothing for a request whose intake is done."""
-    if not request.intake_pending:
+    if not ticket.intake_pending:
         return
-    plan = await _plan(db, request, base_url, index)
-    await _apply(db, request, plan, now or utcnow())
+    plan = await _plan(db, ticket, base_url, index)
+    await _apply(db, ticket, plan, now or utcnow())
 
 
 async def pending_ids(
@@ -125,9 +125,9 @@ async def pending_ids(
 ) -> Sequence[int]:
     return (
         await db.scalars(
-            select(Request.id)
-            .where(Request.intake_pending.is_(True), Request.id > after_id)
-            .order_by(Request.id)
+            select(Ticket.id)
+            .where(Ticket.intake_pending.is_(True), Ticket.id > after_id)
+            .order_by(Ticket.id)
             .limit(limit)
         )
     ).all()
@@ -140,32 +140,32 @@ async def _complete_one(
     index: ArticleSearch | None,
 ) -> bool:
     async with sessionmaker() as db:
-        request = await db.get(Request, request_id)
-        if request is None or not request.intake_pending:
+        ticket = await db.get(Ticket, request_id)
+        if ticket is None or not ticket.intake_pending:
             return False
-        plan = await _plan(db, request, base_url, index)
+        plan = await _plan(db, ticket, base_url, index)
     async with sessionmaker() as db, db.begin():
-        request = await _claim(db, request_id)
-        if request is None:
+        ticket = await _claim(db, request_id)
+        if ticket is None:
             return False  # done, or being done, by another worker
-        await _apply(db, request, plan, utcnow())
+        await _apply(db, ticket, plan, utcnow())
     return True
 
 
-async def _claim(db: AsyncSession, request_id: int) -> Request | None:
+async def _claim(db: AsyncSession, request_id: int) -> Ticket | None:
     """The request, still pending, taken for this transaction; None when another worker has
     it. PostgreSQL skips a row another worker holds; on SQLite the claiming UPDATE takes
     the write lock before it reads (a SELECT would run outside the transaction)."""
-    pending = (Request.id == request_id, Request.intake_pending.is_(True))
+    pending = (Ticket.id == request_id, Ticket.intake_pending.is_(True))
     if db.get_bind().dialect.name == "postgresql":
-        stmt = select(Request).where(*pending).with_for_update(skip_locked=True)
+        stmt = select(Ticket).where(*pending).with_for_update(skip_locked=True)
         return await db.scalar(stmt)
     claimed = await db.scalar(
-        update(Request).where(*pending).values(intake_pending=False).returning(Request.id)
+        update(Ticket).where(*pending).values(intake_pending=False).returning(Ticket.id)
     )
     if claimed is None:
         return None
-    return await db.get(Request, request_id, populate_existing=True)
+    return await db.get(Ticket, request_id, populate_existing=True)
 
 
 async def run_pending(

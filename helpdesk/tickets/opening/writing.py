@@ -35,7 +35,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.folios import next_folios
 from helpdesk.tickets.kinds import KINDS, deadline_rule
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 from knowledge_base.models import DeflectionEvent
 
 
@@ -85,10 +85,10 @@ def _returning_ids(table: Any) -> Any:
 
 
 _PEOPLE = Person.__table__
-_INSERT_REQUESTS = _returning_ids(Request.__table__)
-_INSERT_MESSAGES = _returning_ids(RequestMessage.__table__)
+_INSERT_REQUESTS = _returning_ids(Ticket.__table__)
+_INSERT_MESSAGES = _returning_ids(TicketMessage.__table__)
 _INSERT_STATUS_CHANGES = insert(StatusChange.__table__)
-_INSERT_ATTACHMENTS = insert(RequestAttachment.__table__)
+_INSERT_ATTACHMENTS = insert(TicketAttachment.__table__)
 _INSERT_DEFLECTIONS = insert(DeflectionEvent.__table__)
 _PEOPLE_BY_ID = select(_PEOPLE.c.id).where(_PEOPLE.c.id.in_(bindparam("ids", expanding=True)))
 _PEOPLE_BY_EMAIL = (

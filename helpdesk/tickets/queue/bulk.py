@@ -22,7 +22,7 @@ from helpdesk.core.errors import PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Office
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import tags
 from helpdesk.tickets.workbench import service as agent_service
 
@@ -76,50 +76,50 @@ async def _assignee(db: AsyncSession, viewer: Viewer, agent_id: int | None) -> _
 
 
 def _check(
-    viewer: Viewer, action: BulkAction, request: Request, assignee: _Assignee | None, now: datetime
+    viewer: Viewer, action: BulkAction, ticket: Ticket, assignee: _Assignee | None, now: datetime
 ) -> None:
     """Raises BulkRefused (with the folio) when this request cannot take the action."""
     try:
-        agent_service.check_access(viewer, request)
+        agent_service.check_access(viewer, ticket)
     except PermissionDenied:
-        raise BulkRefused(_("la solicitud es de otra región."), request.folio) from None
-    merged = request.merged_into_id is not None
+        raise BulkRefused(_("la solicitud es de otra región."), ticket.folio) from None
+    merged = ticket.merged_into_id is not None
     if action.action in (TAKE, ASSIGN) and merged:
-        raise BulkRefused(_("la solicitud se fusionó con otra y ya no se atiende."), request.folio)
+        raise BulkRefused(_("la solicitud se fusionó con otra y ya no se atiende."), ticket.folio)
     if action.action == TAKE:
-        holder = request.assignee_id
+        holder = ticket.assignee_id
         if holder not in (None, viewer.id) and viewer.role not in agent_service.REASSIGN_ROLES:
-            raise BulkRefused(_("otra persona ya tiene esta solicitud."), request.folio)
-    elif action.action == STATUS and action.status != request.status:
+            raise BulkRefused(_("otra persona ya tiene esta solicitud."), ticket.folio)
+    elif action.action == STATUS and action.status != ticket.status:
         try:
             status_flow.check_transition(
-                request.status,
+                ticket.status,
                 action.status or "",
                 status_flow.AGENT,
-                resolved_at=request.resolved_at,
+                resolved_at=ticket.resolved_at,
                 now=now,
                 merged=merged,
             )
         except status_flow.TransitionNotAllowed as refusal:
-            raise BulkRefused(refusal.message, request.folio) from None
+            raise BulkRefused(refusal.message, ticket.folio) from None
     elif (
         action.action == ASSIGN
         and assignee is not None
-        and assignee.region_code not in (None, request.region_code)
+        and assignee.region_code not in (None, ticket.region_code)
     ):
-        raise BulkRefused(_("%(name)s atiende otra región.", name=assignee.name), request.folio)
+        raise BulkRefused(_("%(name)s atiende otra región.", name=assignee.name), ticket.folio)
 
 
 async def _assign(
-    db: AsyncSession, request: Request, assignee: _Assignee, actor: audit.Actor, now: datetime
+    db: AsyncSession, ticket: Ticket, assignee: _Assignee, actor: audit.Actor, now: datetime
 ) -> bool:
-    before = request.assignee_id
+    before = ticket.assignee_id
     if before == assignee.id:
         return False
-    request.assignee_id = assignee.id
-    request.updated_at = now
+    ticket.assignee_id = assignee.id
+    ticket.updated_at = now
     audit.record(
-        db, actor, "request.assign", "request", request.id, {"assignee_id": [before, assignee.id]}
+        db, actor, "request.assign", "request", ticket.id, {"assignee_id": [before, assignee.id]}
     )
     return True
 
@@ -128,25 +128,25 @@ async def _apply_one(
     db: AsyncSession,
     viewer: Viewer,
     action: BulkAction,
-    request: Request,
+    ticket: Ticket,
     assignee: _Assignee | None,
     actor: audit.Actor,
     now: datetime,
 ) -> bool:
     if action.action == TAKE:
-        if request.assignee_id == viewer.id:
+        if ticket.assignee_id == viewer.id:
             return False
-        await agent_service.claim(db, viewer, request, actor, now)
+        await agent_service.claim(db, viewer, ticket, actor, now)
         return True
     if action.action == STATUS:
-        if action.status == request.status:
+        if action.status == ticket.status:
             return False  # already there: nothing to do, not a refusal
-        await agent_service.change_status(db, viewer, request, action.status or "", actor, now)
+        await agent_service.change_status(db, viewer, ticket, action.status or "", actor, now)
         return True
     if action.action == TAG:
-        return await tags.add_tag(db, viewer, request, action.tag or "", actor)
+        return await tags.add_tag(db, viewer, ticket, action.tag or "", actor)
     assert assignee is not None
-    return await _assign(db, request, assignee, actor, now)
+    return await _assign(db, ticket, assignee, actor, now)
 
 
 async def apply(
@@ -177,15 +177,15 @@ async def apply(
             raise BulkRefused(invalid.message) from None
     assignee = await _assignee(db, viewer, action.agent_id) if action.action == ASSIGN else None
     now = now or utcnow()
-    found = {r.folio: r for r in await db.scalars(select(Request).where(Request.folio.in_(folios)))}
+    found = {r.folio: r for r in await db.scalars(select(Ticket).where(Ticket.folio.in_(folios)))}
     batch = []
     for folio in folios:
-        request = found.get(folio)
-        if request is None:
+        ticket = found.get(folio)
+        if ticket is None:
             raise BulkRefused(_("no hay una solicitud con ese folio."), folio)
-        _check(viewer, action, request, assignee, now)
-        batch.append(request)
+        _check(viewer, action, ticket, assignee, now)
+        batch.append(ticket)
     changed = 0
-    for request in batch:
-        changed += await _apply_one(db, viewer, action, request, assignee, actor, now)
+    for ticket in batch:
+        changed += await _apply_one(db, viewer, action, ticket, assignee, actor, now)
     return changed

@@ -16,7 +16,7 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect
-from helpdesk.tickets.models import Request as HelpRequest
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import bulk, tags
 from helpdesk.tickets.queue import forms as queue_forms
 from helpdesk.tickets.queue import tools as queue_tools
@@ -25,7 +25,7 @@ from helpdesk.tickets.workbench import routes as routes_agent
 TAGS_PATH = queue_tools.QUEUE_PATH + "/{folio}/etiquetas"
 
 
-def _back(item: HelpRequest, notice: str) -> Response:
+def _back(item: Ticket, notice: str) -> Response:
     return redirect(f"{queue_tools.QUEUE_PATH}/{quote(item.folio)}?hecho={notice}#etiquetas")
 
 

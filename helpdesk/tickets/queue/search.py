@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.core.sqlite_driver import off_loop
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue.service import PAGE_SIZE, QueueRow, select_rows, to_rows
 
 MAX_TEXT = 200  # characters of the search box considered
@@ -148,14 +148,14 @@ async def _search(
     stmt = select_rows().limit(limit)
     if await _common(db, dialect, bound):
         probed = _SQLITE_PROBED if dialect == "sqlite" else _PG_PROBED
-        stmt = stmt.where(text(probed).bindparams(q=bound)).order_by(Request.id.desc())
+        stmt = stmt.where(text(probed).bindparams(q=bound)).order_by(Ticket.id.desc())
     else:
         collected = _SQLITE_COLLECTED if dialect == "sqlite" else _PG_COLLECTED
         # "+ 0": sort the few matches rather than walk the id index hoping to meet them.
         stmt = stmt.where(text(collected).bindparams(q=bound))
-        stmt = stmt.order_by((Request.id + literal_column("0")).desc())
+        stmt = stmt.order_by((Ticket.id + literal_column("0")).desc())
     if scope is not None:
-        stmt = stmt.where(Request.region_code == scope)
+        stmt = stmt.where(Ticket.region_code == scope)
     if before_id is not None:
-        stmt = stmt.where(Request.id < before_id)
+        stmt = stmt.where(Ticket.id < before_id)
     return to_rows(await db.execute(stmt))

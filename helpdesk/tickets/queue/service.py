@@ -21,7 +21,7 @@ from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Request, RequestTag
+from helpdesk.tickets.models import Ticket, TicketTag
 
 VIEWS = ("all", "mine", "unassigned", "due_soon", "overdue", "waiting")
 DUE_ORDERED_VIEWS = frozenset({"due_soon", "overdue"})
@@ -61,10 +61,10 @@ class QueueRow(NamedTuple):
 
 # Core columns throughout: a page is read, never changed, and an ORM-enabled statement
 # spends more on compiling its result set up than SQLite on the query.
-_R = Request.__table__.c
+_R = Ticket.__table__.c
 _PEOPLE = Person.__table__
 _ASSIGNEE = StaffAccount.__table__.alias("assignee")
-_TAGS = RequestTag.__table__.c
+_TAGS = TicketTag.__table__.c
 
 
 # Person.name_from, in SQL: the rows then come as QueueRow's fields, in order.

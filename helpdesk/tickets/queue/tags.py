@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
 from helpdesk.core.i18n import gettext as _
-from helpdesk.tickets.models import Request, RequestTag
+from helpdesk.tickets.models import Ticket, TicketTag
 from helpdesk.tickets.workbench.service import AgentActionRefused, check_access
 
 TAG_MAX = 40
@@ -49,9 +49,9 @@ async def tags_of(db: AsyncSession, request_ids: Iterable[int]) -> dict[int, lis
     if not wanted:
         return {}
     rows = await db.execute(
-        select(RequestTag.request_id, RequestTag.tag)
-        .where(RequestTag.request_id.in_(wanted))
-        .order_by(RequestTag.request_id, RequestTag.tag)
+        select(TicketTag.request_id, TicketTag.tag)
+        .where(TicketTag.request_id.in_(wanted))
+        .order_by(TicketTag.request_id, TicketTag.tag)
     )
     found: dict[int, list[str]] = {}
     for request_id, tag in rows:
@@ -59,39 +59,39 @@ async def tags_of(db: AsyncSession, request_ids: Iterable[int]) -> dict[int, lis
     return found
 
 
-async def _has(db: AsyncSession, request: Request, tag: str) -> bool:
+async def _has(db: AsyncSession, ticket: Ticket, tag: str) -> bool:
     row = await db.scalar(
-        select(RequestTag.tag).where(RequestTag.request_id == request.id, RequestTag.tag == tag)
+        select(TicketTag.tag).where(TicketTag.request_id == ticket.id, TicketTag.tag == tag)
     )
     return row is not None
 
 
 async def add_tag(
-    db: AsyncSession, viewer: Viewer, request: Request, raw: str, actor: audit.Actor
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, raw: str, actor: audit.Actor
 ) -> bool:
     """Tags the request; False when it already had the tag (nothing recorded)."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     tag = normalize_tag(raw)
-    if await _has(db, request, tag):
+    if await _has(db, ticket, tag):
         return False
-    db.add(RequestTag(request_id=request.id, tag=tag))
+    db.add(TicketTag(request_id=ticket.id, tag=tag))
     await db.flush()
-    audit.record(db, actor, "request.tag", "request", request.id, {"tag": [None, tag]})
+    audit.record(db, actor, "request.tag", "request", ticket.id, {"tag": [None, tag]})
     return True
 
 
 async def remove_tag(
-    db: AsyncSession, viewer: Viewer, request: Request, raw: str, actor: audit.Actor
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, raw: str, actor: audit.Actor
 ) -> bool:
     """Removes the tag; False when the request did not have it."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     tag = raw.strip().lower()[:TAG_MAX]  # a stored tag is already normal: no need to refuse
     removed = await db.execute(
-        delete(RequestTag).where(RequestTag.request_id == request.id, RequestTag.tag == tag)
+        delete(TicketTag).where(TicketTag.request_id == ticket.id, TicketTag.tag == tag)
     )
     if not removed.rowcount:  # type: ignore[attr-defined]
         return False
-    audit.record(db, actor, "request.untag", "request", request.id, {"tag": [tag, None]})
+    audit.record(db, actor, "request.untag", "request", ticket.id, {"tag": [tag, None]})
     return True
 
 

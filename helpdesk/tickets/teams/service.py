@@ -24,7 +24,7 @@ from helpdesk.accounts.permissions import PEOPLE_ROLES, Viewer, require_staff
 from helpdesk.audit import service as audit
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Office
-from helpdesk.tickets.models import Request, Team, TeamKind, TeamMember
+from helpdesk.tickets.models import Team, TeamKind, TeamMember, Ticket
 
 REGIONAL_AGENT = "regional_agent"
 
@@ -88,35 +88,35 @@ async def eligible_members(db: AsyncSession, team: Team, region_code: str | None
     return list((await db.scalars(stmt)).all())
 
 
-async def route_new_request(db: AsyncSession, request: Request) -> int | None:
+async def route_new_request(db: AsyncSession, ticket: Ticket) -> int | None:
     """Sets the request's team (by its kind) and assignee (round-robin); returns the
     assignee's id, or None when it stays unassigned. Called by ``service.open_request``."""
-    before = {"team_code": request.team_code, "assignee_id": request.assignee_id}
-    code = request.team_code or await db.scalar(
-        select(TeamKind.team_code).where(TeamKind.kind == request.kind)
+    before = {"team_code": ticket.team_code, "assignee_id": ticket.assignee_id}
+    code = ticket.team_code or await db.scalar(
+        select(TeamKind.team_code).where(TeamKind.kind == ticket.kind)
     )
-    if code is None or request.assignee_id is not None:
-        request.team_code = code
-        _record(db, request, before)
-        return request.assignee_id
+    if code is None or ticket.assignee_id is not None:
+        ticket.team_code = code
+        _record(db, ticket, before)
+        return ticket.assignee_id
     team = await _locked_team(db, code)  # before the request points at it: see _locked_team
-    request.team_code = code
+    ticket.team_code = code
     chosen = None
     if team is not None:
-        members = await eligible_members(db, team, request.region_code)
+        members = await eligible_members(db, team, ticket.region_code)
         chosen = next_after(members, team.last_assigned_id)
         if chosen is not None:
-            request.assignee_id = team.last_assigned_id = chosen
-    _record(db, request, before)
+            ticket.assignee_id = team.last_assigned_id = chosen
+    _record(db, ticket, before)
     return chosen
 
 
-def _record(db: AsyncSession, request: Request, before: dict[str, object]) -> None:
-    after = {"team_code": request.team_code, "assignee_id": request.assignee_id}
+def _record(db: AsyncSession, ticket: Ticket, before: dict[str, object]) -> None:
+    after = {"team_code": ticket.team_code, "assignee_id": ticket.assignee_id}
     changes = audit.diff(before, after)
     if changes:
         action = "request.assign" if "assignee_id" in changes else "request.team"
-        audit.record(db, audit.SYSTEM, action, "request", request.id, changes)
+        audit.record(db, audit.SYSTEM, action, "request", ticket.id, changes)
 
 
 # --- The agent's own availability.

@@ -26,7 +26,7 @@ from helpdesk.core.db import lock_in_order, utcnow
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.models import Request, RequestLink, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketLink
 from helpdesk.tickets.workbench import service as agent_service
 
 RELATED: Final = "related"
@@ -43,11 +43,11 @@ class LinkRefused(Exception):
         self.message = message
 
 
-async def find_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Request | None:
+async def find_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Ticket | None:
     """The request with this folio if the viewer may work it; an unknown folio and one of
     another region give the same None, so the form reveals nothing about other regions."""
     region_scope(viewer)
-    found = await db.scalar(select(Request).where(Request.folio == folio.strip().upper()))
+    found = await db.scalar(select(Ticket).where(Ticket.folio == folio.strip().upper()))
     if found is None:
         return None
     try:
@@ -57,12 +57,12 @@ async def find_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Reques
     return found
 
 
-async def _link_between(db: AsyncSession, a: Request, b: Request) -> RequestLink | None:
+async def _link_between(db: AsyncSession, a: Ticket, b: Ticket) -> TicketLink | None:
     return await db.scalar(
-        select(RequestLink).where(
+        select(TicketLink).where(
             or_(
-                (RequestLink.request_id == a.id) & (RequestLink.related_id == b.id),
-                (RequestLink.request_id == b.id) & (RequestLink.related_id == a.id),
+                (TicketLink.request_id == a.id) & (TicketLink.related_id == b.id),
+                (TicketLink.request_id == b.id) & (TicketLink.related_id == a.id),
             )
         )
     )
@@ -72,7 +72,7 @@ async def _link_between(db: AsyncSession, a: Request, b: Request) -> RequestLink
 
 
 async def _close_duplicate(
-    db: AsyncSession, viewer: Viewer, duplicate: Request, actor: audit.Actor, now: datetime
+    db: AsyncSession, viewer: Viewer, duplicate: Ticket, actor: audit.Actor, now: datetime
 ) -> None:
     if duplicate.status == status_flow.CERRADO:
         return
@@ -102,11 +102,11 @@ async def _close_duplicate(
 async def merge_requests(
     db: AsyncSession,
     viewer: Viewer,
-    duplicate: Request,
-    kept: Request,
+    duplicate: Ticket,
+    kept: Ticket,
     actor: audit.Actor,
     now: datetime | None = None,
-) -> RequestLink:
+) -> TicketLink:
     """Merge ``duplicate`` into ``kept``; raises ``LinkRefused`` (nothing written) when the
     pair cannot be merged."""
     agent_service.check_access(viewer, duplicate)
@@ -133,7 +133,7 @@ async def merge_requests(
 
     link = await _link_between(db, duplicate, kept)
     if link is None:
-        link = RequestLink(created_by=viewer.id, created_at=now)
+        link = TicketLink(created_by=viewer.id, created_at=now)
         db.add(link)
     # A "related" link between the two becomes the merge's link (one row per pair).
     link.request_id, link.related_id, link.relation = duplicate.id, kept.id, DUPLICATE
@@ -159,8 +159,8 @@ async def merge_requests(
 
 
 async def link_requests(
-    db: AsyncSession, viewer: Viewer, a: Request, b: Request, actor: audit.Actor
-) -> RequestLink:
+    db: AsyncSession, viewer: Viewer, a: Ticket, b: Ticket, actor: audit.Actor
+) -> TicketLink:
     """Relate two requests (shown on both pages). Linking a linked pair changes nothing."""
     agent_service.check_access(viewer, a)
     agent_service.check_access(viewer, b)
@@ -169,7 +169,7 @@ async def link_requests(
     existing = await _link_between(db, a, b)
     if existing is not None:
         return existing
-    link = RequestLink(request_id=a.id, related_id=b.id, relation=RELATED, created_by=viewer.id)
+    link = TicketLink(request_id=a.id, related_id=b.id, relation=RELATED, created_by=viewer.id)
     db.add(link)
     await db.flush()
     audit.record(db, actor, "request.link", "request", a.id, {"related": [None, b.folio]})
@@ -178,28 +178,28 @@ async def link_requests(
 
 
 async def unlink_requests(
-    db: AsyncSession, viewer: Viewer, request: Request, link_id: int, actor: audit.Actor
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, link_id: int, actor: audit.Actor
 ) -> bool:
     """Remove a "related" link of ``request``; False when it was already gone. A merge's
     link is history and stays."""
-    agent_service.check_access(viewer, request)
-    link = await db.get(RequestLink, link_id)
+    agent_service.check_access(viewer, ticket)
+    link = await db.get(TicketLink, link_id)
     if link is None:
         return False
-    if request.id not in (link.request_id, link.related_id):
+    if ticket.id not in (link.request_id, link.related_id):
         raise NotFound("link")
     if link.relation != RELATED:
         raise LinkRefused(_("Una fusión no se deshace; la solicitud fusionada queda cerrada."))
-    other_id = link.related_id if link.request_id == request.id else link.request_id
-    other = await db.get(Request, other_id)
+    other_id = link.related_id if link.request_id == ticket.id else link.request_id
+    other = await db.get(Ticket, other_id)
     other_folio = other.folio if other else None
     await db.delete(link)
     audit.record(
-        db, actor, "request.unlink", "request", request.id, {"related": [other_folio, None]}
+        db, actor, "request.unlink", "request", ticket.id, {"related": [other_folio, None]}
     )
     if other is not None:
         audit.record(
-            db, actor, "request.unlink", "request", other.id, {"related": [request.folio, None]}
+            db, actor, "request.unlink", "request", other.id, {"related": [ticket.folio, None]}
         )
     return True
 
@@ -212,60 +212,60 @@ class LinkedRequest:
     link_id: int
     folio: str
     # None when the viewer may not work the other request (another region): folio only.
-    request: Request | None
+    ticket: Ticket | None
 
 
 @dataclass
 class MergedRequest:
     folio: str
-    request: Request | None
+    ticket: Ticket | None
     entries: list[agent_service.StaffEntry] = field(default_factory=list)
 
 
 @dataclass
 class LinksView:
     related: list[LinkedRequest]
-    merged_into: Request | None
+    merged_into: Ticket | None
     merged: list[MergedRequest]
 
 
-async def links_view(db: AsyncSession, viewer: Viewer, request: Request) -> LinksView:
+async def links_view(db: AsyncSession, viewer: Viewer, ticket: Ticket) -> LinksView:
     """The related requests (both directions), where a duplicate went, and what was merged
     into this one with its conversation: two queries, plus the merged conversations."""
     links = (
         await db.scalars(
-            select(RequestLink)
-            .where(or_(RequestLink.request_id == request.id, RequestLink.related_id == request.id))
-            .order_by(RequestLink.id)
+            select(TicketLink)
+            .where(or_(TicketLink.request_id == ticket.id, TicketLink.related_id == ticket.id))
+            .order_by(TicketLink.id)
         )
     ).all()
     other_ids = {
-        link.related_id if link.request_id == request.id else link.request_id for link in links
+        link.related_id if link.request_id == ticket.id else link.request_id for link in links
     }
-    if request.merged_into_id is not None:
-        other_ids.add(request.merged_into_id)
-    others: dict[int, Request] = {}
+    if ticket.merged_into_id is not None:
+        other_ids.add(ticket.merged_into_id)
+    others: dict[int, Ticket] = {}
     if other_ids:
-        rows = await db.scalars(select(Request).where(Request.id.in_(other_ids)))
+        rows = await db.scalars(select(Ticket).where(Ticket.id.in_(other_ids)))
         others = {row.id: row for row in rows}
     scope = region_scope(viewer)
 
-    def visible(row: Request | None) -> Request | None:
+    def visible(row: Ticket | None) -> Ticket | None:
         return row if row is not None and (scope is None or row.region_code == scope) else None
 
     related: list[LinkedRequest] = []
     merged: list[MergedRequest] = []
     for link in links:
-        other = others.get(link.related_id if link.request_id == request.id else link.request_id)
+        other = others.get(link.related_id if link.request_id == ticket.id else link.request_id)
         if other is None:
             continue
         if link.relation == RELATED:
             related.append(LinkedRequest(link.id, other.folio, visible(other)))
-        elif link.related_id == request.id and len(merged) < MERGED_SHOWN:
+        elif link.related_id == ticket.id and len(merged) < MERGED_SHOWN:
             shown = visible(other)
             entries = await agent_service.conversation(db, shown) if shown else []
             merged.append(MergedRequest(other.folio, shown, entries))
-    merged_into = others.get(request.merged_into_id) if request.merged_into_id else None
+    merged_into = others.get(ticket.merged_into_id) if ticket.merged_into_id else None
     return LinksView(related, merged_into, merged)
 
 
@@ -288,10 +288,10 @@ class CitizenMergeNotice:
         )
 
 
-async def citizen_notice(db: AsyncSession, request: Request) -> CitizenMergeNotice | None:
+async def citizen_notice(db: AsyncSession, ticket: Ticket) -> CitizenMergeNotice | None:
     """What the citizen's page says about a merged request; None when it is not merged."""
-    if request.merged_into_id is None:
+    if ticket.merged_into_id is None:
         return None
-    kept = await db.get(Request, request.merged_into_id)
-    same_person = kept is not None and kept.person_id == request.person_id
+    kept = await db.get(Ticket, ticket.merged_into_id)
+    same_person = kept is not None and kept.person_id == ticket.person_id
     return CitizenMergeNotice(kept.folio if kept is not None and same_person else None)

@@ -19,7 +19,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
-from helpdesk.tickets.models import Request, RequestMessage, RequestPresence
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketPresence
 from helpdesk.tickets.workbench.service import check_access
 
 # Three missed 20-second heartbeats: long enough for a slow network, short enough that a
@@ -28,69 +28,69 @@ FRESH_FOR = timedelta(seconds=60)
 
 
 async def touch(
-    db: AsyncSession, viewer: Viewer, request: Request, now: datetime | None = None
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, now: datetime | None = None
 ) -> None:
     """Records that the viewer has this request's reply box open (one row per agent)."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     now = now or utcnow()
-    values = {"request_id": request.id, "staff_id": viewer.id, "seen_at": now}
+    values = {"request_id": ticket.id, "staff_id": viewer.id, "seen_at": now}
     # Both backends upsert on the primary key, so two heartbeats never race into a duplicate.
     insert = pg_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(RequestPresence).values(values)
+    statement = insert(TicketPresence).values(values)
     await db.execute(
         statement.on_conflict_do_update(
-            index_elements=[RequestPresence.request_id, RequestPresence.staff_id],
+            index_elements=[TicketPresence.request_id, TicketPresence.staff_id],
             set_={"seen_at": statement.excluded.seen_at},
         )
     )
 
 
 async def others_replying(
-    db: AsyncSession, viewer: Viewer, request: Request, now: datetime | None = None
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, now: datetime | None = None
 ) -> list[str]:
     """Names of the other staff seen in this request's reply box within ``FRESH_FOR``."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     since = (now or utcnow()) - FRESH_FOR
     names = await db.scalars(
         select(StaffAccount.full_name)
-        .join(RequestPresence, RequestPresence.staff_id == StaffAccount.id)
+        .join(TicketPresence, TicketPresence.staff_id == StaffAccount.id)
         .where(
-            RequestPresence.request_id == request.id,
-            RequestPresence.staff_id != viewer.id,
-            RequestPresence.seen_at >= since,
+            TicketPresence.request_id == ticket.id,
+            TicketPresence.staff_id != viewer.id,
+            TicketPresence.seen_at >= since,
         )
         .order_by(StaffAccount.full_name)
     )
     return list(names.all())
 
 
-async def leave(db: AsyncSession, viewer: Viewer, request: Request) -> None:
+async def leave(db: AsyncSession, viewer: Viewer, ticket: Ticket) -> None:
     """The viewer is no longer replying (their reply went out)."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     await db.execute(
-        delete(RequestPresence).where(
-            RequestPresence.request_id == request.id, RequestPresence.staff_id == viewer.id
+        delete(TicketPresence).where(
+            TicketPresence.request_id == ticket.id, TicketPresence.staff_id == viewer.id
         )
     )
 
 
 async def replied_since(
-    db: AsyncSession, viewer: Viewer, request: Request, seen_id: int | None
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, seen_id: int | None
 ) -> bool:
     """Whether someone else answered the person after the message ``seen_id``, the last one
     on the viewer's page. Internal notes do not count: only a second answer to the person
     would be a problem. No ``seen_id`` (a form from before this check) checks nothing."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     if seen_id is None:
         return False
     newer = await db.scalar(
-        select(RequestMessage.id)
+        select(TicketMessage.id)
         .where(
-            RequestMessage.request_id == request.id,
-            RequestMessage.id > seen_id,
-            RequestMessage.author_kind == "staff",
-            RequestMessage.internal.is_(False),
-            RequestMessage.author_id != viewer.id,
+            TicketMessage.request_id == ticket.id,
+            TicketMessage.id > seen_id,
+            TicketMessage.author_kind == "staff",
+            TicketMessage.internal.is_(False),
+            TicketMessage.author_id != viewer.id,
         )
         .limit(1)
     )

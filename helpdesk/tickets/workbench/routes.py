@@ -25,7 +25,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import effects as macros
 from helpdesk.tickets.citizen.routes import attachment_response
 from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
-from helpdesk.tickets.models import Request as HelpRequest
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import forms as queue_forms
 from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import service as queues
@@ -94,7 +94,7 @@ async def queue(
 # --- One request.
 
 
-async def _load(request: Request) -> tuple[Viewer, HelpRequest]:
+async def _load(request: Request) -> tuple[Viewer, Ticket]:
     viewer = await session.staff_viewer(request)
     item = await agent_service.get_for_staff(db(request), viewer, request.path_params["folio"])
     return viewer, item
@@ -103,7 +103,7 @@ async def _load(request: Request) -> tuple[Viewer, HelpRequest]:
 async def _detail(
     request: Request,
     viewer: Viewer,
-    item: HelpRequest,
+    item: Ticket,
     errors: dict[str, str] | None = None,
     values: dict[str, str] | None = None,
     status_code: int = 200,
@@ -152,7 +152,7 @@ async def _detail(
     return response
 
 
-def _back(item: HelpRequest, notice: str) -> Response:
+def _back(item: Ticket, notice: str) -> Response:
     return redirect(f"{QUEUE_PATH}/{item.folio}?hecho={notice}")
 
 

@@ -25,7 +25,7 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.citizen.service import restart_clock
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 
 AGENT = status_flow.AGENT
 REPLY_TEMPLATE = "request_reply"
@@ -46,20 +46,20 @@ class AgentActionRefused(Exception):
 # --- Access.
 
 
-def check_access(viewer: Viewer, request: Request) -> None:
+def check_access(viewer: Viewer, ticket: Ticket) -> None:
     """Staff who work requests, within their region (raises PermissionDenied)."""
     scope = region_scope(viewer)  # refuses citizens and roles without requests
-    if scope is not None and request.region_code != scope:
+    if scope is not None and ticket.region_code != scope:
         raise PermissionDenied("outside your region")
 
 
-async def get_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Request:
+async def get_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Ticket:
     region_scope(viewer)  # refuse before revealing whether the folio exists
-    request = await db.scalar(select(Request).where(Request.folio == folio.upper()))
-    if request is None:
+    ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio.upper()))
+    if ticket is None:
         raise NotFound("request")
-    check_access(viewer, request)
-    return request
+    check_access(viewer, ticket)
+    return ticket
 
 
 # --- Reading.
@@ -67,9 +67,9 @@ async def get_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Request
 
 @dataclass
 class StaffEntry:
-    message: RequestMessage
+    message: TicketMessage
     author_name: str
-    attachments: list[RequestAttachment] = field(default_factory=list)
+    attachments: list[TicketAttachment] = field(default_factory=list)
 
 
 async def staff_names(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
@@ -82,16 +82,16 @@ async def staff_names(db: AsyncSession, ids: Iterable[int | None]) -> dict[int, 
     return {row.id: row.full_name for row in rows}
 
 
-async def conversation(db: AsyncSession, request: Request) -> list[StaffEntry]:
+async def conversation(db: AsyncSession, ticket: Ticket) -> list[StaffEntry]:
     """Every message, internal notes included, oldest first, with their authors' names."""
     messages = (
         await db.scalars(
-            select(RequestMessage)
-            .where(RequestMessage.request_id == request.id)
-            .order_by(RequestMessage.created_at, RequestMessage.id)
+            select(TicketMessage)
+            .where(TicketMessage.request_id == ticket.id)
+            .order_by(TicketMessage.created_at, TicketMessage.id)
         )
     ).all()
-    person = await db.get(Person, request.person_id)
+    person = await db.get(Person, ticket.person_id)
     staff = await staff_names(db, (m.author_id for m in messages if m.author_kind == "staff"))
     entries: dict[int, StaffEntry] = {}
     for m in messages:
@@ -104,9 +104,9 @@ async def conversation(db: AsyncSession, request: Request) -> list[StaffEntry]:
         entries[m.id] = StaffEntry(m, name)
     if entries:
         files = await db.scalars(
-            select(RequestAttachment)
-            .where(RequestAttachment.request_id == request.id)
-            .order_by(RequestAttachment.id)
+            select(TicketAttachment)
+            .where(TicketAttachment.request_id == ticket.id)
+            .order_by(TicketAttachment.id)
         )
         for attachment in files:
             if attachment.message_id in entries:
@@ -114,68 +114,68 @@ async def conversation(db: AsyncSession, request: Request) -> list[StaffEntry]:
     return list(entries.values())
 
 
-async def status_history(db: AsyncSession, request: Request) -> list[StatusChange]:
+async def status_history(db: AsyncSession, ticket: Ticket) -> list[StatusChange]:
     rows = await db.scalars(
         select(StatusChange)
-        .where(StatusChange.request_id == request.id)
+        .where(StatusChange.request_id == ticket.id)
         .order_by(StatusChange.at, StatusChange.id)
     )
     return list(rows.all())
 
 
 async def attachment_for_staff(
-    db: AsyncSession, viewer: Viewer, request: Request, attachment_id: int
-) -> RequestAttachment | None:
-    check_access(viewer, request)
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, attachment_id: int
+) -> TicketAttachment | None:
+    check_access(viewer, ticket)
     return await db.scalar(
-        select(RequestAttachment).where(
-            RequestAttachment.id == attachment_id, RequestAttachment.request_id == request.id
+        select(TicketAttachment).where(
+            TicketAttachment.id == attachment_id, TicketAttachment.request_id == ticket.id
         )
     )
 
 
-def allowed_targets(request: Request) -> tuple[str, ...]:
+def allowed_targets(ticket: Ticket) -> tuple[str, ...]:
     return status_flow.allowed_targets(
-        request.status, AGENT, merged=request.merged_into_id is not None
+        ticket.status, AGENT, merged=ticket.merged_into_id is not None
     )
 
 
 # --- Status.
 
 
-def _check_moves(request: Request, targets: Iterable[str], now: datetime) -> None:
+def _check_moves(ticket: Ticket, targets: Iterable[str], now: datetime) -> None:
     """Checks a chain of moves before any is written, so a refusal leaves nothing half done."""
-    current = request.status
+    current = ticket.status
     for target in targets:
         status_flow.check_transition(
             current,
             target,
             AGENT,
-            resolved_at=request.resolved_at,
+            resolved_at=ticket.resolved_at,
             now=now,
-            merged=request.merged_into_id is not None,
+            merged=ticket.merged_into_id is not None,
         )
         current = target
 
 
 async def _apply_move(
-    db: AsyncSession, request: Request, target: str, actor: audit.Actor, now: datetime
+    db: AsyncSession, ticket: Ticket, target: str, actor: audit.Actor, now: datetime
 ) -> None:
-    before = request.status
+    before = ticket.status
     if status_flow.ends_pause(before, target):
-        await restart_clock(db, request, now)
+        await restart_clock(db, ticket, now)
     if status_flow.starts_pause(before, target):
-        request.legal_due_on = None  # the clock stops; restart_clock recomputes both
-        request.target_due_on = None
-    request.status = target
+        ticket.legal_due_on = None  # the clock stops; restart_clock recomputes both
+        ticket.target_due_on = None
+    ticket.status = target
     if target == status_flow.RESUELTO:
-        request.resolved_at = now
+        ticket.resolved_at = now
     elif target == status_flow.CERRADO:
-        request.closed_at = now
-    request.updated_at = now
+        ticket.closed_at = now
+    ticket.updated_at = now
     db.add(
         StatusChange(
-            request_id=request.id,
+            request_id=ticket.id,
             from_status=before,
             to_status=target,
             actor_kind=AGENT,
@@ -183,24 +183,24 @@ async def _apply_move(
             at=now,
         )
     )
-    audit.record(db, actor, "request.status", "request", request.id, {"status": [before, target]})
+    audit.record(db, actor, "request.status", "request", ticket.id, {"status": [before, target]})
 
 
 async def change_status(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     target: str,
     actor: audit.Actor,
     now: datetime | None = None,
 ) -> None:
     """One move by the flow's rules; raises ``status_flow.TransitionNotAllowed`` (409)."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     if target not in status_flow.STATUSES:
         raise ValueError(f"unknown status {target!r}")
     now = now or utcnow()
-    _check_moves(request, [target], now)
-    await _apply_move(db, request, target, actor, now)
+    _check_moves(ticket, [target], now)
+    await _apply_move(db, ticket, target, actor, now)
 
 
 def _reply_moves(current: str, then_status: str | None) -> list[str]:
@@ -221,27 +221,27 @@ def _reply_moves(current: str, then_status: str | None) -> list[str]:
 # --- Writing.
 
 
-def _check_writable(request: Request) -> None:
-    if request.merged_into_id is not None:
+def _check_writable(ticket: Ticket) -> None:
+    if ticket.merged_into_id is not None:
         raise AgentActionRefused(
             _("Esta solicitud se fusionó con otra; escriba en la solicitud que la reemplaza.")
         )
-    if request.status == status_flow.CERRADO:
+    if ticket.status == status_flow.CERRADO:
         raise AgentActionRefused(
             _("La solicitud está cerrada. Reábrala antes de responder a la persona.")
         )
 
 
-async def _last_email_id(db: AsyncSession, request: Request) -> str | None:
+async def _last_email_id(db: AsyncSession, ticket: Ticket) -> str | None:
     """The Message-ID of the latest email of this conversation, ours or the person's."""
     return await db.scalar(
-        select(RequestMessage.email_message_id)
+        select(TicketMessage.email_message_id)
         .where(
-            RequestMessage.request_id == request.id,
-            RequestMessage.email_message_id.is_not(None),
-            RequestMessage.internal.is_(False),
+            TicketMessage.request_id == ticket.id,
+            TicketMessage.email_message_id.is_not(None),
+            TicketMessage.internal.is_(False),
         )
-        .order_by(RequestMessage.id.desc())
+        .order_by(TicketMessage.id.desc())
         .limit(1)
     )
 
@@ -249,25 +249,25 @@ async def _last_email_id(db: AsyncSession, request: Request) -> str | None:
 async def reply(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     body: str,
     actor: audit.Actor,
     base_url: str,
     then_status: str | None = None,
     now: datetime | None = None,
-) -> RequestMessage:
+) -> TicketMessage:
     """An answer to the person: a message, an email threaded on the conversation, and
     optionally a move to en espera del ciudadano or resuelto."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     if then_status is not None and then_status not in REPLY_TARGETS:
         raise ValueError(f"a reply cannot move a request to {then_status!r}")
     now = now or utcnow()
-    _check_writable(request)
-    moves = _reply_moves(request.status, then_status)
-    _check_moves(request, moves, now)
+    _check_writable(ticket)
+    moves = _reply_moves(ticket.status, then_status)
+    _check_moves(ticket, moves, now)
 
-    message = RequestMessage(
-        request_id=request.id,
+    message = TicketMessage(
+        request_id=ticket.id,
         author_kind="staff",
         author_id=viewer.id,
         body=body,
@@ -275,20 +275,20 @@ async def reply(
         via="web",
         created_at=now,
     )
-    person = await db.get(Person, request.person_id)
+    person = await db.get(Person, ticket.person_id)
     if person is not None and person.email:
-        in_reply_to = await _last_email_id(db, request)
+        in_reply_to = await _last_email_id(db, ticket)
         root = base_url.rstrip("/")
         email = outbox.enqueue(
             db,
             REPLY_TEMPLATE,
             person.email,
-            request.locale,
+            ticket.locale,
             {
-                "folio": request.folio,
-                "subject": request.subject,
+                "folio": ticket.folio,
+                "subject": ticket.subject,
                 "body": body,
-                "account_link": f"{root}/cuenta/solicitudes/{request.folio}",
+                "account_link": f"{root}/cuenta/solicitudes/{ticket.folio}",
                 "lost_link": f"{root}/solicitudes/recuperar",
             },
             in_reply_to=in_reply_to,
@@ -296,35 +296,35 @@ async def reply(
         message.email_message_id = email.message_id
     db.add(message)
     await db.flush()
-    if request.first_response_at is None:
-        request.first_response_at = now
-    request.updated_at = now
+    if ticket.first_response_at is None:
+        ticket.first_response_at = now
+    ticket.updated_at = now
     audit.record(
         db,
         actor,
         "request.staff_reply",
         "request",
-        request.id,
+        ticket.id,
         {"message": [None, message.id], "emailed": [None, message.email_message_id is not None]},
     )
     for target in moves:
-        await _apply_move(db, request, target, actor, now)
+        await _apply_move(db, ticket, target, actor, now)
     return message
 
 
 async def add_note(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     body: str,
     actor: audit.Actor,
     now: datetime | None = None,
-) -> RequestMessage:
+) -> TicketMessage:
     """An internal note: seen by staff only, never emailed, allowed in any status."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     now = now or utcnow()
-    note = RequestMessage(
-        request_id=request.id,
+    note = TicketMessage(
+        request_id=ticket.id,
         author_kind="staff",
         author_id=viewer.id,
         body=body,
@@ -334,59 +334,59 @@ async def add_note(
     )
     db.add(note)
     await db.flush()
-    audit.record(db, actor, "request.note", "request", request.id, {"message": [None, note.id]})
+    audit.record(db, actor, "request.note", "request", ticket.id, {"message": [None, note.id]})
     return note
 
 
 async def claim(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     actor: audit.Actor,
     now: datetime | None = None,
 ) -> None:
     """Assign to me. Taking a new request opens it; taking one from a colleague is for
     supervisors and admins only."""
-    check_access(viewer, request)
+    check_access(viewer, ticket)
     now = now or utcnow()
-    if request.merged_into_id is not None:
+    if ticket.merged_into_id is not None:
         raise AgentActionRefused(_("Esta solicitud se fusionó con otra y ya no se atiende."))
-    before = request.assignee_id
+    before = ticket.assignee_id
     if before == viewer.id:
         return
     if before is not None and viewer.role not in REASSIGN_ROLES:
         raise AgentActionRefused(
             _("Otra persona ya tiene esta solicitud. Pida a un supervisor que la reasigne.")
         )
-    request.assignee_id = viewer.id
-    request.updated_at = now
+    ticket.assignee_id = viewer.id
+    ticket.updated_at = now
     audit.record(
-        db, actor, "request.assign", "request", request.id, {"assignee_id": [before, viewer.id]}
+        db, actor, "request.assign", "request", ticket.id, {"assignee_id": [before, viewer.id]}
     )
-    if request.status == status_flow.NUEVO:
-        await _apply_move(db, request, status_flow.ABIERTO, actor, now)
+    if ticket.status == status_flow.NUEVO:
+        await _apply_move(db, ticket, status_flow.ABIERTO, actor, now)
 
 
 async def unassign(
     db: AsyncSession,
     viewer: Viewer,
-    request: Request,
+    ticket: Ticket,
     actor: audit.Actor,
     now: datetime | None = None,
 ) -> None:
     """Back to the unassigned queue: by its assignee, a supervisor or an admin."""
-    check_access(viewer, request)
-    before = request.assignee_id
+    check_access(viewer, ticket)
+    before = ticket.assignee_id
     if before is None:
         return
     if before != viewer.id and viewer.role not in REASSIGN_ROLES:
         raise AgentActionRefused(
             _("Solo quien tiene la solicitud asignada o un supervisor puede liberarla.")
         )
-    request.assignee_id = None
-    request.updated_at = now or utcnow()
+    ticket.assignee_id = None
+    ticket.updated_at = now or utcnow()
     audit.record(
-        db, actor, "request.unassign", "request", request.id, {"assignee_id": [before, None]}
+        db, actor, "request.unassign", "request", ticket.id, {"assignee_id": [before, None]}
     )
 
 
@@ -398,9 +398,9 @@ async def canned_choices(db: AsyncSession) -> list[tuple[str, str]]:
 
 
 async def canned_prefill(
-    db: AsyncSession, viewer: Viewer, request: Request, code: str, base_url: str
+    db: AsyncSession, viewer: Viewer, ticket: Ticket, code: str, base_url: str
 ) -> str | None:
     """A template filled for this request, in its person's language, to edit and send."""
-    check_access(viewer, request)
-    rendered = await canned.render_for(db, code, request, base_url)
+    check_access(viewer, ticket)
+    rendered = await canned.render_for(db, code, ticket, base_url)
     return rendered.text if rendered else None

@@ -19,7 +19,7 @@ from helpdesk.core.errors import PermissionDenied
 from helpdesk.people import merging
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support import factories
 from tests.support.http import page_text
@@ -48,7 +48,7 @@ async def open_for(sessionmaker, person_id: int, subject: str = "Consulta") -> s
             person_id=person_id, region_code="RM",
         )  # fmt: skip
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-        return opened.request.folio
+        return opened.ticket.folio
 
 
 async def merge(sessionmaker, duplicate: int, kept: int, viewer: Viewer = ANALYST):
@@ -91,7 +91,7 @@ async def test_merge_moves_requests_fills_fields_and_keeps_the_duplicate(session
     assert kept.document_number == dup_before.document_number and dup.document_number is None
     assert dup.given_names == dup_before.given_names and dup.email == email  # history kept
     async with sessionmaker() as db:
-        rows = (await db.scalars(select(Request).where(Request.folio.in_(folios)))).all()
+        rows = (await db.scalars(select(Ticket).where(Ticket.folio.in_(folios)))).all()
         assert {r.person_id for r in rows} == {kept_id}
         moved = (
             await db.scalars(
@@ -141,7 +141,7 @@ async def test_a_new_request_from_the_duplicates_email_goes_to_the_survivor(sess
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", "Otra", "Hola", "web", email, "es", region_code="RM")
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-        assert opened.request.person_id == kept_id
+        assert opened.ticket.person_id == kept_id
 
 
 async def test_refusals(sessionmaker) -> None:

@@ -147,5 +147,5 @@ async def test_person_page_lists_their_requests(client, sessionmaker) -> None:
         opened = await open_request(db, data, Actor("citizen", person_id), "http://x")
     await factories.sign_in_staff(client, agent)
     page = await client.get(f"/staff/personas/{person_id}")
-    assert opened.request.folio in page.text
+    assert opened.ticket.folio in page.text
     assert "&lt;b&gt;Mi multa&lt;/b&gt;" in page.text

@@ -51,7 +51,7 @@ async def busy_person(sessionmaker, viewer: Viewer, requests: int = 1) -> tuple[
             )  # fmt: skip
             at = start + timedelta(hours=n)
             opened = await open_request(db, data, Actor("citizen", None), "http://x", now=at)
-            item = opened.request
+            item = opened.ticket
             await agent_service.add_note(
                 db, viewer, item, LONG_NOTE, actor, now=at + timedelta(minutes=1)
             )
@@ -176,9 +176,9 @@ async def test_a_regional_agent_sees_only_their_regions_requests_of_a_person(
             )  # fmt: skip
             opened = await open_request(db, data, Actor("citizen", None), "http://x")
             await agent_service.add_note(
-                db, analyst, opened.request, f"Nota {region}", Actor("staff", analyst.id)
+                db, analyst, opened.ticket, f"Nota {region}", Actor("staff", analyst.id)
             )
-            folios[region] = opened.request.folio
+            folios[region] = opened.ticket.folio
     _regional, email = await staff(sessionmaker, "regional_agent")
     await factories.sign_in_staff(client, email)
     page = page_text((await client.get(f"/staff/personas/{person_id}")).text)

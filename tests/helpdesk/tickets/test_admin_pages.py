@@ -22,13 +22,13 @@ from helpdesk.audit.service import Actor
 from helpdesk.reference.models import Tramite
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.answers.templates import (
+    AnswerTemplate,
+    AnswerTemplateText,
     AutoAnswer,
     AutoRule,
-    CannedResponse,
-    CannedResponseText,
 )
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.models import Closure, KindDeadline, Request, Team, TeamKind, TeamMember
+from helpdesk.tickets.models import Closure, KindDeadline, Team, TeamKind, TeamMember, Ticket
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request, working_calendar
 from tests.support.factories import sign_in_staff, staff_member
@@ -67,13 +67,13 @@ async def as_admin(client, sessionmaker) -> int:
         return int(await db.scalar(select(StaffAccount.id).where(StaffAccount.email == email)))
 
 
-async def add_canned(sessionmaker, active: bool = True, **fields: object) -> CannedResponse:
+async def add_canned(sessionmaker, active: bool = True, **fields: object) -> AnswerTemplate:
     async with sessionmaker() as db, db.begin():
         code = f"c-{uuid.uuid4().hex[:8]}"
-        row = CannedResponse(code=code, title=f"Plantilla {code}", active=active, **fields)
+        row = AnswerTemplate(code=code, title=f"Plantilla {code}", active=active, **fields)
         db.add(row)
         await db.flush()
-        db.add(CannedResponseText(canned_id=row.id, locale="es", body="Hola {nombre}"))
+        db.add(AnswerTemplateText(canned_id=row.id, locale="es", body="Hola {nombre}"))
     return row
 
 
@@ -90,8 +90,8 @@ async def open_one(sessionmaker, kind: str, now: datetime, region: str, body: st
     async with sessionmaker() as db, db.begin():
         data = NewRequest(kind, "Asunto", body, "web", email, "es", region_code=region)
         opened = await open_request(db, data, ANON, "http://testserver", now)
-        await intake.complete_intake(db, opened.request, "http://testserver", now=now)
-        return opened.request
+        await intake.complete_intake(db, opened.ticket, "http://testserver", now=now)
+        return opened.ticket
 
 
 # --- Roles.
@@ -185,11 +185,11 @@ async def test_canned_answers_are_created_edited_and_audited(client, sessionmake
     created = await client.submit(P + "/respuestas/nueva", form)
     assert created.status_code == 303, created.text
     async with sessionmaker() as db:
-        row = await db.scalar(select(CannedResponse).where(CannedResponse.code == code))
+        row = await db.scalar(select(AnswerTemplate).where(AnswerTemplate.code == code))
         assert row is not None
         texts = await db.execute(
-            select(CannedResponseText.locale, CannedResponseText.body).where(
-                CannedResponseText.canned_id == row.id
+            select(AnswerTemplateText.locale, AnswerTemplateText.body).where(
+                AnswerTemplateText.canned_id == row.id
             )
         )
         assert dict(texts.all()) == {"es": form["texto_es"], "en": "Hello {nombre}"}
@@ -214,9 +214,9 @@ async def test_canned_answers_are_created_edited_and_audited(client, sessionmake
     saved = await client.submit(f"{P}/respuestas/{row.id}", edit)
     assert saved.status_code == 303
     async with sessionmaker() as db:
-        row = await db.get(CannedResponse, row.id)
+        row = await db.get(AnswerTemplate, row.id)
         locales = await db.scalars(
-            select(CannedResponseText.locale).where(CannedResponseText.canned_id == row.id)
+            select(AnswerTemplateText.locale).where(AnswerTemplateText.canned_id == row.id)
         )
         assert list(locales) == ["es"]
     assert (row.title, row.active, row.set_status) == ("Recibimos sus antecedentes", False, None)
@@ -251,7 +251,7 @@ async def test_canned_form_refuses_bad_input(client, sessionmaker, field, value,
     assert message in text and "Revise los campos marcados." in text
     async with sessionmaker() as db:
         assert (
-            await db.scalar(select(CannedResponse.id).where(CannedResponse.code == form["codigo"]))
+            await db.scalar(select(AnswerTemplate.id).where(AnswerTemplate.code == form["codigo"]))
             is None
         )
 
@@ -262,7 +262,7 @@ async def test_canned_title_and_body_are_shown_as_text(client, sessionmaker, uni
     assert (await client.submit(P + "/respuestas/nueva", form)).status_code == 303
     async with sessionmaker() as db:
         row_id = await db.scalar(
-            select(CannedResponse.id).where(CannedResponse.code == f"xss-{unique}")
+            select(AnswerTemplate.id).where(AnswerTemplate.code == f"xss-{unique}")
         )
     for url in (P + "/respuestas", f"{P}/respuestas/{row_id}"):
         html = (await client.get(url)).text
@@ -314,7 +314,7 @@ async def test_rules_are_edited_and_show_their_outcomes(client, sessionmaker, un
     ]
     async with sessionmaker() as db, db.begin():
         for request, said in zip(requests[:2], (True, False), strict=True):
-            row = await db.get(Request, request.id)
+            row = await db.get(Ticket, request.id)
             assert row is not None
             await canned.confirm(db, row, said, ANON, now)
     async with sessionmaker() as db:

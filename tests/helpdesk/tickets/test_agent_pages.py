@@ -11,7 +11,7 @@ from sqlalchemy import select
 from helpdesk.audit.service import Actor
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.models import Request, RequestMessage
+from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text
@@ -27,7 +27,7 @@ async def make_request(
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", subject, body, "web", email, "es", region_code=region)
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-    return {"folio": opened.request.folio, "token": opened.access_token, "email": email}
+    return {"folio": opened.ticket.folio, "token": opened.access_token, "email": email}
 
 
 async def signed_in(client, sessionmaker, role: str = "regional_agent", office=None) -> None:
@@ -44,9 +44,9 @@ async def outbox_replies(sessionmaker, email: str) -> list[OutboxMessage]:
         return list(rows.all())
 
 
-async def load(sessionmaker, folio: str) -> Request:
+async def load(sessionmaker, folio: str) -> Ticket:
     async with sessionmaker() as db:
-        row = await db.scalar(select(Request).where(Request.folio == folio))
+        row = await db.scalar(select(Ticket).where(Ticket.folio == folio))
     assert row is not None
     return row
 
@@ -164,9 +164,9 @@ async def test_actions_need_a_csrf_token(client, sessionmaker) -> None:
         count = len(
             (
                 await db.scalars(
-                    select(RequestMessage)
-                    .join(Request, Request.id == RequestMessage.request_id)
-                    .where(Request.folio == made["folio"])
+                    select(TicketMessage)
+                    .join(Ticket, Ticket.id == TicketMessage.request_id)
+                    .where(Ticket.folio == made["folio"])
                 )
             ).all()
         )

@@ -17,7 +17,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.models import Request, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import staff_member
@@ -47,12 +47,12 @@ async def agents(sessionmaker) -> dict[str, Viewer]:
     }
 
 
-async def new_request(db, region: str = "RM") -> tuple[Request, str]:
+async def new_request(db, region: str = "RM") -> tuple[Ticket, str]:
     email = f"p.{uuid.uuid4().hex[:8]}@test.portal"
     data = NewRequest("consulta", "Asunto", "Texto", "web", email, "ht", region_code=region)
     opened = await open_request(db, data, Actor("anonymous", None), "http://x", NOW)
     await db.flush()
-    return opened.request, email
+    return opened.ticket, email
 
 
 def actor(viewer: Viewer) -> Actor:
@@ -68,7 +68,7 @@ async def replies_to(db, email: str) -> list[OutboxMessage]:
     return list(rows.all())
 
 
-async def statuses(db, request: Request) -> list[str]:
+async def statuses(db, request: Ticket) -> list[str]:
     rows = await db.scalars(
         select(StatusChange.to_status)
         .where(StatusChange.request_id == request.id)

@@ -28,12 +28,12 @@ from helpdesk.tickets.answers import kb_match
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.answers.templates import (
+    AnswerTemplate,
+    AnswerTemplateText,
     AutoAnswer,
     AutoRule,
-    CannedResponse,
-    CannedResponseText,
 )
-from helpdesk.tickets.models import RequestMessage
+from helpdesk.tickets.models import TicketMessage
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
 from knowledge_base.content_loader import load_content
@@ -80,7 +80,7 @@ async def open_new(
     data = NewRequest(kind, subject, body, "web", email, locale, region_code="RM")
     opened = await open_request(db, data, ANON, BASE, NOW)
     # What the worker does next (intake.py), here in the same transaction.
-    await intake.complete_intake(db, opened.request, BASE, now=NOW, index=index)
+    await intake.complete_intake(db, opened.ticket, BASE, now=NOW, index=index)
     return opened, email
 
 
@@ -89,10 +89,10 @@ async def outbox_for(db: AsyncSession, email: str) -> dict[str, OutboxMessage]:
     return {row.template: row for row in rows}
 
 
-async def system_message(db: AsyncSession, request_id: int) -> RequestMessage | None:
+async def system_message(db: AsyncSession, request_id: int) -> TicketMessage | None:
     return await db.scalar(
-        select(RequestMessage).where(
-            RequestMessage.request_id == request_id, RequestMessage.author_kind == "system"
+        select(TicketMessage).where(
+            TicketMessage.request_id == request_id, TicketMessage.author_kind == "system"
         )
     )
 
@@ -116,7 +116,7 @@ async def test_a_strong_match_answers_in_the_persons_language_and_by_email(
     slug = hits[0].slug
 
     opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=kb_index)
-    request = opened.request
+    request = opened.ticket
     assert request.status == status_flow.ABIERTO and request.first_response_at == NOW
     kb_rule = await db.scalar(
         select(AutoRule).where(AutoRule.kind == KB_RULE_KIND, AutoRule.canned_code == KB_MATCH_CODE)
@@ -158,8 +158,8 @@ async def test_weak_or_unsuitable_matches_do_not_answer(db, kb_index) -> None:
     # No index at hand (the mail listener's process, for one).
     unindexed, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht")
     for opened in (complaint, vague, unindexed):
-        assert opened.request.status == status_flow.NUEVO
-        assert await canned.awaiting(db, opened.request) is None
+        assert opened.ticket.status == status_flow.NUEVO
+        assert await canned.awaiting(db, opened.ticket) is None
 
     # Admins switch the knowledge-base rule off like any other rule.
     rule = await db.scalar(select(AutoRule).where(AutoRule.canned_code == KB_MATCH_CODE))
@@ -167,7 +167,7 @@ async def test_weak_or_unsuitable_matches_do_not_answer(db, kb_index) -> None:
     rule.active = False
     await db.flush()
     off, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=kb_index)
-    assert off.request.status == status_flow.NUEVO
+    assert off.ticket.status == status_flow.NUEVO
 
 
 class _BrokenIndex:
@@ -178,20 +178,20 @@ class _BrokenIndex:
 async def test_an_unreadable_index_leaves_the_request_for_an_agent(db) -> None:
     await canned.seed_defaults(db)
     opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=_BrokenIndex())
-    assert opened.request.status == status_flow.NUEVO
+    assert opened.ticket.status == status_flow.NUEVO
     assert set(await outbox_for(db, email)) == {"request_received"}
 
 
 async def test_a_keyword_rule_answer_is_emailed_in_the_persons_language(db, settings) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     code = f"t-{uuid.uuid4().hex[:8]}"
-    template = CannedResponse(code=code, title=f"Plantilla {code}", active=True)
+    template = AnswerTemplate(code=code, title=f"Plantilla {code}", active=True)
     db.add(template)
     await db.flush()
     db.add_all(
         [
-            CannedResponseText(canned_id=template.id, locale="es", body="Hola {nombre} ({folio})"),
-            CannedResponseText(canned_id=template.id, locale="en", body="Hello ({folio})"),
+            AnswerTemplateText(canned_id=template.id, locale="es", body="Hola {nombre} ({folio})"),
+            AnswerTemplateText(canned_id=template.id, locale="en", body="Hello ({folio})"),
         ]
     )
     db.add(AutoRule(kind="consulta", keywords=keyword, canned_code=code, active=True))
@@ -201,11 +201,11 @@ async def test_a_keyword_rule_answer_is_emailed_in_the_persons_language(db, sett
     mails = await outbox_for(db, email)
     answer = mails["auto_answer"]
     assert answer.locale == "en"
-    assert answer.context["body"] == f"Hello ({opened.request.folio})"
+    assert answer.context["body"] == f"Hello ({opened.ticket.folio})"
     assert answer.in_reply_to == mails["request_received"].message_id
     rendered = EmailRenderer(make_environment(settings), settings.mail_from).render(answer)
     text = rendered.get_body(("plain",)).get_content()
     assert translations("en").ugettext(canned.QUESTION) in text
-    assert f"Hello ({opened.request.folio})" in text
+    assert f"Hello ({opened.ticket.folio})" in text
     html = rendered.get_body(("html",)).get_content()
     assert f'href="{answer.context["link"]}"' in html

@@ -15,7 +15,7 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.reference.models import Office
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import bulk, tags
 from helpdesk.tickets.queue.bulk import BulkAction, BulkRefused
 from helpdesk.tickets.service import NewRequest, open_request
@@ -40,26 +40,26 @@ def actor(viewer: Viewer) -> Actor:
     return Actor("staff", viewer.id)
 
 
-async def new_requests(sessionmaker, *regions: str, status: str | None = None) -> list[Request]:
+async def new_requests(sessionmaker, *regions: str, status: str | None = None) -> list[Ticket]:
     made = []
     async with sessionmaker() as db, db.begin():
         for region in regions:
             email = f"b.{uuid.uuid4().hex[:8]}@test.portal"
             data = NewRequest("consulta", "Lote", "Texto", "web", email, "es", region_code=region)
             opened = await open_request(db, data, Actor("anonymous", None), "http://x")
-            made.append(opened.request)
+            made.append(opened.ticket)
         if status is not None:
             await db.execute(
-                update(Request).where(Request.id.in_([r.id for r in made])).values(status=status)
+                update(Ticket).where(Ticket.id.in_([r.id for r in made])).values(status=status)
             )
     return made
 
 
-async def reload(sessionmaker, made: list[Request]) -> list[Request]:
+async def reload(sessionmaker, made: list[Ticket]) -> list[Ticket]:
     async with sessionmaker() as db:
         rows = {
             r.id: r
-            for r in await db.scalars(select(Request).where(Request.id.in_([m.id for m in made])))
+            for r in await db.scalars(select(Ticket).where(Ticket.id.in_([m.id for m in made])))
         }
     return [rows[m.id] for m in made]
 
@@ -69,7 +69,7 @@ async def run(sessionmaker, viewer: Viewer, action: BulkAction) -> int:
         return await bulk.apply(db, viewer, action, actor(viewer))
 
 
-def folios(made: list[Request]) -> tuple[str, ...]:
+def folios(made: list[Ticket]) -> tuple[str, ...]:
     return tuple(r.folio for r in made)
 
 

@@ -17,12 +17,12 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import templates as canned
 from helpdesk.tickets.answers.templates import (
+    AnswerTemplate,
+    AnswerTemplateText,
     AutoAnswer,
     AutoRule,
-    CannedResponse,
-    CannedResponseText,
 )
-from helpdesk.tickets.models import RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, TicketMessage
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
@@ -81,11 +81,11 @@ def test_rule_matching(rule, kind, subject, body, matches) -> None:
 
 async def add_template(db: AsyncSession, texts: dict[str, str], keyword: str | None) -> str:
     code = f"t-{uuid.uuid4().hex[:8]}"
-    template = CannedResponse(code=code, title=f"Plantilla {code}", active=True)
+    template = AnswerTemplate(code=code, title=f"Plantilla {code}", active=True)
     db.add(template)
     await db.flush()
     db.add_all(
-        CannedResponseText(canned_id=template.id, locale=k, body=v) for k, v in texts.items()
+        AnswerTemplateText(canned_id=template.id, locale=k, body=v) for k, v in texts.items()
     )
     if keyword is not None:
         db.add(AutoRule(kind="multas", keywords=keyword, canned_code=code, active=True))
@@ -99,7 +99,7 @@ async def open_multa(db: AsyncSession, body: str, locale: str = "es", priority: 
         "multas", "Mi multa", body, "web", email, locale, region_code="RM", priority=priority
     )
     opened = await open_request(db, data, ANON, "https://ayuda.example.cl", NOW)
-    await intake.complete_intake(db, opened.request, "https://ayuda.example.cl", now=NOW)
+    await intake.complete_intake(db, opened.ticket, "https://ayuda.example.cl", now=NOW)
     await db.flush()
     return opened
 
@@ -114,14 +114,14 @@ async def test_open_answers_automatically_and_logs_it(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     code = await add_template(db, TEXTS, keyword)
     opened = await open_multa(db, f"Quiero saber la {keyword.upper()}", locale="ht")
-    request = opened.request
+    request = opened.ticket
     assert request.status == status_flow.ABIERTO and request.priority == "alta"
     assert request.first_response_at is not None
     messages = (
         await db.scalars(
-            select(RequestMessage)
-            .where(RequestMessage.request_id == request.id)
-            .order_by(RequestMessage.id)
+            select(TicketMessage)
+            .where(TicketMessage.request_id == request.id)
+            .order_by(TicketMessage.id)
         )
     ).all()
     assert [m.author_kind for m in messages] == ["citizen", "system"]
@@ -149,30 +149,28 @@ async def test_open_answers_automatically_and_logs_it(db) -> None:
 async def test_no_rule_matches_leaves_the_request_new(db) -> None:
     await add_template(db, TEXTS, f"clave{uuid.uuid4().hex[:6]}")
     opened = await open_multa(db, "Otra cosa")
-    assert opened.request.status == status_flow.NUEVO
-    assert await canned.awaiting(db, opened.request) is None
+    assert opened.ticket.status == status_flow.NUEVO
+    assert await canned.awaiting(db, opened.ticket) is None
 
 
 async def test_spanish_when_the_locale_is_missing_and_name_stays_text(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     await add_template(db, TEXTS, keyword)
     opened = await open_multa(db, keyword, locale="ru")
-    person = await db.get(Person, opened.request.person_id)
+    person = await db.get(Person, opened.ticket.person_id)
     assert person is not None
     person.given_names = XSS_NAME
     rendered = await canned.render_for(
-        db, (await canned.awaiting(db, opened.request)).canned_code, opened.request, "http://x/"
+        db, (await canned.awaiting(db, opened.ticket)).canned_code, opened.ticket, "http://x/"
     )
     assert rendered is not None and rendered.locale == "es"
-    assert rendered.text == (
-        f"Hola {XSS_NAME}: su folio {opened.request.folio}. Vea http://x/ayuda"
-    )
+    assert rendered.text == (f"Hola {XSS_NAME}: su folio {opened.ticket.folio}. Vea http://x/ayuda")
 
 
 async def test_yes_resolves_the_request(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     await add_template(db, TEXTS, keyword)
-    request = (await open_multa(db, keyword)).request
+    request = (await open_multa(db, keyword)).ticket
     await canned.confirm(db, request, True, ANON, NOW)
     assert request.status == status_flow.RESUELTO and request.resolved_at == NOW
     log = await db.scalar(select(AutoAnswer).where(AutoAnswer.request_id == request.id))
@@ -191,7 +189,7 @@ async def test_yes_resolves_the_request(db) -> None:
 async def test_no_sends_it_to_agents_with_its_priority(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     await add_template(db, TEXTS, keyword)
-    request = (await open_multa(db, keyword, priority="urgente")).request
+    request = (await open_multa(db, keyword, priority="urgente")).ticket
     await canned.confirm(db, request, False, ANON, NOW)
     assert request.status == status_flow.ABIERTO and request.priority == "urgente"
     assert request.resolved_at is None
@@ -232,10 +230,10 @@ async def test_pages_ask_the_citizen_and_prefill_the_agent_reply(client, session
     async with sessionmaker() as db, db.begin():
         code = await add_template(db, TEXTS, keyword)
         opened = await open_multa(db, keyword)
-        person = await db.get(Person, opened.request.person_id)
+        person = await db.get(Person, opened.ticket.person_id)
         assert person is not None
         person.given_names = XSS_NAME
-    folio, token = opened.request.folio, opened.access_token
+    folio, token = opened.ticket.folio, opened.access_token
 
     link = f"/solicitudes/{folio}/{token}"
     page = await client.get(link)

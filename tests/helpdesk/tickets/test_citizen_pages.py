@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.db import utcnow
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 from tests.support import factories
 from tests.support.http import Browser, page_text, parse
 
@@ -97,7 +97,7 @@ async def anonymous_request(client: Browser, sessionmaker, **changes: Any) -> tu
 async def set_status(sessionmaker, folio: str, status: str, **fields: Any) -> None:
     async with sessionmaker() as db, db.begin():
         await db.execute(
-            update(Request).where(Request.folio == folio).values(status=status, **fields)
+            update(Ticket).where(Ticket.folio == folio).values(status=status, **fields)
         )
 
 
@@ -132,15 +132,15 @@ async def test_open_anonymously_with_a_pdf(client, sessionmaker) -> None:
     [mail] = await outbox(sessionmaker, email, "request_received")
     assert mail.context["folio"] in page_text(receipt.text)
     async with sessionmaker() as db:
-        request = await db.scalar(select(Request).where(Request.folio == mail.context["folio"]))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == mail.context["folio"]))
         assert request is not None and request.region_code == "RM" and request.channel == "web"
         [attachment] = (
             await db.scalars(
-                select(RequestAttachment).where(RequestAttachment.request_id == request.id)
+                select(TicketAttachment).where(TicketAttachment.request_id == request.id)
             )
         ).all()
         first = await db.scalar(
-            select(RequestMessage.id).where(RequestMessage.request_id == request.id)
+            select(TicketMessage.id).where(TicketMessage.request_id == request.id)
         )
     assert attachment.message_id == first and attachment.content_type == "application/pdf"
 
@@ -234,11 +234,11 @@ async def test_private_link_shows_the_conversation_without_internal_notes(
     _, link = await anonymous_request(client, sessionmaker)
     folio = link.split("/")[2]
     async with sessionmaker() as db, db.begin():
-        request = await db.scalar(select(Request).where(Request.folio == folio))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert request is not None
-        db.add(RequestMessage(request_id=request.id, author_kind="staff", author_id=1,
+        db.add(TicketMessage(request_id=request.id, author_kind="staff", author_id=1,
                               body="Su residencia está en revisión."))  # fmt: skip
-        db.add(RequestMessage(request_id=request.id, author_kind="staff", author_id=1,
+        db.add(TicketMessage(request_id=request.id, author_kind="staff", author_id=1,
                               body="NOTA INTERNA secreta", internal=True))  # fmt: skip
     page = await client.get(link)
     text = page_text(page.text)
@@ -275,7 +275,7 @@ async def test_reply_with_a_file_ends_the_wait(client, sessionmaker) -> None:
     )
     assert response.status_code == 303 and response.headers["location"] == f"{link}?hecho=respuesta"
     async with sessionmaker() as db:
-        request = await db.scalar(select(Request).where(Request.folio == folio))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert request is not None and request.status == "abierto"
         assert request.legal_due_on is not None  # the clock runs again
         moves = (
@@ -284,7 +284,7 @@ async def test_reply_with_a_file_ends_the_wait(client, sessionmaker) -> None:
         assert ("en_espera_ciudadano", "abierto") in [(m.from_status, m.to_status) for m in moves]
         files = (
             await db.scalars(
-                select(RequestAttachment).where(RequestAttachment.request_id == request.id)
+                select(TicketAttachment).where(TicketAttachment.request_id == request.id)
             )
         ).all()
         assert [f.display_name for f in files] == ["comprobante.png"]
@@ -334,7 +334,7 @@ async def test_rating_only_when_resolved_and_once(client, sessionmaker) -> None:
     twice = await client.submit(f"{link}/evaluar", {"puntaje": "1"}, page=link)
     assert twice.status_code == 409
     async with sessionmaker() as db:
-        request = await db.scalar(select(Request).where(Request.folio == folio))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == folio))
         assert request is not None and (request.csat_score, request.csat_comment) == (4, "Rápido")
 
 

@@ -16,7 +16,7 @@ from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.models import Request, RequestAttachment, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment
 from helpdesk.tickets.service import (
     NewRequest,
     OpenedRequest,
@@ -99,7 +99,7 @@ async def _opened(db, email: str, stored=(), now: datetime | None = None):
         email=email, locale="es", region_code="RM",
     )  # fmt: skip
     created = await create_request(db, data, ACTOR, "http://x", now, files=stored)
-    return OpenedRequest(await db.get(Request, created.id), created.access_token)
+    return OpenedRequest(await db.get(Ticket, created.id), created.access_token)
 
 
 def _stored(name: str) -> StoredAttachment:
@@ -110,7 +110,7 @@ async def test_attachments_link_to_the_first_message(sessionmaker) -> None:
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
         opened = await _opened(db, email, [_stored("a.pdf"), _stored("b.pdf")])
-        entries = await citizen_service.conversation(db, opened.request)
+        entries = await citizen_service.conversation(db, opened.ticket)
         assert len(entries) == 1
         assert [a.display_name for a in entries[0].attachments] == ["a.pdf", "b.pdf"]
         assert entries[0].from_citizen
@@ -121,7 +121,7 @@ async def test_reply_while_waiting_restarts_the_clock(sessionmaker) -> None:
     received = datetime(2030, 9, 2, 10, 0, tzinfo=SANTIAGO)  # Monday
     async with sessionmaker() as db, db.begin():
         opened = await _opened(db, email, now=received)
-        request = opened.request
+        request = opened.ticket
         before = request.legal_due_on
         request.status = "en_espera_ciudadano"
         request.legal_due_on = None
@@ -137,7 +137,7 @@ async def test_reply_while_waiting_restarts_the_clock(sessionmaker) -> None:
         assert request.legal_due_on > before  # the week of waiting does not count
         files = (
             await db.scalars(
-                select(RequestAttachment).where(RequestAttachment.request_id == request.id)
+                select(TicketAttachment).where(TicketAttachment.request_id == request.id)
             )
         ).all()
         assert [f.display_name for f in files] == ["c.pdf"]
@@ -147,7 +147,7 @@ async def test_reply_to_resolved_reopens_within_the_window_only(sessionmaker) ->
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     now = datetime(2030, 9, 2, 10, 0, tzinfo=SANTIAGO)
     async with sessionmaker() as db, db.begin():
-        request = (await _opened(db, email, now=now)).request
+        request = (await _opened(db, email, now=now)).ticket
         request.status, request.resolved_at = "resuelto", now
         await citizen_service.add_reply(db, request, "No me sirvió", [], ACTOR, now)
         assert request.status == "reabierto"
@@ -159,7 +159,7 @@ async def test_reply_to_resolved_reopens_within_the_window_only(sessionmaker) ->
 async def test_close_and_reply_after_closure(sessionmaker) -> None:
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
-        request = (await _opened(db, email)).request
+        request = (await _opened(db, email)).ticket
         assert citizen_service.can_close(request)
         await citizen_service.close_by_citizen(db, request, ACTOR)
         assert request.status == "cerrado" and request.closed_at is not None
@@ -173,7 +173,7 @@ async def test_close_and_reply_after_closure(sessionmaker) -> None:
 async def test_rating_rules(sessionmaker) -> None:
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
-        request = (await _opened(db, email)).request
+        request = (await _opened(db, email)).ticket
         assert not citizen_service.can_rate(request)
         with pytest.raises(citizen_service.CitizenActionRefused):
             await citizen_service.rate(db, request, 5, None, ACTOR)
@@ -195,7 +195,7 @@ async def test_renew_link_only_for_the_right_pair(sessionmaker, settings) -> Non
             ACTOR,
             "http://x",
         )
-        folio = opened.request.folio
+        folio = opened.ticket.folio
     async with sessionmaker() as db, db.begin():
         assert not await citizen_service.renew_link(db, "otra@x.cl", folio, "http://x", ACTOR)
         assert not await citizen_service.renew_link(
@@ -222,8 +222,8 @@ async def test_renew_link_only_for_the_right_pair(sessionmaker, settings) -> Non
 async def test_requests_of_a_person(sessionmaker) -> None:
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
-        first = (await _opened(db, email)).request
-        second = (await _opened(db, email)).request
+        first = (await _opened(db, email)).ticket
+        second = (await _opened(db, email)).ticket
         assert first.person_id == second.person_id
         mine = await citizen_service.requests_of(db, first.person_id)
         assert {r.id for r in mine} == {first.id, second.id}

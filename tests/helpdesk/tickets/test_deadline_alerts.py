@@ -29,7 +29,7 @@ from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.alerts import deadline_alerts
 from helpdesk.tickets.alerts.deadline_alerts import alert_due_requests, make_plan, window_end
-from helpdesk.tickets.models import Closure, Request
+from helpdesk.tickets.models import Closure, Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import staff_member
 
@@ -76,10 +76,10 @@ async def supervisor(sessionmaker, office: str | None, locale: str = "es") -> st
 
 async def due_request(
     db: AsyncSession, region: str | None, due: date | None, status: str = "abierto"
-) -> Request:
+) -> Ticket:
     email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
     data = NewRequest("reclamo", SUBJECT, "Sin respuesta", "web", email, "es", region_code=region)
-    request = (await open_request(db, data, ANON, BASE, NOW)).request
+    request = (await open_request(db, data, ANON, BASE, NOW)).ticket
     request.status, request.legal_due_on = status, due
     await db.flush()
     return request

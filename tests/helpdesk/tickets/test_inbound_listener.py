@@ -18,7 +18,7 @@ from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
 from helpdesk.tickets.inbound.listener import OirsListener
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage
+from helpdesk.tickets.models import Ticket, TicketAttachment, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 
 OIRS = "oirs@migraciones.example"
@@ -74,7 +74,7 @@ async def send(listener: OirsListener, message: EmailMessage, sender: str | None
 
 async def open_web_request(
     sessionmaker: async_sessionmaker[AsyncSession], email: str
-) -> tuple[Request, OutboxMessage]:
+) -> tuple[Ticket, OutboxMessage]:
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", "Mi visa", "Primera consulta", "web", email, "es")
         opened = await open_request(db, data, Actor("citizen", None), "http://testserver")
@@ -83,28 +83,28 @@ async def open_web_request(
             select(OutboxMessage).where(OutboxMessage.to_address == email).limit(1)
         )
         assert row is not None
-        return opened.request, row
+        return opened.ticket, row
 
 
-async def requests_of(sessionmaker: async_sessionmaker[AsyncSession], email: str) -> list[Request]:
+async def requests_of(sessionmaker: async_sessionmaker[AsyncSession], email: str) -> list[Ticket]:
     async with sessionmaker() as db:
         rows = await db.scalars(
-            select(Request)
-            .join(Person, Person.id == Request.person_id)
+            select(Ticket)
+            .join(Person, Person.id == Ticket.person_id)
             .where(Person.email == email)
-            .order_by(Request.id)
+            .order_by(Ticket.id)
         )
         return list(rows.all())
 
 
 async def messages_of(
     sessionmaker: async_sessionmaker[AsyncSession], request_id: int
-) -> list[RequestMessage]:
+) -> list[TicketMessage]:
     async with sessionmaker() as db:
         rows = await db.scalars(
-            select(RequestMessage)
-            .where(RequestMessage.request_id == request_id)
-            .order_by(RequestMessage.id)
+            select(TicketMessage)
+            .where(TicketMessage.request_id == request_id)
+            .order_by(TicketMessage.id)
         )
         return list(rows.all())
 
@@ -247,7 +247,7 @@ async def test_a_pdf_is_kept_and_an_html_named_pdf_is_dropped_with_a_note(
     async with sessionmaker() as db:
         files = list(
             await db.scalars(
-                select(RequestAttachment).where(RequestAttachment.request_id == request.id)
+                select(TicketAttachment).where(TicketAttachment.request_id == request.id)
             )
         )
     assert [(f.display_name, f.content_type, f.message_id) for f in files] == [

@@ -15,7 +15,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.inbound.service import InboundOutcome, receive
-from helpdesk.tickets.models import Request, RequestMessage
+from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 
 DOMAIN = "portal-ayuda.local"
@@ -43,15 +43,15 @@ async def deliver(db: AsyncSession, raw: bytes, tmp_path: Path, sender: str) -> 
     )
 
 
-async def a_request(db: AsyncSession, status: str = status_flow.ABIERTO) -> tuple[Request, str]:
+async def a_request(db: AsyncSession, status: str = status_flow.ABIERTO) -> tuple[Ticket, str]:
     email = f"p-{uuid.uuid4().hex[:10]}@correo.example"
     data = NewRequest("consulta", "Mi visa", "Primera", "web", email, "es")
     opened = await open_request(db, data, Actor("citizen", None), "http://testserver")
-    opened.request.status = status
+    opened.ticket.status = status
     if status == status_flow.RESUELTO:
-        opened.request.resolved_at = utcnow() - timedelta(days=1)
+        opened.ticket.resolved_at = utcnow() - timedelta(days=1)
     await db.flush()
-    return opened.request, email
+    return opened.ticket, email
 
 
 async def test_a_reply_by_folio_while_waiting_reopens_the_request(
@@ -66,7 +66,7 @@ async def test_a_reply_by_folio_while_waiting_reopens_the_request(
         request.folio,
     )
     assert request.status == status_flow.ABIERTO
-    message = await db.get(RequestMessage, outcome.message_id)
+    message = await db.get(TicketMessage, outcome.message_id)
     assert message is not None and message.body == "Aquí está el dato."
 
 
@@ -88,7 +88,7 @@ async def test_a_reply_to_a_closed_request_opens_a_new_one_that_names_it(
     )
     assert outcome.action == "opened" and outcome.request_id != request.id
     assert request.status == status_flow.CERRADO
-    message = await db.get(RequestMessage, outcome.message_id)
+    message = await db.get(TicketMessage, outcome.message_id)
     assert message is not None and request.folio in message.body and "Otra duda" in message.body
 
 
@@ -96,7 +96,7 @@ async def test_a_reply_to_a_merged_request_goes_to_its_survivor(
     db: AsyncSession, tmp_path: Path
 ) -> None:
     survivor, email = await a_request(db)
-    duplicate = Request(
+    duplicate = Ticket(
         **{
             column: getattr(survivor, column)
             for column in ("kind", "channel", "priority", "subject", "person_id", "locale")
@@ -119,7 +119,7 @@ async def test_a_retried_delivery_is_recorded_once(db: AsyncSession, tmp_path: P
     again = await deliver(db, raw, tmp_path, email)
     assert first.action == "opened"
     assert (again.action, again.request_id) == ("ignored_duplicate", first.request_id)
-    count = await db.scalars(select(Request.id).where(Request.id == first.request_id))
+    count = await db.scalars(select(Ticket.id).where(Ticket.id == first.request_id))
     assert len(count.all()) == 1
 
 

@@ -13,7 +13,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers.templates import AutoAnswer
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
 from helpdesk.tickets.teams import service as teams
@@ -54,7 +54,7 @@ async def test_opening_waits_for_the_worker_which_answers_under_the_confirmation
     keyword = await keyword_rule(sessionmaker)
     opened, email = await open_multa(sessionmaker, keyword)
     async with sessionmaker() as db:
-        request = await db.get(Request, opened.request.id)
+        request = await db.get(Ticket, opened.ticket.id)
         assert request is not None and request.intake_pending
         assert request.status == status_flow.NUEVO and request.first_response_at is None
     assert set(await emails_to(sessionmaker, email)) == {"request_received"}
@@ -62,7 +62,7 @@ async def test_opening_waits_for_the_worker_which_answers_under_the_confirmation
     assert await intake.run_pending(sessionmaker, BASE) >= 1
 
     async with sessionmaker() as db:
-        request = await db.get(Request, opened.request.id)
+        request = await db.get(Ticket, opened.ticket.id)
         assert request is not None and not request.intake_pending
         assert request.status == status_flow.ABIERTO
         answers = await db.scalar(select(func.count()).where(AutoAnswer.request_id == request.id))
@@ -71,7 +71,7 @@ async def test_opening_waits_for_the_worker_which_answers_under_the_confirmation
     confirmation, answer = emails["request_received"], emails["auto_answer"]
     assert answer.in_reply_to == confirmation.message_id
     # The private link of the confirmation, which the database keeps only as a digest.
-    link = f"{BASE}/solicitudes/{opened.request.folio}/{opened.access_token}"
+    link = f"{BASE}/solicitudes/{opened.ticket.folio}/{opened.access_token}"
     assert confirmation.context["link"] == link
     assert answer.context["link"] == link + "#resolvio"
 
@@ -83,12 +83,12 @@ async def test_an_agent_who_answers_first_gets_no_automatic_answer_in_the_way(
     opened, email = await open_multa(sessionmaker, keyword)
     viewer, _ = await staff_viewer(sessionmaker)
     async with sessionmaker() as db, db.begin():
-        request = await db.get(Request, opened.request.id)
+        request = await db.get(Ticket, opened.ticket.id)
         assert request is not None
         await agent_service.reply(db, viewer, request, "Ya le respondo yo", actor_of(viewer), BASE)
     await intake.run_pending(sessionmaker, BASE)
     async with sessionmaker() as db:
-        request = await db.get(Request, opened.request.id)
+        request = await db.get(Ticket, opened.ticket.id)
         assert request is not None and not request.intake_pending
     assert set(await emails_to(sessionmaker, email)) == {"request_received", "request_reply"}
 
@@ -97,7 +97,7 @@ async def test_several_workers_at_once_answer_each_request_once(sessionmaker) ->
     keyword = await keyword_rule(sessionmaker)
     opened = [await open_multa(sessionmaker, keyword) for _ in range(6)]
     await asyncio.gather(*(intake.run_pending(sessionmaker, BASE, batch_size=2) for _ in "abc"))
-    ids = [o.request.id for o, _ in opened]
+    ids = [o.ticket.id for o, _ in opened]
     async with sessionmaker() as db:
         counts = (
             await db.execute(
@@ -107,7 +107,7 @@ async def test_several_workers_at_once_answer_each_request_once(sessionmaker) ->
             )
         ).all()
         pending = await db.scalar(
-            select(func.count()).where(Request.id.in_(ids), Request.intake_pending.is_(True))
+            select(func.count()).where(Ticket.id.in_(ids), Ticket.intake_pending.is_(True))
         )
     assert sorted(counts) == sorted((i, 1) for i in ids)
     assert pending == 0
@@ -129,19 +129,19 @@ async def test_a_request_that_fails_stays_pending_and_the_rest_go_on(
     route = teams.route_new_request
 
     async def failing(db, request):  # type: ignore[no-untyped-def]
-        if request.id == broken.request.id:
+        if request.id == broken.ticket.id:
             raise RuntimeError("routing failed")
         return await route(db, request)
 
     monkeypatch.setattr(teams, "route_new_request", failing)
     await intake.run_pending(sessionmaker, BASE, batch_size=1)
     async with sessionmaker() as db:
-        left = await db.get(Request, broken.request.id)
-        done = await db.get(Request, fine.request.id)
+        left = await db.get(Ticket, broken.ticket.id)
+        done = await db.get(Ticket, fine.ticket.id)
         assert left is not None and left.intake_pending and left.status == status_flow.NUEVO
         assert done is not None and not done.intake_pending
     monkeypatch.setattr(teams, "route_new_request", route)
     await intake.run_pending(sessionmaker, BASE)
     async with sessionmaker() as db:
-        left = await db.get(Request, broken.request.id)
+        left = await db.get(Ticket, broken.ticket.id)
         assert left is not None and not left.intake_pending

@@ -15,8 +15,8 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets.answers import effects as macros
-from helpdesk.tickets.answers.templates import CannedResponse, CannedResponseText
-from helpdesk.tickets.models import Request, RequestMessage, RequestTag
+from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import service as agent_service
 from tests.support.factories import sign_in_staff, staff_member
@@ -28,33 +28,31 @@ Q = "/staff/solicitudes"
 async def add_macro(sessionmaker, title: str = "Plantilla", active: bool = True, **effects) -> str:
     code = f"m-{uuid.uuid4().hex[:8]}"
     async with sessionmaker() as db, db.begin():
-        row = CannedResponse(code=code, title=title, active=active, **effects)
+        row = AnswerTemplate(code=code, title=title, active=active, **effects)
         db.add(row)
         await db.flush()
-        db.add(CannedResponseText(canned_id=row.id, locale="es", body="Hola {nombre}, {folio}."))
+        db.add(AnswerTemplateText(canned_id=row.id, locale="es", body="Hola {nombre}, {folio}."))
     return code
 
 
-async def open_consulta(sessionmaker) -> Request:
+async def open_consulta(sessionmaker) -> Ticket:
     email = f"m.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", "Mi visa", "Hola", "web", email, "es", region_code="RM")
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-        return opened.request
+        return opened.ticket
 
 
 async def state(sessionmaker, request_id: int) -> dict[str, object]:
     """What a macro may change, and what a reply adds."""
     async with sessionmaker() as db:
-        row = await db.get(Request, request_id)
+        row = await db.get(Ticket, request_id)
         assert row is not None
         tags = await db.scalars(
-            select(RequestTag.tag)
-            .where(RequestTag.request_id == request_id)
-            .order_by(RequestTag.tag)
+            select(TicketTag.tag).where(TicketTag.request_id == request_id).order_by(TicketTag.tag)
         )
         messages = await db.scalar(
-            select(func.count()).where(RequestMessage.request_id == request_id)
+            select(func.count()).where(TicketMessage.request_id == request_id)
         )
         emails = await db.scalar(
             select(func.count()).where(
@@ -95,8 +93,8 @@ async def test_macro_applies_status_kind_and_tags_with_the_reply(sessionmaker) -
     made = await open_consulta(sessionmaker)
     viewer, actor = await agent(sessionmaker)
     async with sessionmaker() as db, db.begin():
-        request = await db.get(Request, made.id)
-        db.add(RequestTag(request_id=made.id, tag="vip"))  # already there: added once only
+        request = await db.get(Ticket, made.id)
+        db.add(TicketTag(request_id=made.id, tag="vip"))  # already there: added once only
         await db.flush()
         await macros.reply_with_macro(
             db, viewer, request, "Listo.", actor, "http://testserver", None, code
@@ -138,7 +136,7 @@ async def test_macro_without_effects_is_a_plain_reply(sessionmaker) -> None:
     made = await open_consulta(sessionmaker)
     viewer, actor = await agent(sessionmaker)
     async with sessionmaker() as db, db.begin():
-        request = await db.get(Request, made.id)
+        request = await db.get(Ticket, made.id)
         await macros.reply_with_macro(
             db, viewer, request, "Hola.", actor, "http://testserver", "en_espera_ciudadano", code
         )
@@ -251,7 +249,7 @@ async def test_macro_needs_access_to_the_request(sessionmaker) -> None:
     made = await open_consulta(sessionmaker)
     outsider = Viewer("staff", 1, "Otra región", role="regional_agent", region_code="TA")
     async with sessionmaker() as db:
-        request = await db.get(Request, made.id)
+        request = await db.get(Ticket, made.id)
         with pytest.raises(PermissionDenied):
             await macros.reply_with_macro(
                 db, outsider, request, "x", Actor("staff", 1), "http://t", None, code
@@ -264,7 +262,7 @@ async def test_a_macro_never_moves_a_request_to_the_other_family(sessionmaker) -
     viewer, actor = await agent(sessionmaker)
     with pytest.raises(agent_service.AgentActionRefused, match="no corresponde"):
         async with sessionmaker() as db, db.begin():
-            request = await db.get(Request, made.id)
+            request = await db.get(Ticket, made.id)
             await macros.reply_with_macro(
                 db, viewer, request, "Hola.", actor, "http://testserver", None, code
             )
@@ -286,12 +284,12 @@ async def test_a_new_kind_brings_its_own_deadline(sessionmaker) -> None:
         made = await open_consulta(sessionmaker)
         viewer, actor = await agent(sessionmaker)
         async with sessionmaker() as db, db.begin():
-            request = await db.get(Request, made.id)
+            request = await db.get(Ticket, made.id)
             await macros.reply_with_macro(
                 db, viewer, request, "Hola.", actor, "http://testserver", None, code
             )
         async with sessionmaker() as db:
-            after = await db.get(Request, made.id)
+            after = await db.get(Ticket, made.id)
             assert after is not None and after.kind == "opinion"
             assert after.legal_due_on is not None and made.legal_due_on is not None
             assert after.legal_due_on > made.legal_due_on  # 30 días hábiles, not 10

@@ -16,7 +16,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.models import Request, RequestLink, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketLink, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import links as merging
 from helpdesk.tickets.workbench import service as agent_service
@@ -47,11 +47,11 @@ async def make_request(
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", subject, body, "web", email, "es", region_code=region)
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
-    return {"folio": opened.request.folio, "token": opened.access_token, "email": email}
+    return {"folio": opened.ticket.folio, "token": opened.access_token, "email": email}
 
 
-async def by_folio(db, folio: str) -> Request:
-    row = await db.scalar(select(Request).where(Request.folio == folio))
+async def by_folio(db, folio: str) -> Ticket:
+    row = await db.scalar(select(Ticket).where(Ticket.folio == folio))
     assert row is not None
     return row
 
@@ -93,11 +93,11 @@ async def test_merge_keeps_history_and_records_everything(sessionmaker) -> None:
         # Nothing moved: the duplicate's messages are still its own.
         bodies = (
             await db.scalars(
-                select(RequestMessage.body).where(RequestMessage.request_id == duplicate.id)
+                select(TicketMessage.body).where(TicketMessage.request_id == duplicate.id)
             )
         ).all()
         assert "Texto del duplicado" in bodies
-        link = await db.scalar(select(RequestLink).where(RequestLink.request_id == duplicate.id))
+        link = await db.scalar(select(TicketLink).where(TicketLink.request_id == duplicate.id))
         assert link is not None
         assert (link.related_id, link.relation, link.created_by) == (
             survivor.id,
@@ -107,8 +107,8 @@ async def test_merge_keeps_history_and_records_everything(sessionmaker) -> None:
         for row in (duplicate, survivor):
             notes = (
                 await db.scalars(
-                    select(RequestMessage.body).where(
-                        RequestMessage.request_id == row.id, RequestMessage.internal.is_(True)
+                    select(TicketMessage.body).where(
+                        TicketMessage.request_id == row.id, TicketMessage.internal.is_(True)
                     )
                 )
             ).all()
@@ -229,9 +229,9 @@ async def test_a_related_link_becomes_the_merge_link_which_cannot_be_removed(ses
         ra, rc = await by_folio(db, a["folio"]), await by_folio(db, c["folio"])
         links = (
             await db.scalars(
-                select(RequestLink).where(
-                    RequestLink.request_id.in_([ra.id, ra.merged_into_id]),
-                    RequestLink.related_id.in_([ra.id, ra.merged_into_id]),
+                select(TicketLink).where(
+                    TicketLink.request_id.in_([ra.id, ra.merged_into_id]),
+                    TicketLink.related_id.in_([ra.id, ra.merged_into_id]),
                 )
             )
         ).all()
@@ -334,7 +334,7 @@ async def test_form_errors_are_4xx_with_a_message(client, sessionmaker) -> None:
     assert (await client.get(f"/staff/solicitudes/{elsewhere['folio']}")).status_code == 403
 
 
-async def load_request(sessionmaker, folio: str) -> Request:
+async def load_request(sessionmaker, folio: str) -> Ticket:
     async with sessionmaker() as db:
         return await by_folio(db, folio)
 

@@ -14,7 +14,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
 from helpdesk.tickets.attachments import StoredAttachment
-from helpdesk.tickets.models import Request, RequestAttachment, RequestMessage, StatusChange
+from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 from helpdesk.tickets.opening.writing import NewRequest, Opening, create_requests
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -54,16 +54,14 @@ async def test_a_group_writes_each_request_whole_and_in_order(sessionmaker) -> N
     async with sessionmaker() as db:
         rows = {
             r.id: r
-            for r in await db.scalars(
-                select(Request).where(Request.id.in_([c.id for c in created]))
-            )
+            for r in await db.scalars(select(Ticket).where(Ticket.id.in_([c.id for c in created])))
         }
         for made, asked in zip(created, group, strict=True):
             row = rows[made.id]
             assert (row.folio, row.subject, row.intake_pending) == (
                 made.folio, asked.data.subject, True
             )  # fmt: skip
-            first = await db.get(RequestMessage, made.first_message_id)
+            first = await db.get(TicketMessage, made.first_message_id)
             assert first is not None and first.request_id == made.id
             mail = await db.scalar(
                 select(OutboxMessage).where(OutboxMessage.message_id == first.email_message_id)
@@ -84,7 +82,7 @@ async def test_a_group_writes_each_request_whole_and_in_order(sessionmaker) -> N
         assert rows[created[0].id].person_id == rows[created[2].id].person_id
         files = (
             await db.scalars(
-                select(RequestAttachment).where(RequestAttachment.request_id == created[2].id)
+                select(TicketAttachment).where(TicketAttachment.request_id == created[2].id)
             )
         ).all()
         assert [(f.display_name, f.message_id) for f in files] == [

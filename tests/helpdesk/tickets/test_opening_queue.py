@@ -8,7 +8,7 @@ import uuid
 
 from sqlalchemy import select
 
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening.group import make_opener
 from helpdesk.tickets.opening.writing import CreatedRequest
 from tests.helpdesk.tickets.test_api import new_body, staff_token
@@ -24,7 +24,7 @@ async def test_fifty_concurrent_openings_share_commits_and_each_is_on_disk(sessi
     async def open_and_look() -> CreatedRequest:
         created = await opener.submit(opening(email))
         async with sessionmaker() as other:  # answered only after the commit
-            assert (await other.get(Request, created.id)) is not None
+            assert (await other.get(Ticket, created.id)) is not None
         return created
 
     created = await asyncio.gather(*(open_and_look() for _ in range(CONCURRENT)))
@@ -32,7 +32,7 @@ async def test_fifty_concurrent_openings_share_commits_and_each_is_on_disk(sessi
     assert opener.groups_written < CONCURRENT  # they were written together
     async with sessionmaker() as db:
         people = set(
-            await db.scalars(select(Request.person_id).where(Request.id.in_(c.id for c in created)))
+            await db.scalars(select(Ticket.person_id).where(Ticket.id.in_(c.id for c in created)))
         )
     assert len(people) == 1  # the new person was made once for all fifty
 
@@ -49,7 +49,7 @@ async def test_a_bad_opening_fails_alone(sessionmaker) -> None:
     async with sessionmaker() as db:
         for made in (results[0], results[2]):
             assert isinstance(made, CreatedRequest)
-            row = await db.get(Request, made.id)
+            row = await db.get(Ticket, made.id)
             assert row is not None and row.folio == made.folio
 
 
@@ -78,7 +78,7 @@ async def test_concurrent_api_calls_each_get_their_own_request(client, sessionma
     assert len(set(folios)) == count
     async with sessionmaker() as db:
         rows = await db.execute(
-            select(Request.folio, Request.subject).where(Request.folio.in_(folios))
+            select(Ticket.folio, Ticket.subject).where(Ticket.folio.in_(folios))
         )
         subjects = dict(rows.all())
     assert sorted(subjects[f] for f in folios) == sorted(f"Grupo {n}" for n in range(count))

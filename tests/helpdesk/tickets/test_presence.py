@@ -19,7 +19,7 @@ from helpdesk.accounts.staff import NewStaff, create_staff
 from helpdesk.audit.service import SYSTEM, Actor
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.models import Request, RequestPresence
+from helpdesk.tickets.models import Ticket, TicketPresence
 from helpdesk.tickets.workbench import presence
 from helpdesk.tickets.workbench import service as agent_service
 from tests.helpdesk.tickets.test_agent_pages import load, make_request, outbox_replies
@@ -110,8 +110,8 @@ async def test_two_agents_see_each_other_until_a_minute_passes(sessionmaker) -> 
     async with sessionmaker() as db:
         rows = await db.scalar(
             select(func.count())
-            .select_from(RequestPresence)
-            .where(RequestPresence.request_id == item.id)
+            .select_from(TicketPresence)
+            .where(TicketPresence.request_id == item.id)
         )
         assert rows == 2
         assert await presence.others_replying(db, luis, item, t0) == ["Ana Pérez"]
@@ -156,7 +156,7 @@ async def test_replied_since_counts_only_colleagues_answers(sessionmaker) -> Non
     _, ana = await new_agent(sessionmaker, "Ana Pérez")
     _, luis = await new_agent(sessionmaker, "Luis Soto")
     async with sessionmaker() as db, db.begin():
-        item = await db.scalar(select(Request).where(Request.folio == made["folio"]))
+        item = await db.scalar(select(Ticket).where(Ticket.folio == made["folio"]))
         assert item is not None
         note = await agent_service.add_note(db, luis, item, "Lo veo yo", Actor("staff", luis.id))
         assert not await presence.replied_since(db, ana, item, note.id - 1)  # a note
@@ -221,8 +221,8 @@ async def test_presence_is_refused_outside_the_region(client, sessionmaker) -> N
     async with sessionmaker() as db:
         count = await db.scalar(
             select(func.count())
-            .select_from(RequestPresence)
-            .where(RequestPresence.request_id == item.id)
+            .select_from(TicketPresence)
+            .where(TicketPresence.request_id == item.id)
         )
     assert count == 0
 

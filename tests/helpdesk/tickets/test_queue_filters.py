@@ -12,7 +12,7 @@ from starlette.datastructures import QueryParams
 
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
-from helpdesk.tickets.models import Request, RequestTag, Team
+from helpdesk.tickets.models import Team, Ticket, TicketTag
 from helpdesk.tickets.queue.forms import QueueTools, parse_queue_tools, search_before
 from helpdesk.tickets.queue.service import QueueFilter, queue_page
 from helpdesk.tickets.queue.tools import back_to_queue
@@ -39,13 +39,13 @@ async def filtered(sessionmaker) -> dict[str, object]:
                 "consulta", "Filtros", "Texto", "web", email, "es", region_code=region
             )
             opened = await open_request(db, data, Actor("anonymous", None), "http://x")
-            ids.append(opened.request.id)
+            ids.append(opened.ticket.id)
             await db.execute(
-                update(Request)
-                .where(Request.id == opened.request.id)
+                update(Ticket)
+                .where(Ticket.id == opened.ticket.id)
                 .values(kind=kind, team_code=team)
             )
-        db.add(RequestTag(request_id=ids[0], tag=tag))
+        db.add(TicketTag(request_id=ids[0], tag=tag))
     return {"team": team, "tag": tag, "ids": ids}
 
 
@@ -115,7 +115,7 @@ async def test_the_filter_choices_are_the_tags_in_use_and_the_teams(
                 Team(code="a-" + suffix, name="Z " + suffix),
             ]
         )
-        db.add(RequestTag(request_id=filtered["ids"][1], tag=filtered["tag"]))  # a second use
+        db.add(TicketTag(request_id=filtered["ids"][1], tag=filtered["tag"]))  # a second use
     await sign_in_staff(client, await staff_member(sessionmaker, "supervisor"))
     page = await client.get("/staff/solicitudes")
     parser = _Options()

@@ -12,7 +12,7 @@ from sqlalchemy import update
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue.service import Cursor, QueueFilter, next_cursor, queue_page
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench.forms import parse_cursor
@@ -32,22 +32,22 @@ async def requests_by_region(sessionmaker) -> dict[str, list[int]]:
                 "consulta", "Asunto", "Texto", "web", "q@test.portal", "es", region_code=region
             )
             opened = await open_request(db, data, Actor("anonymous", None), "http://x", received)
-            ids[region].append(opened.request.id)
+            ids[region].append(opened.ticket.id)
         await db.execute(
-            update(Request).where(Request.id.in_(ids["RM"] + ids["TA"])).values(kind=kind)
+            update(Ticket).where(Ticket.id.in_(ids["RM"] + ids["TA"])).values(kind=kind)
         )
         # One overdue, one waiting on the citizen, one due in two days.
         await db.execute(
-            update(Request)
-            .where(Request.id == ids["RM"][0])
+            update(Ticket)
+            .where(Ticket.id == ids["RM"][0])
             .values(legal_due_on=TODAY - timedelta(days=1))
         )
         await db.execute(
-            update(Request).where(Request.id == ids["RM"][1]).values(status="en_espera_ciudadano")
+            update(Ticket).where(Ticket.id == ids["RM"][1]).values(status="en_espera_ciudadano")
         )
         await db.execute(
-            update(Request)
-            .where(Request.id == ids["RM"][2])
+            update(Ticket)
+            .where(Ticket.id == ids["RM"][2])
             .values(assignee_id=None, legal_due_on=TODAY + timedelta(days=2))
         )
     return ids
@@ -101,10 +101,10 @@ async def _due_on(sessionmaker, offsets: list[int]) -> tuple[str, list[int]]:  #
         for offset in offsets:
             data = NewRequest("consulta", "Asunto", "Texto", "web", "d@test.portal", "es")
             opened = await open_request(db, data, Actor("anonymous", None), "http://x", received)
-            ids.append(opened.request.id)
+            ids.append(opened.ticket.id)
             await db.execute(
-                update(Request)
-                .where(Request.id == opened.request.id)
+                update(Ticket)
+                .where(Ticket.id == opened.ticket.id)
                 .values(kind=kind, legal_due_on=TODAY + timedelta(days=offset))
             )
     return kind, ids

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import search
 from helpdesk.tickets.queue.search import fts5_query, search_requests, terms
 from helpdesk.tickets.service import NewRequest, open_request
@@ -31,12 +31,12 @@ def word() -> str:
 
 async def new_request(
     sessionmaker, subject: str, body: str = "Texto", region: str = "RM"
-) -> Request:
+) -> Ticket:
     email = f"s.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", subject, body, "web", email, "es", region_code=region)
         opened = await open_request(db, data, Actor("anonymous", None), "http://x")
-    return opened.request
+    return opened.ticket
 
 
 def ids(rows) -> list[int]:
@@ -84,7 +84,7 @@ async def test_messages_and_internal_notes_are_searched(db, sessionmaker, plan) 
     first = await new_request(sessionmaker, "Consulta", body=f"Pagué la MULTA {tag} ayer")
     second = await new_request(sessionmaker, "Otra consulta")
     async with sessionmaker() as session, session.begin():
-        row = await session.get(Request, second.id)
+        row = await session.get(Ticket, second.id)
         assert row is not None
         await agent_service.add_note(session, ANALYST, row, f"Llamó por la cédula {tag}", STAFF)
     assert ids(await search_requests(db, ANALYST, f"multa {tag}")) == [first.id]
@@ -102,7 +102,7 @@ async def test_changed_subject_is_searched_by_its_new_words(db, sessionmaker, pl
     old, new = word(), word()
     made = await new_request(sessionmaker, f"Asunto {old}")
     async with sessionmaker() as session, session.begin():
-        row = await session.get(Request, made.id)
+        row = await session.get(Ticket, made.id)
         assert row is not None
         row.subject = f"Asunto {new}"
     assert await search_requests(db, ANALYST, old) == []
@@ -216,6 +216,6 @@ async def test_search_index_follows_new_rows(sessionmaker) -> None:
     tag = word()
     made = await new_request(sessionmaker, "Índice", body=f"Cuerpo {tag}")
     async with sessionmaker() as db:
-        folio = await db.scalar(select(Request.folio).where(Request.id == made.id))
+        folio = await db.scalar(select(Ticket.folio).where(Ticket.id == made.id))
         assert ids(await search_requests(db, ANALYST, tag)) == [made.id]
         assert ids(await search_requests(db, ANALYST, folio or "")) == [made.id]

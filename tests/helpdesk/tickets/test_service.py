@@ -12,7 +12,7 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
-from helpdesk.tickets.models import Closure, RequestMessage, StatusChange
+from helpdesk.tickets.models import Closure, StatusChange, TicketMessage
 from helpdesk.tickets.service import NewRequest, find_by_private_link, open_request
 
 SANTIAGO = ZoneInfo("America/Santiago")
@@ -33,16 +33,16 @@ async def test_open_request_writes_everything_together(sessionmaker) -> None:
     received = datetime(2025, 9, 12, 10, 0, tzinfo=SANTIAGO)
     async with sessionmaker() as db, db.begin():
         opened = await open_request(db, new(email), CITIZEN, "https://ayuda.example.cl", received)
-        request_id = opened.request.id
+        request_id = opened.ticket.id
     async with sessionmaker() as db:
-        request = opened.request
+        request = opened.ticket
         assert request.folio.startswith("SIAC-2025-")
         assert request.legal_due_on == date(2025, 9, 30)  # DOMAIN.md: 10 días hábiles
         assert request.status == "nuevo"
         person = await db.get(Person, request.person_id)
         assert person is not None and person.email == email and person.email_verified_at
         messages = (
-            await db.scalars(select(RequestMessage).where(RequestMessage.request_id == request_id))
+            await db.scalars(select(TicketMessage).where(TicketMessage.request_id == request_id))
         ).all()
         assert [m.body for m in messages] == ["¿Cuándo sale mi visa?"]
         history = (
@@ -67,9 +67,9 @@ async def test_same_verified_email_is_the_same_person(sessionmaker) -> None:
     async with sessionmaker() as db, db.begin():
         first = await open_request(db, new(email), CITIZEN, "http://x")
         second = await open_request(db, new(email.upper(), kind="multas"), CITIZEN, "http://x")
-    assert first.request.person_id == second.request.person_id
-    assert second.request.folio.startswith("AYU-")
-    assert second.request.target_due_on is not None  # portal tickets also have an internal target
+    assert first.ticket.person_id == second.ticket.person_id
+    assert second.ticket.folio.startswith("AYU-")
+    assert second.ticket.target_due_on is not None  # portal tickets also have an internal target
 
 
 async def test_admin_closures_move_the_deadline(sessionmaker) -> None:
@@ -83,16 +83,16 @@ async def test_admin_closures_move_the_deadline(sessionmaker) -> None:
         santiago = await open_request(
             db, new("a@b.cl", region_code="RM"), CITIZEN, "http://x", received
         )
-    assert (valparaiso.request.legal_due_on - santiago.request.legal_due_on).days == 1
+    assert (valparaiso.ticket.legal_due_on - santiago.ticket.legal_due_on).days == 1
 
 
 async def test_private_link_needs_both_folio_and_token(sessionmaker) -> None:
     async with sessionmaker() as db, db.begin():
         opened = await open_request(db, new("link@test.portal"), CITIZEN, "http://x")
-    folio, token = opened.request.folio, opened.access_token
+    folio, token = opened.ticket.folio, opened.access_token
     async with sessionmaker() as db:
         found = await find_by_private_link(db, folio, token)
-        assert found is not None and found.id == opened.request.id
+        assert found is not None and found.id == opened.ticket.id
         assert await find_by_private_link(db, folio.lower(), token) is not None
         assert await find_by_private_link(db, folio, token[:-1] + "x") is None
         assert await find_by_private_link(db, "SIAC-1999-000001", token) is None

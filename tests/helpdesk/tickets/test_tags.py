@@ -13,7 +13,7 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.models import Request, RequestTag
+from helpdesk.tickets.models import Ticket, TicketTag
 from helpdesk.tickets.queue import tags
 from helpdesk.tickets.queue.tools import filter_choices
 from helpdesk.tickets.service import NewRequest, open_request
@@ -24,12 +24,12 @@ ANALYST = Viewer("staff", 2, "Analista", role="central_analyst")
 STAFF = Actor("staff", 2)
 
 
-async def new_request(sessionmaker, region: str = "RM") -> Request:
+async def new_request(sessionmaker, region: str = "RM") -> Ticket:
     email = f"t.{uuid.uuid4().hex[:8]}@test.portal"
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", "Etiquetas", "Texto", "web", email, "es", region_code=region)
         opened = await open_request(db, data, Actor("anonymous", None), "http://x")
-    return opened.request
+    return opened.ticket
 
 
 def unique_tag() -> str:
@@ -74,7 +74,7 @@ async def test_add_and_remove_are_audited_and_idempotent(sessionmaker) -> None:
     made = await new_request(sessionmaker)
     tag = unique_tag()
     async with sessionmaker() as db, db.begin():
-        row = await db.get(Request, made.id)
+        row = await db.get(Ticket, made.id)
         assert row is not None
         assert await tags.add_tag(db, ANALYST, row, tag.upper(), STAFF) is True
         assert await tags.add_tag(db, ANALYST, row, f" {tag} ", STAFF) is False
@@ -97,7 +97,7 @@ async def test_tags_are_region_checked(sessionmaker) -> None:
     made = await new_request(sessionmaker, "TA")
     agent = Viewer("staff", 5, "Agente", role="regional_agent", region_code="RM")
     async with sessionmaker() as db:
-        row = await db.get(Request, made.id)
+        row = await db.get(Ticket, made.id)
         assert row is not None
         with pytest.raises(PermissionDenied):
             await tags.add_tag(db, agent, row, "prensa", STAFF)
@@ -110,7 +110,7 @@ async def test_tag_choices_are_distinct_and_sorted(sessionmaker) -> None:
     tag = unique_tag()
     async with sessionmaker() as db, db.begin():
         db.add_all(
-            [RequestTag(request_id=first.id, tag=tag), RequestTag(request_id=second.id, tag=tag)]
+            [TicketTag(request_id=first.id, tag=tag), TicketTag(request_id=second.id, tag=tag)]
         )
     async with sessionmaker() as db:
         choices, _teams = await filter_choices(db, tag_limit=100_000)

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
-from helpdesk.tickets.models import Request, Team, TeamKind, TeamMember
+from helpdesk.tickets.models import Team, TeamKind, TeamMember, Ticket
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.teams import service as teams
@@ -67,7 +67,7 @@ async def make_team(
 async def new_request(db: AsyncSession, kind: str = "consulta", region: str | None = "RM"):
     email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
     data = NewRequest(kind, "Mi trámite", "Necesito ayuda", "web", email, "es", region_code=region)
-    request = (await open_request(db, data, ANON, BASE, NOW)).request
+    request = (await open_request(db, data, ANON, BASE, NOW)).ticket
     await intake.complete_intake(db, request, BASE, now=NOW)
     return request
 
@@ -162,12 +162,12 @@ async def test_concurrent_creations_spread_evenly(sessionmaker) -> None:
         email = f"c.{uuid.uuid4().hex[:8]}@test.portal"
         data = NewRequest(kind, "Mi trámite", "Ayuda", "web", email, "es", region_code="RM")
         async with sessionmaker() as db, db.begin():
-            return (await open_request(db, data, ANON, BASE, NOW)).request.id
+            return (await open_request(db, data, ANON, BASE, NOW)).ticket.id
 
     async def route(request_id: int) -> None:
         # As several workers do at once: each request in its own transaction.
         async with sessionmaker() as db, db.begin():
-            request = await db.get(Request, request_id)
+            request = await db.get(Ticket, request_id)
             assert request is not None
             await intake.complete_intake(db, request, BASE, now=NOW)
 
@@ -181,7 +181,7 @@ async def test_concurrent_creations_spread_evenly(sessionmaker) -> None:
             if previous is not None:
                 db.add(TeamKind(kind=kind, team_code=previous))
     async with sessionmaker() as db:
-        assignees = (await db.scalars(select(Request.assignee_id).where(Request.id.in_(ids)))).all()
+        assignees = (await db.scalars(select(Ticket.assignee_id).where(Ticket.id.in_(ids)))).all()
     assert sorted(assignees) == sorted(agents * 5)
 
 
@@ -195,7 +195,7 @@ async def test_concurrent_routing_takes_turns_on_the_team_row(sessionmaker) -> N
 
     async def route(request_id: int) -> int | None:
         async with sessionmaker() as db, db.begin():
-            request = await db.get(Request, request_id)
+            request = await db.get(Ticket, request_id)
             assert request is not None
             request.assignee_id, request.team_code = None, code
             return await teams.route_new_request(db, request)

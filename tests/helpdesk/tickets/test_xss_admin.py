@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from helpdesk.tickets.admin.web import PREFIX
-from helpdesk.tickets.answers.templates import CannedResponse
+from helpdesk.tickets.answers.templates import AnswerTemplate
 from tests.support import factories
 from tests.support.http import Browser
 from tests.support.markup import assert_inert
@@ -27,7 +27,7 @@ async def test_admin_pages(client: Browser, sessionmaker, seeded: Seeded) -> Non
     await factories.sign_in_staff(client, seeded.admin_email)
     async with sessionmaker() as db:
         canned_id = await db.scalar(
-            select(CannedResponse.id).where(CannedResponse.code == seeded.canned_code)
+            select(AnswerTemplate.id).where(AnswerTemplate.code == seeded.canned_code)
         )
     expected = {
         PREFIX: (),
