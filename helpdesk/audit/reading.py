@@ -13,7 +13,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer, can_read_audit
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.tickets.models import Request
+from helpdesk.tickets.models import Ticket
 
 PAGE_SIZE = 100
 
@@ -47,7 +47,7 @@ async def _pairs(db: AsyncSession, stmt: Select[tuple[int, str]], ids: set[int])
 
 
 async def request_id_for(db: AsyncSession, folio: str) -> int | None:
-    return await db.scalar(select(Request.id).where(Request.folio == folio.strip().upper()))
+    return await db.scalar(select(Ticket.id).where(Ticket.folio == folio.strip().upper()))
 
 
 async def audit_page(db: AsyncSession, viewer: Viewer, wanted: AuditFilter) -> AuditPage:
@@ -70,5 +70,5 @@ async def audit_page(db: AsyncSession, viewer: Viewer, wanted: AuditFilter) -> A
     staff = _ids(e.actor_id for e in events if e.actor_type == "staff")
     requests = _ids(e.entity_id for e in events if e.entity_type == "request")
     names = await _pairs(db, select(StaffAccount.id, StaffAccount.full_name), staff)
-    folios = await _pairs(db, select(Request.id, Request.folio), requests)
+    folios = await _pairs(db, select(Ticket.id, Ticket.folio), requests)
     return AuditPage(events, names, folios, events[-1].id if more else None)

@@ -19,16 +19,16 @@ from helpdesk.audit.service import SYSTEM
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets.answers.templates import AutoRule, CannedResponse, CannedResponseText
+from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText, AutoRule
 from helpdesk.tickets.models import (
     Closure,
-    Request,
-    RequestAttachment,
-    RequestLink,
-    RequestMessage,
-    RequestTag,
     Team,
     TeamMember,
+    Ticket,
+    TicketAttachment,
+    TicketLink,
+    TicketMessage,
+    TicketTag,
 )
 from helpdesk.tickets.service import DEFAULT_ZONE
 from tests.support import factories
@@ -111,28 +111,28 @@ async def _seed_rows(
     sessionmaker: Sessions, folio: str, overdue: str, agent_email: str, unique: str
 ) -> None:
     async with sessionmaker() as db, db.begin():
-        request = await db.scalar(select(Request).where(Request.folio == folio))
-        other = await db.scalar(select(Request.id).where(Request.folio == overdue))
+        request = await db.scalar(select(Ticket).where(Ticket.folio == folio))
+        other = await db.scalar(select(Ticket.id).where(Ticket.folio == overdue))
         agent = await find_by_email(db, agent_email)
         assert request is not None and other is not None and agent is not None
         first = await db.scalar(
-            select(RequestMessage.id).where(RequestMessage.request_id == request.id).limit(1)
+            select(TicketMessage.id).where(TicketMessage.request_id == request.id).limit(1)
         )
         assert first is not None
         db.add(
-            RequestAttachment(
+            TicketAttachment(
                 request_id=request.id, message_id=first, storage_name=uuid.uuid4().hex,
                 display_name=p("archivo"), content_type="application/pdf", size=10,
                 sha256="0" * 64,
             )
         )  # fmt: skip
-        db.add_all(RequestTag(request_id=request.id, tag=tag) for tag in TAGS)
-        db.add(RequestLink(request_id=request.id, related_id=other, relation="related"))
-        canned = CannedResponse(code=f"xss-{unique}", title=p("plantilla"), active=True)
+        db.add_all(TicketTag(request_id=request.id, tag=tag) for tag in TAGS)
+        db.add(TicketLink(request_id=request.id, related_id=other, relation="related"))
+        canned = AnswerTemplate(code=f"xss-{unique}", title=p("plantilla"), active=True)
         db.add(canned)
         await db.flush()
         body = f"{p('plantilla-texto')} {{nombre}} {{folio}}"
-        db.add(CannedResponseText(canned_id=canned.id, locale="es", body=body))
+        db.add(AnswerTemplateText(canned_id=canned.id, locale="es", body=body))
         # Inactive: it must answer no request of the suite, only be listed.
         db.add(
             AutoRule(kind="consulta", keywords=p("palabras"), canned_code=canned.code, active=False)
@@ -175,9 +175,7 @@ async def seed(app: Starlette, sessionmaker: Sessions) -> Seeded:
     today = datetime.now(ZoneInfo(DEFAULT_ZONE)).date()
     async with sessionmaker() as db, db.begin():
         for number, due in ((folio, today + timedelta(days=1)), (overdue, today - timedelta(3))):
-            await db.execute(
-                update(Request).where(Request.folio == number).values(legal_due_on=due)
-            )
+            await db.execute(update(Ticket).where(Ticket.folio == number).values(legal_due_on=due))
     return Seeded(
         email, person_id, folio, waiting, overdue, link, agent_email,
         await _staff(sessionmaker, "supervisor"), await _staff(sessionmaker, "admin"),
