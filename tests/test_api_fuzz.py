@@ -40,7 +40,7 @@ def fuzz_app(settings: Settings) -> Iterator[Starlette]:
 def _staff_bearer(settings: Settings) -> dict[str, str]:
     """A supervisor's API token, made on its own engine (the suite's belongs to its loop)."""
     from helpdesk.core.db import make_engine, make_sessionmaker
-    from tests.helpdesk.tickets.test_api import staff_token
+    from tests.helpdesk.tickets.api.test_routes import staff_token
 
     async def make() -> dict[str, str]:
         engine = make_engine(settings.database_url)

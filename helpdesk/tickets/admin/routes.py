@@ -27,7 +27,7 @@ from helpdesk.tickets.teams import admin as admin_teams
 async def deadlines(request: Request) -> Response:
     viewer = await admin_viewer(request)
     rows = await admin_calendar.list_deadlines(db(request), viewer)
-    return page(request, viewer, "deadlines.html", {"rows": rows})
+    return page(request, viewer, "tickets/admin/deadlines.html", {"rows": rows})
 
 
 async def deadline_edit(request: Request) -> Response:
@@ -46,7 +46,9 @@ async def deadline_edit(request: Request) -> Response:
             )
             return done(request, "tickets_admin_deadlines", "plazo")
     context = {"row": row, "values": values, "errors": errors}
-    return page(request, viewer, "deadline_form.html", context, 422 if errors else 200)
+    return page(
+        request, viewer, "tickets/admin/deadline_form.html", context, 422 if errors else 200
+    )
 
 
 async def deadline_reset(request: Request) -> Response:
@@ -74,7 +76,7 @@ async def _closures_page(
         "values": values or {},
         "errors": errors or {},
     }
-    return page(request, viewer, "closures.html", context, status)
+    return page(request, viewer, "calendar/closures.html", context, status)
 
 
 async def closures(request: Request) -> Response:
@@ -129,7 +131,7 @@ async def _teams_page(
         "values": values or {},
         "errors": errors or {},
     }
-    return page(request, viewer, "teams.html", context, status)
+    return page(request, viewer, "tickets/teams/teams.html", context, status)
 
 
 async def teams(request: Request) -> Response:
@@ -173,7 +175,7 @@ async def _team_page(
         "candidates": await admin_teams.eligible_staff(db(request), viewer, team),
         "errors": errors or {},
     }
-    return page(request, viewer, "team.html", context, status)
+    return page(request, viewer, "tickets/teams/team.html", context, status)
 
 
 async def team(request: Request) -> Response:

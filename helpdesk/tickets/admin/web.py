@@ -35,7 +35,7 @@ def page(
         "values": {},
         "notice": request.query_params.get(NOTICE, "")[:20],
     }
-    response = render(request, f"tickets/admin/{template}", {**base, **context}, status)
+    response = render(request, template, {**base, **context}, status)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

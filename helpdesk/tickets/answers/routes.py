@@ -41,7 +41,7 @@ RULE_FIELDS = ("tipo", "tramite", "palabras", "plantilla", "activa")
 
 async def home(request: Request) -> Response:
     viewer = admin_service.require_admin(await admin_viewer(request))
-    return page(request, viewer, "home.html", {})
+    return page(request, viewer, "tickets/admin/home.html", {})
 
 
 # --- Respuestas tipo.
@@ -59,7 +59,7 @@ def _canned_context() -> dict[str, Any]:
 async def canned_list(request: Request) -> Response:
     viewer = await admin_viewer(request)
     rows = await admin_service.list_canned(db(request), viewer)
-    return page(request, viewer, "canned_list.html", {"rows": rows})
+    return page(request, viewer, "tickets/answers/templates.html", {"rows": rows})
 
 
 async def canned_new(request: Request) -> Response:
@@ -80,7 +80,9 @@ async def canned_new(request: Request) -> Response:
             else:
                 return done(request, "tickets_admin_canned_edit", "creada", canned_id=canned.id)
     context = {**_canned_context(), "values": values, "errors": errors, "canned": None}
-    return page(request, viewer, "canned_form.html", context, 422 if errors else 200)
+    return page(
+        request, viewer, "tickets/answers/template_form.html", context, 422 if errors else 200
+    )
 
 
 async def canned_edit(request: Request) -> Response:
@@ -100,7 +102,9 @@ async def canned_edit(request: Request) -> Response:
             )
             return done(request, "tickets_admin_canned_edit", "guardada", canned_id=canned_id)
     context = {**_canned_context(), "values": values, "errors": errors, "canned": canned}
-    return page(request, viewer, "canned_form.html", context, 422 if errors else 200)
+    return page(
+        request, viewer, "tickets/answers/template_form.html", context, 422 if errors else 200
+    )
 
 
 # --- Reglas automáticas.
@@ -110,7 +114,7 @@ async def rules_list(request: Request) -> Response:
     viewer = await admin_viewer(request)
     rows = await admin_service.list_rules(db(request), viewer)
     context = {"rows": rows, "kind_name": lambda code: KINDS[code].name if code in KINDS else code}
-    return page(request, viewer, "rules.html", context)
+    return page(request, viewer, "tickets/answers/rules.html", context)
 
 
 async def _rule_form(
@@ -143,7 +147,7 @@ async def _rule_form(
         "templates": templates,
         "tramites": tramites,
     }
-    return page(request, viewer, "rule_form.html", context, 422 if errors else 200)
+    return page(request, viewer, "tickets/answers/rule_form.html", context, 422 if errors else 200)
 
 
 async def rule_new(request: Request) -> Response:
@@ -191,7 +195,7 @@ async def _tramites_page(
         "values": values or {},
         "errors": errors or {},
     }
-    return page(request, viewer, "tramites.html", context, 422 if errors else 200)
+    return page(request, viewer, "tickets/admin/tramites.html", context, 422 if errors else 200)
 
 
 async def tramites(request: Request) -> Response:

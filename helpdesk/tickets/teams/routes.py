@@ -23,8 +23,8 @@ from helpdesk.core.web import redirect, safe_next
 from helpdesk.tickets.teams import service as teams
 
 AVAILABILITY_PATH = "/staff/disponibilidad"
-PAGE = "tickets/agent/availability.html"
-PARTIAL = "tickets/agent/_availability.html"
+PAGE = "tickets/teams/availability.html"
+PARTIAL = "tickets/teams/_availability.html"
 CHOICES = {"si": True, "no": False}
 
 

@@ -1,6 +1,6 @@
 """The reply box's heartbeat: "I am replying to this request", answered with who else is.
 
-htmx posts it while the agent types (see templates/tickets/agent/_presence.html) and swaps in
+htmx posts it while the agent types (see templates/tickets/workbench/_presence.html) and swaps in
 the warning; a plain form post (no htmx) is answered with a 303 back to the request's page,
 which shows the same warning.
 """
@@ -30,7 +30,7 @@ async def heartbeat(request: Request) -> Response:
         return redirect(base + "#responder")
     others = await presence.others_replying(db(request), viewer, item)
     response = render(
-        request, "tickets/agent/_presence.html", {"base": base, "others_replying": others}
+        request, "tickets/workbench/_presence.html", {"base": base, "others_replying": others}
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response

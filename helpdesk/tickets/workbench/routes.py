@@ -85,8 +85,8 @@ async def queue(
         page, today, names, status_flow.status_names(), context.pop("row_tags"), chosen.folios
     )
     # htmx swaps only the results region (views, filters, rows, paging) in place.
-    name = "_queue_results.html" if wants_fragment(request) else "queue.html"
-    response = render(request, "tickets/agent/" + name, context, status_code)
+    name = "_results.html" if wants_fragment(request) else "queue.html"
+    response = render(request, "tickets/queue/" + name, context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 
@@ -147,7 +147,7 @@ async def _detail(
         "others_replying": await presence.others_replying(session_db, viewer, item),
         "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
     }
-    response = render(request, "tickets/agent/detail.html", context, status_code)
+    response = render(request, "tickets/workbench/detail.html", context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

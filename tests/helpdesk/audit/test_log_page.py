@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.helpdesk.tickets.test_agent_pages import make_request
+from tests.helpdesk.tickets.workbench.test_pages import make_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import Browser, page_text
 from tests.support.markup import parse_page

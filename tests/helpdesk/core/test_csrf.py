@@ -72,7 +72,7 @@ async def test_api_call_without_any_cookie_needs_no_token(app, sessionmaker) -> 
     nothing for a forged request to ride on, so no CSRF token is asked for."""
     import httpx2
 
-    from tests.helpdesk.tickets.test_api import new_body, staff_token
+    from tests.helpdesk.tickets.api.test_routes import new_body, staff_token
 
     auth = await staff_token(sessionmaker)
     async with httpx2.AsyncClient(

@@ -22,7 +22,7 @@ from helpdesk.core.errors import PermissionDenied
 from helpdesk.tickets.models import Ticket, TicketPresence
 from helpdesk.tickets.workbench import presence
 from helpdesk.tickets.workbench import service as agent_service
-from tests.helpdesk.tickets.test_agent_pages import load, make_request, outbox_replies
+from tests.helpdesk.tickets.workbench.test_pages import load, make_request, outbox_replies
 from tests.support.factories import STAFF_PASSWORD, sign_in_staff
 from tests.support.http import Browser, page_text
 

@@ -18,8 +18,8 @@ from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
 from helpdesk.tickets.teams import service as teams
 from helpdesk.tickets.workbench import service as agent_service
-from tests.helpdesk.tickets.test_canned import TEXTS, add_template
-from tests.helpdesk.tickets.test_merging import actor_of, staff_viewer
+from tests.helpdesk.tickets.answers.test_templates import TEXTS, add_template
+from tests.helpdesk.tickets.workbench.test_links import actor_of, staff_viewer
 
 NOW = datetime(2030, 5, 6, 11, tzinfo=ZoneInfo("America/Santiago"))
 ANON = Actor("anonymous", None, "203.0.113.9")

@@ -4,8 +4,8 @@ request page's forms posting in place, and the staff-only scripts and shortcut h
 from __future__ import annotations
 
 from helpdesk.tickets.queue import service as queues
-from tests.helpdesk.tickets.test_agent_pages import make_request, signed_in
-from tests.helpdesk.tickets.test_presence import parsed
+from tests.helpdesk.tickets.workbench.test_pages import make_request, signed_in
+from tests.helpdesk.tickets.workbench.test_presence import parsed
 from tests.support.http import page_text
 
 HX = {"HX-Request": "true"}

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening.group import make_opener
 from helpdesk.tickets.opening.writing import CreatedRequest
-from tests.helpdesk.tickets.test_api import new_body, staff_token
-from tests.helpdesk.tickets.test_opening import opening
+from tests.helpdesk.tickets.api.test_routes import new_body, staff_token
+from tests.helpdesk.tickets.opening.test_writing import opening
 
 CONCURRENT = 50
 
