@@ -3,6 +3,7 @@ the app built from test Settings, and an HTTP client speaking to it."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -48,7 +49,8 @@ async def database_url(
                 "--db=postgresql but no PostgreSQL answers at " + database.POSTGRES_ADMIN_DSN, 2
             )
         url, name = await database.create_postgres_database()
-    engine = make_engine(url)
+    # Migrated through the driver the suite runs on (tests/run_all.py's stock pass sets it).
+    engine = make_engine(url, sqlite_driver=os.environ.get("SQLITE_DRIVER", "custom"))
     await migrate(engine)
     await engine.dispose()
     yield url
@@ -68,6 +70,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         argon2_time_cost=1,  # still argon2id, at the cheapest allowed profile: tests hash a lot
         argon2_memory_kib=8192,
         login_rate_per_minute=100_000,  # tests that check throttling lower it on their own app
+        sqlite_driver=os.environ.get("SQLITE_DRIVER", "custom"),  # "stock": run_all's third pass
     )
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
     return settings
@@ -75,7 +78,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 @pytest.fixture(scope="session")
 async def engine(settings: Settings) -> AsyncIterator[AsyncEngine]:
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
     yield engine
     await engine.dispose()
 

@@ -1,5 +1,7 @@
 """`make test`: the whole suite on SQLite (browser tests included when chromium is there),
-then again on PostgreSQL when one answers. Says plainly which part was skipped."""
+then again on PostgreSQL when one answers, then on SQLite through stock aiosqlite
+(``SQLITE_DRIVER=stock``, the fallback for the custom driver; browser tests left out to keep
+the run short). Says plainly which part was skipped."""
 
 from __future__ import annotations
 
@@ -14,10 +16,10 @@ from tests.support.database import POSTGRES_ADMIN_DSN, postgres_available
 CHROMIUM = "/usr/bin/chromium"
 
 
-def pytest(*args: str) -> int:
+def pytest(*args: str, env: dict[str, str] | None = None) -> int:
     command = [sys.executable, "-m", "pytest", *args, *sys.argv[1:]]
-    print("+", " ".join(command), flush=True)
-    return subprocess.call(command)
+    print("+", *(f"{k}={v}" for k, v in (env or {}).items()), *command, flush=True)
+    return subprocess.call(command, env={**os.environ, **env} if env else None)
 
 
 def main() -> int:
@@ -28,14 +30,18 @@ def main() -> int:
         skipped.append(
             "browser tests (tests/e2e): chromium not installed (apt-get install chromium)"
         )
-    print("== SQLite ==", flush=True)
-    failures = pytest("-m", "e2e or not e2e" if has_chromium else "not e2e")
+    print("== SQLite (SQLITE_DRIVER=custom, the default) ==", flush=True)
+    failures = pytest(
+        "-m", "e2e or not e2e" if has_chromium else "not e2e", env={"SQLITE_DRIVER": "custom"}
+    )
     has_postgres = asyncio.run(postgres_available())
     if has_postgres:
         print(f"== PostgreSQL ({POSTGRES_ADMIN_DSN}) ==", flush=True)
         failures |= pytest("--db=postgresql", "-m", "not e2e")
     else:
         skipped.append(f"PostgreSQL suite: no server answers at {POSTGRES_ADMIN_DSN}")
+    print("== SQLite, stock aiosqlite (SQLITE_DRIVER=stock) ==", flush=True)
+    failures |= pytest("-m", "not e2e", env={"SQLITE_DRIVER": "stock"})
     for part in skipped:
         print(f"SKIPPED: {part}", flush=True)
     if skipped and require_all:

@@ -15,7 +15,8 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-from helpdesk.core import sqlite_driver
+from helpdesk.core import sqlite_driver as _custom_driver
+from helpdesk.core.settings import SQLITE_DRIVERS
 from helpdesk.core.wal_checkpoints import WalCheckpointer
 
 NAMING_CONVENTION = {
@@ -62,7 +63,7 @@ def _sqlite_pragmas(checkpoints_elsewhere: bool) -> Any:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={sqlite_driver.BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={_custom_driver.BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
         # Pages read through a memory map rather than a read() call each: a queue page at a
         # million requests touches a few hundred pages scattered over the file (256 -> 194 µs
@@ -76,13 +77,23 @@ def _sqlite_pragmas(checkpoints_elsewhere: bool) -> Any:
 
 
 def make_engine(
-    database_url: str, background_checkpoints: bool = False, **kwargs: Any
+    database_url: str,
+    background_checkpoints: bool = False,
+    sqlite_driver: str = "custom",
+    **kwargs: Any,
 ) -> AsyncEngine:
     """The engine for ``database_url``. For a long-running SQLite process (the web app, the
     worker), ``background_checkpoints`` moves WAL checkpoints from its commits to a thread
-    of their own (``wal_checkpoints``), stopped when the engine is disposed."""
+    of their own (``wal_checkpoints``), stopped when the engine is disposed.
+
+    On SQLite, ``sqlite_driver`` (the ``SQLITE_DRIVER`` setting) picks ``"custom"``, the
+    one-hop wrapper of ``core/sqlite_driver.py``, or ``"stock"``: plain aiosqlite through
+    SQLAlchemy's adapter, the fallback when an aiosqlite release breaks the wrapper."""
+    if sqlite_driver not in SQLITE_DRIVERS:
+        raise ValueError(f"sqlite_driver must be one of {SQLITE_DRIVERS}, got {sqlite_driver!r}")
     if database_url.startswith("sqlite"):
-        kwargs.setdefault("async_creator", sqlite_driver.async_creator(database_url))
+        if sqlite_driver == "custom":
+            kwargs.setdefault("async_creator", _custom_driver.async_creator(database_url))
         engine = create_async_engine(database_url, **kwargs)
         path = engine.url.database
         on_file = bool(path) and path != ":memory:" and "mode=memory" not in database_url

@@ -10,6 +10,9 @@ from pathlib import Path
 DEFAULT_SECRET_KEY = "dev-insecure-secret-key-change-me"  # noqa: S105 (refused in production)
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 ENVIRONMENTS = ("development", "test", "production")
+# SQLite's driver: our one-hop wrapper over aiosqlite's internals (core/sqlite_driver.py), or
+# plain aiosqlite through SQLAlchemy's adapter, the fallback when an aiosqlite release breaks it.
+SQLITE_DRIVERS = ("custom", "stock")
 
 
 class SettingsError(ValueError):
@@ -40,6 +43,7 @@ class Settings:
     app_env: str = "development"
     secret_key: str = DEFAULT_SECRET_KEY
     database_url: str = f"sqlite+aiosqlite:///{PROJECT_ROOT / 'var' / 'helpdesk.sqlite3'}"
+    sqlite_driver: str = "custom"
     base_url: str = "http://127.0.0.1:8000"
     session_https_only: bool = False
     session_max_age: int = 8 * 3600
@@ -101,6 +105,11 @@ class Settings:
             raise SettingsError(
                 "DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://, "
                 f"got {self.database_url!r}"
+            )
+        if self.sqlite_driver not in SQLITE_DRIVERS:
+            raise SettingsError(
+                "SQLITE_DRIVER must be custom (the default, faster) or stock (plain aiosqlite, "
+                f"the fallback), got {self.sqlite_driver!r}"
             )
         if not self.base_url.startswith(("http://", "https://")):
             raise SettingsError(f"BASE_URL must be an http(s) URL, got {self.base_url!r}")

@@ -22,15 +22,22 @@ The connection is opened with ``check_same_thread=False``: SQLAlchemy never runs
 statements on one connection at once, so the two threads take turns. SQLAlchemy, the
 thread model for waits and the async API the code sees stay as they are. Only buffered
 results are supported, which is all the portal asks for (no streamed ``yield_per`` reads).
+
+It leans on aiosqlite internals listed in ``RELIES_ON``, which aiosqlite may change in any
+release; the version is pinned and a test checks each of them. ``SQLITE_DRIVER=stock`` (see
+``db.make_engine``) runs plain aiosqlite through SQLAlchemy's own adapter instead: every
+statement on the thread, ``off_loop()`` then a no-op, correct but slower.
 """
 
 from __future__ import annotations
 
 import contextlib
+import inspect
 import re
 import sqlite3
+import threading
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
@@ -42,11 +49,31 @@ from sqlalchemy.engine import make_url
 _OFF_LOOP: ContextVar[bool] = ContextVar("sqlite_off_loop", default=False)
 BUSY_TIMEOUT_MS = 10_000  # how long a write waits for another connection's (on the thread)
 
+# The private attributes of ``aiosqlite.Connection`` this module uses, each with what it must
+# be on a connection opened by ``aiosqlite.connect`` (and awaited, except ``_thread``, which is
+# set before). aiosqlite promises none of them: tests/helpdesk/core/test_sqlite_driver_contract.py
+# checks each against the installed release. Keep this the one list: add any new one here.
+RELIES_ON: dict[str, tuple[str, Callable[[Any], bool]]] = {
+    "_conn": (
+        "the open sqlite3.Connection (statements run on it from the loop and the thread)",
+        lambda value: isinstance(value, sqlite3.Connection),
+    ),
+    "_execute": (
+        "a coroutine method _execute(fn, *args) running fn(*args) on the connection's thread",
+        inspect.iscoroutinefunction,
+    ),
+    "_thread": (
+        "the connection's threading.Thread, made daemon before the connection is awaited",
+        lambda value: isinstance(value, threading.Thread),
+    ),
+}
+
 
 @contextlib.contextmanager
 def off_loop() -> Iterator[None]:
     """Statements run inside this block go to the connection's thread: for reads that may
-    take long enough to hold up other requests."""
+    take long enough to hold up other requests. (With ``SQLITE_DRIVER=stock`` every
+    statement goes there anyway, and this changes nothing.)"""
     token = _OFF_LOOP.set(True)
     try:
         yield
