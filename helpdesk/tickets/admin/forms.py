@@ -19,12 +19,12 @@ from helpdesk.tickets.workbench.service import REPLY_TARGETS
 
 Errors = dict[str, str]
 
-# The values ``canned.render_for`` fills; anything else between braces would reach the
+# The values ``answer_templates.render_for`` fills; anything else between braces would reach the
 # person as written, so the editor refuses it.
 PLACEHOLDERS: Final = ("nombre", "folio", "enlace_ayuda")
 CODE_MAX = 60
 TITLE_MAX = 200
-CANNED_BODY_MAX = 10_000
+ANSWER_TEMPLATE_BODY_MAX = 10_000
 TAG_MAX = 40
 TAGS_MAX = 200  # AnswerTemplate.add_tags
 KEYWORDS_MAX = 500  # AutoRule.keywords
@@ -95,7 +95,7 @@ def parse_tags(raw: str) -> tuple[tuple[str, ...], str | None]:
 
 
 @dataclass(frozen=True)
-class CannedInput:
+class AnswerTemplateInput:
     code: str
     title: str
     active: bool
@@ -105,7 +105,9 @@ class CannedInput:
     bodies: dict[str, str]  # locale -> text; a missing locale has no text
 
 
-def parse_canned(form: Mapping[str, Any], code: str | None = None) -> tuple[CannedInput, Errors]:
+def parse_answer_template(
+    form: Mapping[str, Any], code: str | None = None
+) -> tuple[AnswerTemplateInput, Errors]:
     """The template form; ``code`` is the existing template's (codes never change, rules
     point at them)."""
     errors: Errors = {}
@@ -137,9 +139,10 @@ def parse_canned(form: Mapping[str, Any], code: str | None = None) -> tuple[Cann
                     "Escriba el texto en español: se usa cuando falta el idioma de la persona."
                 )
             continue
-        if len(body) > CANNED_BODY_MAX:
+        if len(body) > ANSWER_TEMPLATE_BODY_MAX:
             errors[field] = _(
-                "El texto puede tener hasta %(max)s caracteres.", max=f"{CANNED_BODY_MAX:,}"
+                "El texto puede tener hasta %(max)s caracteres.",
+                max=f"{ANSWER_TEMPLATE_BODY_MAX:,}",
             )
         elif unknown := unknown_placeholders(body):
             errors[field] = _(
@@ -147,7 +150,7 @@ def parse_canned(form: Mapping[str, Any], code: str | None = None) -> tuple[Cann
                 found=", ".join(unknown[:3]),
             )
         bodies[locale] = body
-    data = CannedInput(
+    data = AnswerTemplateInput(
         code, title[:TITLE_MAX], _checked(form, "activa"), status, kind, tags, bodies
     )
     return data, errors

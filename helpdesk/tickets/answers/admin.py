@@ -19,7 +19,7 @@ from helpdesk.audit import service as audit
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets.admin.forms import CannedInput, RuleInput, body_field
+from helpdesk.tickets.admin.forms import AnswerTemplateInput, RuleInput, body_field
 from helpdesk.tickets.answers.templates import NO, YES, AnswerTemplate, AutoAnswer, AutoRule
 from helpdesk.tickets.answers.templates import AnswerTemplateText as Text
 from helpdesk.tickets.kinds import KINDS
@@ -58,7 +58,7 @@ async def list_canned(db: AsyncSession, viewer: Viewer) -> list[CannedRow]:
     return [CannedRow(t, tuple(locales.get(t.id, ()))) for t in templates]
 
 
-async def get_canned(
+async def get_answer_template(
     db: AsyncSession, viewer: Viewer, canned_id: int
 ) -> tuple[AnswerTemplate, dict[str, str]]:
     require_admin(viewer)
@@ -69,7 +69,7 @@ async def get_canned(
     return canned, {row.locale: row.body for row in rows}
 
 
-def canned_values(canned: AnswerTemplate, bodies: dict[str, str]) -> dict[str, Any]:
+def answer_template_values(canned: AnswerTemplate, bodies: dict[str, str]) -> dict[str, Any]:
     """The template as the audit log and the form see it."""
     values: dict[str, Any] = {
         "titulo": canned.title,
@@ -98,7 +98,7 @@ async def _write_texts(
                 row.body = body
 
 
-def _apply(canned: AnswerTemplate, data: CannedInput) -> None:
+def _apply(canned: AnswerTemplate, data: AnswerTemplateInput) -> None:
     canned.title = data.title
     canned.active = data.active
     canned.set_status = data.set_status
@@ -106,8 +106,8 @@ def _apply(canned: AnswerTemplate, data: CannedInput) -> None:
     canned.add_tags = ",".join(data.add_tags)
 
 
-async def create_canned(
-    db: AsyncSession, viewer: Viewer, data: CannedInput, actor: audit.Actor
+async def create_answer_template(
+    db: AsyncSession, viewer: Viewer, data: AnswerTemplateInput, actor: audit.Actor
 ) -> AnswerTemplate:
     require_admin(viewer)
     if await db.scalar(select(AnswerTemplate.id).where(AnswerTemplate.code == data.code)):
@@ -117,19 +117,19 @@ async def create_canned(
     db.add(canned)
     await db.flush()
     await _write_texts(db, canned.id, {}, data.bodies)
-    changes = audit.diff({}, {"codigo": data.code, **canned_values(canned, data.bodies)})
+    changes = audit.diff({}, {"codigo": data.code, **answer_template_values(canned, data.bodies)})
     audit.record(db, actor, "canned.create", "canned_response", canned.id, changes)
     return canned
 
 
-async def update_canned(
-    db: AsyncSession, viewer: Viewer, canned_id: int, data: CannedInput, actor: audit.Actor
+async def update_answer_template(
+    db: AsyncSession, viewer: Viewer, canned_id: int, data: AnswerTemplateInput, actor: audit.Actor
 ) -> AnswerTemplate:
-    canned, bodies = await get_canned(db, viewer, canned_id)
-    before = canned_values(canned, bodies)
+    canned, bodies = await get_answer_template(db, viewer, canned_id)
+    before = answer_template_values(canned, bodies)
     _apply(canned, data)
     await _write_texts(db, canned.id, bodies, data.bodies)
-    changes = audit.diff(before, canned_values(canned, data.bodies))
+    changes = audit.diff(before, answer_template_values(canned, data.bodies))
     if changes:
         audit.record(db, actor, "canned.update", "canned_response", canned.id, changes)
     return canned

@@ -1,7 +1,7 @@
 """The automatic answer to a new request, and the email that brings it to the person.
 
-Keyword rules come first (``canned.find_rule_answer``); when none applies and the knowledge
-base is at hand, a strong article match answers (``kb_match``). The answer is a system
+Keyword rules come first (``answer_templates.find_rule_answer``); when none applies and
+the knowledge base is at hand, a strong article match answers (``kb_match``). The answer is a system
 message on the request and an email in the person's language, threaded under the
 confirmation email, that asks "¿Resolvió su consulta?" and links to the private page where
 the yes and no buttons are (a link in an email must not change anything by itself).
@@ -16,14 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.notifications import outbox
 from helpdesk.tickets.answers import kb_match
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.models import Ticket
 
 AUTO_ANSWER_TEMPLATE: Final = "auto_answer"
 CONFIRM_ANCHOR: Final = "#resolvio"  # the question's heading on the private page
 
 
-Found = tuple[int, canned.Rendered]  # the logging rule's id, the answer in the person's language
+Found = tuple[
+    int, answer_templates.Rendered
+]  # the logging rule's id, the answer in the person's language
 
 
 async def find_answer(
@@ -35,7 +37,7 @@ async def find_answer(
 ) -> Found | None:
     """The answer a rule or the knowledge base has for the new request; None otherwise.
     Reads only, so the worker can search before it takes any lock."""
-    found = await canned.find_rule_answer(db, ticket, body, base_url)
+    found = await answer_templates.find_rule_answer(db, ticket, body, base_url)
     if found is None and index is not None:
         found = await kb_match.find_kb_answer(db, index, ticket, body, base_url)
     return found
@@ -50,7 +52,7 @@ async def send_answer(
     private_link: str,
     thread_id: str | None,
     now: datetime,
-) -> canned.AutoAnswer:
+) -> answer_templates.AutoAnswer:
     """The answer as a system message and an email threaded under ``thread_id``."""
     rule_id, rendered = found
     message = outbox.enqueue(
@@ -66,4 +68,6 @@ async def send_answer(
         },
         in_reply_to=thread_id,
     )
-    return await canned.record_answer(db, ticket, rule_id, rendered, now, message.message_id)
+    return await answer_templates.record_answer(
+        db, ticket, rule_id, rendered, now, message.message_id
+    )

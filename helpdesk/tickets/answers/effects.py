@@ -32,7 +32,7 @@ CODE_MAX = 60
 
 
 @dataclass(frozen=True)
-class Macro:
+class TemplateEffects:
     code: str
     title: str
     set_status: str | None
@@ -52,7 +52,7 @@ def parse_code(form: Mapping[str, Any]) -> str:
     return value.strip()[:CODE_MAX] if isinstance(value, str) else ""
 
 
-async def find(db: AsyncSession, code: str) -> Macro | None:
+async def find(db: AsyncSession, code: str) -> TemplateEffects | None:
     """The active template ``code`` as a macro; None when missing or inactive."""
     if not code:
         return None
@@ -67,10 +67,10 @@ async def find(db: AsyncSession, code: str) -> Macro | None:
     # Values an admin can no longer save (a kind or status since removed) are ignored.
     status = canned.set_status if canned.set_status in agent_service.REPLY_TARGETS else None
     kind = canned.set_kind if canned.set_kind in KINDS else None
-    return Macro(canned.code, canned.title, status, kind, tags)
+    return TemplateEffects(canned.code, canned.title, status, kind, tags)
 
 
-def describe(macro: Macro) -> list[str]:
+def describe(macro: TemplateEffects) -> list[str]:
     """What sending it also does, one phrase per effect, for the reply form."""
     effects = []
     if macro.set_status:
@@ -87,7 +87,7 @@ def describe(macro: Macro) -> list[str]:
     return effects
 
 
-async def for_form(db: AsyncSession, code: str, values: dict[str, str]) -> Macro | None:
+async def for_form(db: AsyncSession, code: str, values: dict[str, str]) -> TemplateEffects | None:
     """The chosen macro for the reply form, its status preselected as the reply's next
     status unless the agent already chose one."""
     macro = await find(db, code)

@@ -19,7 +19,7 @@ from typing import Final, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.kinds import KINDS, PORTAL
 from helpdesk.tickets.models import Ticket
@@ -75,18 +75,18 @@ def articles_text(hits: Sequence[SearchHit], base_url: str) -> str:
 
 async def find_kb_answer(
     db: AsyncSession, index: ArticleSearch, ticket: Ticket, body: str, base_url: str
-) -> tuple[int, canned.Rendered] | None:
+) -> tuple[int, answer_templates.Rendered] | None:
     """(the log rule's id, the answer) when the knowledge base answers the new request."""
     if ticket.kind not in KB_MATCH_KINDS:
         return None
     rule_id = await db.scalar(
-        select(canned.AutoRule.id)
+        select(answer_templates.AutoRule.id)
         .where(
-            canned.AutoRule.kind == KB_RULE_KIND,
-            canned.AutoRule.canned_code == KB_MATCH_CODE,
-            canned.AutoRule.active.is_(True),
+            answer_templates.AutoRule.kind == KB_RULE_KIND,
+            answer_templates.AutoRule.canned_code == KB_MATCH_CODE,
+            answer_templates.AutoRule.active.is_(True),
         )
-        .order_by(canned.AutoRule.id)
+        .order_by(answer_templates.AutoRule.id)
         .limit(1)
     )
     text = f"{ticket.subject}\n{body}"
@@ -100,8 +100,8 @@ async def find_kb_answer(
         return None
     if not hits:
         return None
-    rendered = await canned.render_for(db, KB_MATCH_CODE, ticket, base_url)
+    rendered = await answer_templates.render_for(db, KB_MATCH_CODE, ticket, base_url)
     if rendered is None:
         return None  # the template was switched off or emptied by an admin
     text = f"{rendered.text}\n\n{articles_text(hits, base_url)}"
-    return rule_id, canned.Rendered(rendered.code, rendered.locale, text)
+    return rule_id, answer_templates.Rendered(rendered.code, rendered.locale, text)

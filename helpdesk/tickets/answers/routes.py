@@ -27,7 +27,7 @@ from helpdesk.tickets.answers import admin as admin_service
 from helpdesk.tickets.kinds import KINDS, PORTAL_KIND_BY_TOPIC, kind_names
 from helpdesk.tickets.workbench.service import REPLY_TARGETS
 
-CANNED_FIELDS = (
+ANSWER_TEMPLATE_FIELDS = (
     "codigo",
     "titulo",
     "activa",
@@ -47,7 +47,7 @@ async def home(request: Request) -> Response:
 # --- Respuestas tipo.
 
 
-def _canned_context() -> dict[str, Any]:
+def _answer_template_context() -> dict[str, Any]:
     return {
         "locales": SUPPORTED_LOCALES,
         "status_options": [(s, status_flow.status_names()[s]) for s in REPLY_TARGETS],
@@ -56,7 +56,7 @@ def _canned_context() -> dict[str, Any]:
     }
 
 
-async def canned_list(request: Request) -> Response:
+async def answer_template_list(request: Request) -> Response:
     viewer = await admin_viewer(request)
     rows = await admin_service.list_canned(db(request), viewer)
     return page(request, viewer, "tickets/answers/templates.html", {"rows": rows})
@@ -68,18 +68,20 @@ async def canned_new(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         async with request.form(max_files=0) as form:
-            data, errors = admin_forms.parse_canned(form)
-            values = form_values(form, CANNED_FIELDS)
+            data, errors = admin_forms.parse_answer_template(form)
+            values = form_values(form, ANSWER_TEMPLATE_FIELDS)
         if not errors:
             try:
-                canned = await admin_service.create_canned(
+                canned = await admin_service.create_answer_template(
                     db(request), viewer, data, session.actor(request, viewer)
                 )
             except admin_service.AdminInputError as exc:
                 errors = {exc.field: exc.message}
             else:
-                return done(request, "tickets_admin_canned_edit", "creada", canned_id=canned.id)
-    context = {**_canned_context(), "values": values, "errors": errors, "canned": None}
+                return done(
+                    request, "tickets_admin_answer_templates_edit", "creada", canned_id=canned.id
+                )
+    context = {**_answer_template_context(), "values": values, "errors": errors, "canned": None}
     return page(
         request, viewer, "tickets/answers/template_form.html", context, 422 if errors else 200
     )
@@ -88,20 +90,22 @@ async def canned_new(request: Request) -> Response:
 async def canned_edit(request: Request) -> Response:
     viewer = await admin_viewer(request)
     canned_id = int(request.path_params["canned_id"])
-    canned, bodies = await admin_service.get_canned(db(request), viewer, canned_id)
-    values: dict[str, Any] = admin_service.canned_values(canned, bodies)
+    canned, bodies = await admin_service.get_answer_template(db(request), viewer, canned_id)
+    values: dict[str, Any] = admin_service.answer_template_values(canned, bodies)
     values["activa"] = "1" if canned.active else ""
     errors: dict[str, str] = {}
     if request.method == "POST":
         async with request.form(max_files=0) as form:
-            data, errors = admin_forms.parse_canned(form, canned.code)
-            values = form_values(form, CANNED_FIELDS)
+            data, errors = admin_forms.parse_answer_template(form, canned.code)
+            values = form_values(form, ANSWER_TEMPLATE_FIELDS)
         if not errors:
-            await admin_service.update_canned(
+            await admin_service.update_answer_template(
                 db(request), viewer, canned_id, data, session.actor(request, viewer)
             )
-            return done(request, "tickets_admin_canned_edit", "guardada", canned_id=canned_id)
-    context = {**_canned_context(), "values": values, "errors": errors, "canned": canned}
+            return done(
+                request, "tickets_admin_answer_templates_edit", "guardada", canned_id=canned_id
+            )
+    context = {**_answer_template_context(), "values": values, "errors": errors, "canned": canned}
     return page(
         request, viewer, "tickets/answers/template_form.html", context, 422 if errors else 200
     )
@@ -218,18 +222,18 @@ async def tramite_update(request: Request) -> Response:
 
 routes = [
     Route(PREFIX, home, name="tickets_admin_home"),
-    Route(PREFIX + "/respuestas", canned_list, name="tickets_admin_canned"),
+    Route(PREFIX + "/respuestas", answer_template_list, name="tickets_admin_answer_templates"),
     Route(
         PREFIX + "/respuestas/nueva",
         canned_new,
         methods=["GET", "POST"],
-        name="tickets_admin_canned_new",
+        name="tickets_admin_answer_templates_new",
     ),
     Route(
         PREFIX + "/respuestas/{canned_id:id}",
         canned_edit,
         methods=["GET", "POST"],
-        name="tickets_admin_canned_edit",
+        name="tickets_admin_answer_templates_edit",
     ),
     Route(PREFIX + "/reglas", rules_list, name="tickets_admin_rules"),
     Route(

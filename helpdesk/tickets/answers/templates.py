@@ -44,7 +44,7 @@ class AnswerTemplate(Base):
     code: Mapped[str] = mapped_column(String(60), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Macro effects when an agent sends it: a status to move to, a kind (topic) to set and
+    # TemplateEffects effects when an agent sends it: a status to move to, a kind (topic) to set and
     # comma-separated tags to add; all optional.
     set_status: Mapped[str | None] = mapped_column(String(24))
     set_kind: Mapped[str | None] = mapped_column(String(40))

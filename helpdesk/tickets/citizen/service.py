@@ -24,7 +24,7 @@ from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
@@ -362,7 +362,7 @@ async def renew_link(
 
 async def awaiting_confirmation(db: AsyncSession, ticket: Ticket) -> bool:
     """Whether the page asks "¿Resolvió su consulta?" about an automatic answer."""
-    return await canned.awaiting(db, ticket) is not None
+    return await answer_templates.awaiting(db, ticket) is not None
 
 
 async def confirm_auto_answer(
@@ -374,6 +374,6 @@ async def confirm_auto_answer(
 ) -> None:
     """The person's yes (resolved) or no (to an agent, priority kept) to an automatic answer."""
     try:
-        await canned.confirm(db, ticket, resolved, actor, now)
-    except canned.ConfirmationRefused as refusal:
+        await answer_templates.confirm(db, ticket, resolved, actor, now)
+    except answer_templates.ConfirmationRefused as refusal:
         raise CitizenActionRefused(refusal.message) from refusal

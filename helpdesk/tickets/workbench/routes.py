@@ -22,7 +22,7 @@ from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, settings
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers import effects as macros
+from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.citizen.routes import attachment_response
 from helpdesk.tickets.kinds import KINDS, kind_names, priority_names
 from helpdesk.tickets.models import Ticket
@@ -112,12 +112,12 @@ async def _detail(
     values = dict(values or {})
     template_code = values.get("plantilla") or request.query_params.get("plantilla", "")
     if template_code and "texto" not in values:
-        prefill = await agent_service.canned_prefill(
+        prefill = await agent_service.answer_template_prefill(
             session_db, viewer, item, template_code[:60], settings(request).base_url
         )
         if prefill is not None:
             values["texto"] = prefill
-    macro = await macros.for_form(session_db, template_code, values)
+    macro = await template_effects.for_form(session_db, template_code, values)
     history = await agent_service.status_history(session_db, item)
     names = await agent_service.staff_names(
         session_db,
@@ -139,7 +139,7 @@ async def _detail(
         "base": f"{QUEUE_PATH}/{item.folio}",
         "errors": errors or {},
         "values": values,
-        "canned_choices": await agent_service.canned_choices(session_db),
+        "answer_template_choices": await agent_service.answer_template_choices(session_db),
         "template_code": template_code,
         "macro": macro,
         "notice": request.query_params.get("hecho", ""),
@@ -166,7 +166,7 @@ async def reply(request: Request) -> Response:
     async with request.form(max_files=0, max_fields=10) as form:
         data, errors = agent_forms.parse_reply(form)
         seen_id = agent_forms.parse_seen(form)
-        macro_code = macros.parse_code(form)
+        macro_code = template_effects.parse_code(form)
     values = {"texto": data.body, "luego": data.then_status or "", "plantilla": macro_code}
     if errors:
         return await _detail(request, viewer, item, errors, values, 422)
@@ -175,7 +175,7 @@ async def reply(request: Request) -> Response:
         shown = {"form": crossed, "visto": crossed}  # at the top and next to the send button
         return await _detail(request, viewer, item, shown, values, 409)
     try:
-        await macros.reply_with_macro(
+        await template_effects.reply_with_macro(
             db(request),
             viewer,
             item,

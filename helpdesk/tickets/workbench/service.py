@@ -23,7 +23,7 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.citizen.service import restart_clock
 from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 
@@ -393,14 +393,14 @@ async def unassign(
 # --- Respuestas tipo.
 
 
-async def canned_choices(db: AsyncSession) -> list[tuple[str, str]]:
-    return await canned.active_choices(db)
+async def answer_template_choices(db: AsyncSession) -> list[tuple[str, str]]:
+    return await answer_templates.active_choices(db)
 
 
-async def canned_prefill(
+async def answer_template_prefill(
     db: AsyncSession, viewer: Viewer, ticket: Ticket, code: str, base_url: str
 ) -> str | None:
     """A template filled for this request, in its person's language, to edit and send."""
     check_access(viewer, ticket)
-    rendered = await canned.render_for(db, code, ticket, base_url)
+    rendered = await answer_templates.render_for(db, code, ticket, base_url)
     return rendered.text if rendered else None

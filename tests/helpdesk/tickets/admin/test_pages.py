@@ -20,7 +20,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.templates import (
     AnswerTemplate,
     AnswerTemplateText,
@@ -316,7 +316,7 @@ async def test_rules_are_edited_and_show_their_outcomes(client, sessionmaker, un
         for request, said in zip(requests[:2], (True, False), strict=True):
             row = await db.get(Ticket, request.id)
             assert row is not None
-            await canned.confirm(db, row, said, ANON, now)
+            await answer_templates.confirm(db, row, said, ANON, now)
     async with sessionmaker() as db:
         logged = await db.scalar(
             select(AutoAnswer.rule_id).where(AutoAnswer.request_id == requests[0].id)

@@ -25,7 +25,7 @@ from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import kb_match
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.answers.templates import (
     AnswerTemplate,
@@ -101,7 +101,7 @@ async def system_message(db: AsyncSession, request_id: int) -> TicketMessage | N
 async def kb_index(db: AsyncSession, tmp_path: Path) -> AsyncIterator[KnowledgeIndex]:
     """The seeded knowledge-base rule and the shipped articles (the corpus the thresholds were
     chosen on), in the test's session only, with an index that catches up through it."""
-    await canned.seed_defaults(db)
+    await answer_templates.seed_defaults(db)
     await load_content(db)
     index = KnowledgeIndex(tmp_path / "index")
     yield index
@@ -126,7 +126,7 @@ async def test_a_strong_match_answers_in_the_persons_language_and_by_email(
     assert (log.rule_id, log.canned_code, log.locale) == (kb_rule.id, KB_MATCH_CODE, "ht")
 
     link = f"{BASE}/ayuda/articulo/{slug}"
-    question = translations("ht").ugettext(canned.QUESTION)
+    question = translations("ht").ugettext(answer_templates.QUESTION)
     message = await system_message(db, request.id)
     assert message is not None
     assert message.body.startswith("Bonjou ")  # the seeded Creole text
@@ -159,7 +159,7 @@ async def test_weak_or_unsuitable_matches_do_not_answer(db, kb_index) -> None:
     unindexed, _ = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht")
     for opened in (complaint, vague, unindexed):
         assert opened.ticket.status == status_flow.NUEVO
-        assert await canned.awaiting(db, opened.ticket) is None
+        assert await answer_templates.awaiting(db, opened.ticket) is None
 
     # Admins switch the knowledge-base rule off like any other rule.
     rule = await db.scalar(select(AutoRule).where(AutoRule.canned_code == KB_MATCH_CODE))
@@ -176,7 +176,7 @@ class _BrokenIndex:
 
 
 async def test_an_unreadable_index_leaves_the_request_for_an_agent(db) -> None:
-    await canned.seed_defaults(db)
+    await answer_templates.seed_defaults(db)
     opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=_BrokenIndex())
     assert opened.ticket.status == status_flow.NUEVO
     assert set(await outbox_for(db, email)) == {"request_received"}
@@ -205,7 +205,7 @@ async def test_a_keyword_rule_answer_is_emailed_in_the_persons_language(db, sett
     assert answer.in_reply_to == mails["request_received"].message_id
     rendered = EmailRenderer(make_environment(settings), settings.mail_from).render(answer)
     text = rendered.get_body(("plain",)).get_content()
-    assert translations("en").ugettext(canned.QUESTION) in text
+    assert translations("en").ugettext(answer_templates.QUESTION) in text
     assert f"Hello ({opened.ticket.folio})" in text
     html = rendered.get_body(("html",)).get_content()
     assert f'href="{answer.context["link"]}"' in html

@@ -14,7 +14,7 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.answers import effects as macros
+from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText
 from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.service import NewRequest, open_request
@@ -96,7 +96,7 @@ async def test_macro_applies_status_kind_and_tags_with_the_reply(sessionmaker) -
         request = await db.get(Ticket, made.id)
         db.add(TicketTag(request_id=made.id, tag="vip"))  # already there: added once only
         await db.flush()
-        await macros.reply_with_macro(
+        await template_effects.reply_with_macro(
             db, viewer, request, "Listo.", actor, "http://testserver", None, code
         )
     after = await state(sessionmaker, made.id)
@@ -137,7 +137,7 @@ async def test_macro_without_effects_is_a_plain_reply(sessionmaker) -> None:
     viewer, actor = await agent(sessionmaker)
     async with sessionmaker() as db, db.begin():
         request = await db.get(Ticket, made.id)
-        await macros.reply_with_macro(
+        await template_effects.reply_with_macro(
             db, viewer, request, "Hola.", actor, "http://testserver", "en_espera_ciudadano", code
         )
     after = await state(sessionmaker, made.id)
@@ -149,20 +149,22 @@ async def test_macro_without_effects_is_a_plain_reply(sessionmaker) -> None:
 
 
 def test_describe_says_what_the_macro_does() -> None:
-    macro = macros.Macro("c", "T", "resuelto", "multas", ("a", "b"))
+    macro = template_effects.TemplateEffects("c", "T", "resuelto", "multas", ("a", "b"))
     assert macro.effects() == [
         "cambia el estado a «Resuelto»",
         "cambia el tipo a «Multas»",
         "agrega las etiquetas «a», «b»",
     ]
-    assert macros.Macro("c", "T", None, None, ("a",)).effects() == ["agrega la etiqueta «a»"]
-    assert macros.Macro("c", "T", None, None, ()).effects() == []
+    assert template_effects.TemplateEffects("c", "T", None, None, ("a",)).effects() == [
+        "agrega la etiqueta «a»"
+    ]
+    assert template_effects.TemplateEffects("c", "T", None, None, ()).effects() == []
 
 
 async def test_stale_effects_are_ignored(sessionmaker) -> None:
     code = await add_macro(sessionmaker, set_status="cerrado", set_kind="ya-no-existe")
     async with sessionmaker() as db:
-        macro = await macros.find(db, code)
+        macro = await template_effects.find(db, code)
     assert macro is not None and not macro.has_effects
 
 
@@ -251,7 +253,7 @@ async def test_macro_needs_access_to_the_request(sessionmaker) -> None:
     async with sessionmaker() as db:
         request = await db.get(Ticket, made.id)
         with pytest.raises(PermissionDenied):
-            await macros.reply_with_macro(
+            await template_effects.reply_with_macro(
                 db, outsider, request, "x", Actor("staff", 1), "http://t", None, code
             )
 
@@ -263,7 +265,7 @@ async def test_a_macro_never_moves_a_request_to_the_other_family(sessionmaker) -
     with pytest.raises(agent_service.AgentActionRefused, match="no corresponde"):
         async with sessionmaker() as db, db.begin():
             request = await db.get(Ticket, made.id)
-            await macros.reply_with_macro(
+            await template_effects.reply_with_macro(
                 db, viewer, request, "Hola.", actor, "http://testserver", None, code
             )
     assert (await state(sessionmaker, made.id))["kind"] == "consulta"
@@ -285,7 +287,7 @@ async def test_a_new_kind_brings_its_own_deadline(sessionmaker) -> None:
         viewer, actor = await agent(sessionmaker)
         async with sessionmaker() as db, db.begin():
             request = await db.get(Ticket, made.id)
-            await macros.reply_with_macro(
+            await template_effects.reply_with_macro(
                 db, viewer, request, "Hola.", actor, "http://testserver", None, code
             )
         async with sessionmaker() as db:

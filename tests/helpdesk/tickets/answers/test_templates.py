@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit.service import Actor
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers import templates as canned
+from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.templates import (
     AnswerTemplate,
     AnswerTemplateText,
@@ -44,12 +44,12 @@ XSS_NAME = "<script>alert('x')</script> {folio}"
     ],
 )
 def test_choose_locale_prefers_the_person_then_spanish(available, wanted, chosen) -> None:
-    assert canned.choose_locale(available, wanted) == chosen
+    assert answer_templates.choose_locale(available, wanted) == chosen
 
 
 def test_render_fills_placeholders_as_text_and_never_crashes() -> None:
     values = {"nombre": XSS_NAME + "\nFirma falsa", "folio": "AYU-2030-000001"}
-    text = canned.render(
+    text = answer_templates.render(
         "Hola {nombre}, folio {folio}; {desconocido} {0} {nombre.__class__} {", values
     )
     # The name is inserted verbatim (escaped when shown), its braces are not expanded and
@@ -76,7 +76,7 @@ def test_render_fills_placeholders_as_text_and_never_crashes() -> None:
 )
 def test_rule_matching(rule, kind, subject, body, matches) -> None:
     values = {"active": True, "keywords": "", "topic": None, "tramite_code": None, **rule}
-    assert canned.rule_matches(AutoRule(**values), kind, None, subject, body) is matches
+    assert answer_templates.rule_matches(AutoRule(**values), kind, None, subject, body) is matches
 
 
 async def add_template(db: AsyncSession, texts: dict[str, str], keyword: str | None) -> str:
@@ -150,7 +150,7 @@ async def test_no_rule_matches_leaves_the_request_new(db) -> None:
     await add_template(db, TEXTS, f"clave{uuid.uuid4().hex[:6]}")
     opened = await open_multa(db, "Otra cosa")
     assert opened.ticket.status == status_flow.NUEVO
-    assert await canned.awaiting(db, opened.ticket) is None
+    assert await answer_templates.awaiting(db, opened.ticket) is None
 
 
 async def test_spanish_when_the_locale_is_missing_and_name_stays_text(db) -> None:
@@ -160,8 +160,11 @@ async def test_spanish_when_the_locale_is_missing_and_name_stays_text(db) -> Non
     person = await db.get(Person, opened.ticket.person_id)
     assert person is not None
     person.given_names = XSS_NAME
-    rendered = await canned.render_for(
-        db, (await canned.awaiting(db, opened.ticket)).canned_code, opened.ticket, "http://x/"
+    rendered = await answer_templates.render_for(
+        db,
+        (await answer_templates.awaiting(db, opened.ticket)).canned_code,
+        opened.ticket,
+        "http://x/",
     )
     assert rendered is not None and rendered.locale == "es"
     assert rendered.text == (f"Hola {XSS_NAME}: su folio {opened.ticket.folio}. Vea http://x/ayuda")
@@ -171,7 +174,7 @@ async def test_yes_resolves_the_request(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     await add_template(db, TEXTS, keyword)
     request = (await open_multa(db, keyword)).ticket
-    await canned.confirm(db, request, True, ANON, NOW)
+    await answer_templates.confirm(db, request, True, ANON, NOW)
     assert request.status == status_flow.RESUELTO and request.resolved_at == NOW
     log = await db.scalar(select(AutoAnswer).where(AutoAnswer.request_id == request.id))
     assert log is not None and (log.outcome, log.awaiting_confirmation) == ("yes", False)
@@ -182,15 +185,15 @@ async def test_yes_resolves_the_request(db) -> None:
         .limit(1)
     )
     assert last is not None and (last.to_status, last.actor_kind) == ("resuelto", "system")
-    with pytest.raises(canned.ConfirmationRefused):
-        await canned.confirm(db, request, False, ANON, NOW)
+    with pytest.raises(answer_templates.ConfirmationRefused):
+        await answer_templates.confirm(db, request, False, ANON, NOW)
 
 
 async def test_no_sends_it_to_agents_with_its_priority(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
     await add_template(db, TEXTS, keyword)
     request = (await open_multa(db, keyword, priority="urgente")).ticket
-    await canned.confirm(db, request, False, ANON, NOW)
+    await answer_templates.confirm(db, request, False, ANON, NOW)
     assert request.status == status_flow.ABIERTO and request.priority == "urgente"
     assert request.resolved_at is None
     log = await db.scalar(select(AutoAnswer).where(AutoAnswer.request_id == request.id))
@@ -198,9 +201,9 @@ async def test_no_sends_it_to_agents_with_its_priority(db) -> None:
 
 
 async def test_seed_defaults_is_idempotent(db) -> None:
-    await canned.seed_defaults(db)
-    assert await canned.seed_defaults(db) == 0
-    codes = dict(await canned.active_choices(db))
+    await answer_templates.seed_defaults(db)
+    assert await answer_templates.seed_defaults(db) == 0
+    codes = dict(await answer_templates.active_choices(db))
     assert "como-pagar-multa" in codes and "recibimos-antecedentes" in codes
 
 
