@@ -2,27 +2,29 @@
 
 from helpdesk.accounts import models as accounts_models
 from helpdesk.audit import models as audit_models
-from helpdesk.calendar import snapshot as tickets_reference_cache
+from helpdesk.calendar import models as calendar_models
+from helpdesk.calendar import snapshot as calendar_snapshot
 from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
-from helpdesk.tickets.answers import templates as tickets_canned
+from helpdesk.tickets.answers import models as tickets_answers_models
 from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata
 __all__ = [
     "accounts_models",
     "audit_models",
+    "calendar_models",
+    "calendar_snapshot",
     "knowledge_base_models",
     "metadata",
     "notifications_models",
     "people_models",
     "reference_models",
-    "tickets_canned",
+    "tickets_answers_models",
     "tickets_folios",
     "tickets_models",
-    "tickets_reference_cache",
 ]

@@ -1,5 +1,6 @@
 """The reference data every new request reads, kept in memory: regions, active trámites,
-office time zones, closures and the admin's deadlines per kind.
+office time zones and closures, plus the extras other domains register (the inbox's
+deadlines per kind).
 
 Opening a request needs all of it (the form's choices, the office's zone, the working
 calendar, the deadline rule), and reading five small tables costs more than writing the
@@ -13,7 +14,7 @@ next request on. Checking it is one primary-key read.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -23,14 +24,27 @@ from sqlalchemy import Integer, String, event, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 
+from helpdesk.calendar.models import Closure
 from helpdesk.calendar.working_days import WorkingCalendar
 from helpdesk.core.db import Base
 from helpdesk.reference.models import Office, Region, Tramite
-from helpdesk.tickets.kinds import DeadlineRule
-from helpdesk.tickets.models import Closure, KindDeadline
 
-CACHED = (Region, Office, Tramite, Closure, KindDeadline)
 DEFAULT_ZONE = "America/Santiago"
+
+ExtraLoader = Callable[[AsyncSession], Awaitable[Any]]
+_EXTRAS: dict[str, tuple[type, ExtraLoader]] = {}
+CACHED: tuple[type, ...] = (Region, Office, Tramite, Closure)
+
+
+def register_extra(name: str, model: type, load: ExtraLoader) -> None:
+    """Another domain's small table kept in the snapshot as ``extras[name]``, loaded by
+    ``load`` and read again whenever a row of ``model`` changes. Registered at import of the
+    module that reads it; registering the same name again replaces it."""
+    global CACHED
+    _EXTRAS[name] = (model, load)
+    extra_models = (model for model, _load in _EXTRAS.values())
+    CACHED = tuple(dict.fromkeys((Region, Office, Tramite, Closure, *extra_models)))
+    _snapshots.clear()
 
 
 class ReferenceGeneration(Base):
@@ -63,7 +77,7 @@ class Snapshot:
     tramites: tuple[TramiteInfo, ...]  # the active ones, by topic and ordinal
     zones: Mapping[str, str]  # region code -> its first office's time zone
     closures: tuple[tuple[date, str | None], ...]
-    deadlines: Mapping[str, DeadlineRule]
+    extras: Mapping[str, Any]
     _calendars: dict[str | None, WorkingCalendar] = field(default_factory=dict, compare=False)
 
     def zone(self, region_code: str | None) -> ZoneInfo:
@@ -111,7 +125,7 @@ async def _load(db: AsyncSession, generation: str) -> Snapshot:
     for region_code, zone in offices:
         zones.setdefault(region_code, zone)
     closures = await db.execute(select(Closure.day, Closure.region_code))
-    deadlines = await db.scalars(select(KindDeadline))
+    extras = {name: await load(db) for name, (_model, load) in _EXTRAS.items()}
     return Snapshot(
         generation=generation,
         regions=tuple(RegionInfo(r.code, r.name, r.ordinal) for r in regions),
@@ -120,7 +134,7 @@ async def _load(db: AsyncSession, generation: str) -> Snapshot:
         ),
         zones=zones,
         closures=tuple((day, region) for day, region in closures),
-        deadlines={d.kind: DeadlineRule(d.legal_days, d.target_days) for d in deadlines},
+        extras=extras,
     )
 
 

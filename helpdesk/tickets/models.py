@@ -145,18 +145,6 @@ class StatusChange(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Closure(Base):
-    """Extra non-working days set by an admin: one-off holidays declared by special laws and
-    office closures. A closure with no region applies everywhere."""
-
-    __tablename__ = "closures"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    day: Mapped[date] = mapped_column(Date, index=True)
-    region_code: Mapped[str | None] = mapped_column(ForeignKey("regions.code"))
-    reason: Mapped[str] = mapped_column(String(200))
-
-
 class KindDeadline(Base):
     """An admin's override of a kind's deadlines (días hábiles)."""
 

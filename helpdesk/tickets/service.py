@@ -9,49 +9,23 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
-from helpdesk.calendar import snapshot as reference_cache
-
-# Re-exported: callers open requests through this module.
-from helpdesk.calendar.snapshot import DEFAULT_ZONE as DEFAULT_ZONE
-from helpdesk.calendar.working_days import WorkingCalendar
-from helpdesk.core.db import utcnow
 from helpdesk.core.security import token_digest
-from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening.writing import CreatedRequest as CreatedRequest
 from helpdesk.tickets.opening.writing import NewRequest as NewRequest
 from helpdesk.tickets.opening.writing import create_request as create_request
 
 
-def local_today(now: datetime | None = None) -> date:
-    """Today's date where the service keeps its calendar (Santiago)."""
-    return (now or utcnow()).astimezone(ZoneInfo(DEFAULT_ZONE)).date()
-
-
 @dataclass(frozen=True)
 class OpenedRequest:
     ticket: Ticket
     access_token: str  # the private link's secret: sent by email, never stored
-
-
-async def office_zone(db: AsyncSession, region_code: str | None) -> ZoneInfo:
-    """The handling office's time zone (Magallanes differs from the rest)."""
-    return (await reference_cache.current(db)).zone(region_code)
-
-
-async def working_calendar(db: AsyncSession, region_code: str | None) -> WorkingCalendar:
-    return (await reference_cache.current(db)).calendar(region_code)
-
-
-async def rule_for(db: AsyncSession, kind: str) -> DeadlineRule:
-    return deadline_rule(kind, (await reference_cache.current(db)).deadlines)
 
 
 async def open_request(

@@ -16,12 +16,13 @@ from starlette.applications import Starlette
 
 from helpdesk.accounts.staff import NewStaff, create_staff, find_by_email
 from helpdesk.audit.service import SYSTEM
+from helpdesk.calendar.models import Closure
+from helpdesk.calendar.snapshot import DEFAULT_ZONE
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText, AutoRule
+from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText, AutoRule
 from helpdesk.tickets.models import (
-    Closure,
     Team,
     TeamMember,
     Ticket,
@@ -30,7 +31,6 @@ from helpdesk.tickets.models import (
     TicketMessage,
     TicketTag,
 )
-from helpdesk.tickets.service import DEFAULT_ZONE
 from tests.support import factories
 from tests.support.http import Browser
 

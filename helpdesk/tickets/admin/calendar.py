@@ -16,14 +16,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
+from helpdesk.calendar.models import Closure
+from helpdesk.calendar.service import local_today
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Region
 from helpdesk.tickets.admin.forms import ClosureInput
 from helpdesk.tickets.answers.admin import AdminInputError, require_admin
 from helpdesk.tickets.kinds import KINDS, DeadlineRule
-from helpdesk.tickets.models import Closure, KindDeadline
-from helpdesk.tickets.service import local_today
+from helpdesk.tickets.models import KindDeadline
 
 # Kinds and their deadlines have text keys; the audit log's entity id is a number, so these
 # events carry 0 and name the kind in their changes.

@@ -32,6 +32,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
+from helpdesk.calendar.service import local_today
 from helpdesk.calendar.working_days import WorkingCalendar
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, format_date
 from helpdesk.core.settings import Settings
@@ -40,7 +41,6 @@ from helpdesk.reference.models import Office
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue.service import OPEN_LITERALS
-from helpdesk.tickets.service import local_today
 
 log = logging.getLogger(__name__)
 

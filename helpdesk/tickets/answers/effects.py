@@ -21,10 +21,10 @@ from helpdesk.audit import service as audit
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers.templates import AnswerTemplate
-from helpdesk.tickets.citizen.service import restart_clock
+from helpdesk.tickets.answers.models import AnswerTemplate
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
+from helpdesk.tickets.status_moves import restart_clock
 from helpdesk.tickets.workbench import service as agent_service
 
 FIELD = "plantilla"

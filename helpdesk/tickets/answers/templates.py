@@ -16,80 +16,25 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.audit import service as audit
-from helpdesk.core.db import Base, UTCDateTime, utcnow
+from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import DEFAULT_LOCALE, lazy_gettext, translations
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_MATCH_TEMPLATE, KB_RULE_KIND
+from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText, AutoAnswer, AutoRule
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage
+from helpdesk.tickets.models import Ticket, TicketMessage
 
 SYSTEM = status_flow.SYSTEM
 YES: Final = "yes"
 NO: Final = "no"
 QUESTION: Final = lazy_gettext("¿Resolvió su consulta?")
 NAME_FALLBACK: Final = lazy_gettext("persona usuaria")
-
-
-class AnswerTemplate(Base):
-    __tablename__ = "canned_responses"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    code: Mapped[str] = mapped_column(String(60), unique=True)
-    title: Mapped[str] = mapped_column(String(200))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # TemplateEffects effects when an agent sends it: a status to move to, a kind (topic) to set and
-    # comma-separated tags to add; all optional.
-    set_status: Mapped[str | None] = mapped_column(String(24))
-    set_kind: Mapped[str | None] = mapped_column(String(40))
-    add_tags: Mapped[str] = mapped_column(String(200), default="", server_default="")
-
-
-class AnswerTemplateText(Base):
-    __tablename__ = "canned_response_texts"
-    __table_args__ = (UniqueConstraint("canned_id", "locale"),)
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    canned_id: Mapped[int] = mapped_column(ForeignKey("canned_responses.id"))
-    locale: Mapped[str] = mapped_column(String(5))
-    body: Mapped[str] = mapped_column(Text)
-
-
-class AutoRule(Base):
-    """Answers a new request of ``kind`` (and topic, trámite) whose subject or body holds one
-    of ``keywords`` (comma-separated; none means every such request)."""
-
-    __tablename__ = "canned_auto_rules"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(40))
-    topic: Mapped[str | None] = mapped_column(String(40))
-    tramite_code: Mapped[str | None] = mapped_column(ForeignKey("tramites.code"))
-    keywords: Mapped[str] = mapped_column(String(500), default="")
-    canned_code: Mapped[str] = mapped_column(ForeignKey("canned_responses.code"))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class AutoAnswer(Base):
-    """Every automatic answer and what the person said about it (None: not yet)."""
-
-    __tablename__ = "canned_auto_answers"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), index=True)
-    rule_id: Mapped[int] = mapped_column(ForeignKey("canned_auto_rules.id"))
-    canned_code: Mapped[str] = mapped_column(String(60))
-    locale: Mapped[str] = mapped_column(String(5))
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    awaiting_confirmation: Mapped[bool] = mapped_column(Boolean, default=True)
-    outcome: Mapped[str | None] = mapped_column(String(3))
-    outcome_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class ConfirmationRefused(Exception):
@@ -208,40 +153,6 @@ async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str)
 # --- The automatic answer and the person's yes or no.
 
 
-async def _system_move(db: AsyncSession, ticket: Ticket, target: str, now: datetime) -> None:
-    status_flow.check_transition(
-        ticket.status,
-        target,
-        SYSTEM,
-        resolved_at=ticket.resolved_at,
-        now=now,
-        merged=ticket.merged_into_id is not None,
-    )
-    before = ticket.status
-    ticket.status = target
-    if target == status_flow.RESUELTO:
-        ticket.resolved_at = now
-    ticket.updated_at = now
-    db.add(
-        StatusChange(
-            request_id=ticket.id,
-            from_status=before,
-            to_status=target,
-            actor_kind=SYSTEM,
-            actor_id=None,
-            at=now,
-        )
-    )
-    audit.record(
-        db,
-        audit.Actor(SYSTEM, None),
-        "request.status",
-        "request",
-        ticket.id,
-        {"status": [before, target]},
-    )
-
-
 async def find_rule_answer(
     db: AsyncSession, ticket: Ticket, body: str, base_url: str
 ) -> tuple[int, Rendered] | None:
@@ -290,7 +201,7 @@ async def record_answer(
         )
     )
     if ticket.status == status_flow.NUEVO:
-        await _system_move(db, ticket, status_flow.ABIERTO, now)
+        await status_moves.move(db, ticket, status_flow.ABIERTO, SYSTEM, audit.SYSTEM, now)
     if ticket.first_response_at is None:
         ticket.first_response_at = now
     answer = AutoAnswer(
@@ -350,11 +261,11 @@ async def confirm(
     if resolved:
         if not status_flow.is_allowed(ticket.status, status_flow.RESUELTO, SYSTEM):
             raise ConfirmationRefused(_("El equipo de atención ya está revisando su solicitud."))
-        await _system_move(db, ticket, status_flow.RESUELTO, now)
+        await status_moves.move(db, ticket, status_flow.RESUELTO, SYSTEM, audit.SYSTEM, now)
     elif ticket.status != status_flow.ABIERTO and status_flow.is_allowed(
         ticket.status, status_flow.ABIERTO, SYSTEM
     ):
-        await _system_move(db, ticket, status_flow.ABIERTO, now)
+        await status_moves.move(db, ticket, status_flow.ABIERTO, SYSTEM, audit.SYSTEM, now)
     answer.awaiting_confirmation = False
     answer.outcome = YES if resolved else NO
     answer.outcome_at = now

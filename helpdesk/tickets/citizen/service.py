@@ -2,7 +2,7 @@
 
 Every function writes in the caller's unit of work and never commits: the request's change,
 its status history, its audit event and any email are kept or dropped together. Files are
-already stored (``attachments.store_attachments``) when these functions record them.
+already stored (``attachment_store.store_attachments``) when these functions record them.
 """
 
 from __future__ import annotations
@@ -17,22 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
 from helpdesk.calendar.snapshot import RegionInfo, TramiteInfo
-from helpdesk.calendar.working_days import Pause, due_date
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
-from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
-from helpdesk.tickets.service import (
-    office_zone,
-    rule_for,
-    working_calendar,
-)
+from helpdesk.tickets.models import Ticket, TicketAttachment, TicketMessage
 
 CITIZEN = status_flow.CITIZEN
 
@@ -193,66 +187,6 @@ def can_rate(ticket: Ticket) -> bool:
 # --- Changing.
 
 
-async def _move(
-    db: AsyncSession, ticket: Ticket, target: str, actor: audit.Actor, now: datetime
-) -> None:
-    """A citizen's status move, checked by the flow and written to the history."""
-    status_flow.check_transition(
-        ticket.status,
-        target,
-        CITIZEN,
-        resolved_at=ticket.resolved_at,
-        now=now,
-        merged=ticket.merged_into_id is not None,
-    )
-    before = ticket.status
-    if status_flow.ends_pause(before, target):
-        await restart_clock(db, ticket, now)
-    ticket.status = target
-    if target == status_flow.CERRADO:
-        ticket.closed_at = now
-    db.add(
-        StatusChange(
-            request_id=ticket.id,
-            from_status=before,
-            to_status=target,
-            actor_kind=actor.type,
-            actor_id=actor.id,
-            at=now,
-        )
-    )
-    audit.record(db, actor, "request.status", "request", ticket.id, {"status": [before, target]})
-
-
-async def restart_clock(db: AsyncSession, ticket: Ticket, now: datetime) -> None:
-    """The legal and target deadlines once the wait on the citizen ends at ``now``."""
-    history = (
-        await db.scalars(
-            select(StatusChange)
-            .where(StatusChange.request_id == ticket.id)
-            .order_by(StatusChange.at, StatusChange.id)
-        )
-    ).all()
-    pauses: list[Pause] = []
-    start: datetime | None = None
-    for change in history:
-        if change.to_status == status_flow.EN_ESPERA_CIUDADANO and start is None:
-            start = change.at
-        elif change.to_status != status_flow.EN_ESPERA_CIUDADANO and start is not None:
-            pauses.append(Pause(start, change.at))
-            start = None
-    if start is not None:
-        pauses.append(Pause(start, now))
-    zone = await office_zone(db, ticket.region_code)
-    calendar = await working_calendar(db, ticket.region_code)
-    rule = await rule_for(db, ticket.kind)
-    ticket.legal_due_on = due_date(ticket.received_at, rule.legal_days, calendar, zone, pauses)
-    if rule.target_days:
-        ticket.target_due_on = due_date(
-            ticket.received_at, rule.target_days, calendar, zone, pauses
-        )
-
-
 async def add_reply(
     db: AsyncSession,
     ticket: Ticket,
@@ -274,10 +208,10 @@ async def add_reply(
             _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
         )
     if ticket.status == status_flow.EN_ESPERA_CIUDADANO:
-        await _move(db, ticket, status_flow.ABIERTO, actor, now)
+        await status_moves.move(db, ticket, status_flow.ABIERTO, CITIZEN, actor, now)
     elif ticket.status == status_flow.RESUELTO:
         try:
-            await _move(db, ticket, status_flow.REABIERTO, actor, now)
+            await status_moves.move(db, ticket, status_flow.REABIERTO, CITIZEN, actor, now)
         except status_flow.TransitionNotAllowed as refusal:
             raise CitizenActionRefused(refusal.message) from refusal
     message = TicketMessage(
@@ -307,7 +241,7 @@ async def close_by_citizen(
     db: AsyncSession, ticket: Ticket, actor: audit.Actor, now: datetime | None = None
 ) -> None:
     try:
-        await _move(db, ticket, status_flow.CERRADO, actor, now or utcnow())
+        await status_moves.move(db, ticket, status_flow.CERRADO, CITIZEN, actor, now or utcnow())
     except status_flow.TransitionNotAllowed as refusal:
         raise CitizenActionRefused(refusal.message) from refusal
 

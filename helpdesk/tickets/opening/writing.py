@@ -31,7 +31,7 @@ from helpdesk.core.security import new_token, token_digest
 from helpdesk.notifications import outbox
 from helpdesk.people import service as people_service
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import deadline_rules, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.folios import next_folios
 from helpdesk.tickets.kinds import KINDS, deadline_rule
@@ -131,7 +131,7 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
         openings, zones, people, folios, tokens, strict=True
     ):
         data, now = opening.data, opening.received_at
-        rule = deadline_rule(data.kind, snapshot.deadlines)
+        rule = deadline_rule(data.kind, snapshot.extras[deadline_rules.EXTRA])
         calendar = snapshot.calendar(data.region_code)
         legal_due_on = due_date(now, rule.legal_days, calendar, zone)
         target = due_date(now, rule.target_days, calendar, zone) if rule.target_days else None

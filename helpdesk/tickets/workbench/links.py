@@ -26,7 +26,7 @@ from helpdesk.core.db import lock_in_order, utcnow
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.models import StatusChange, Ticket, TicketLink
+from helpdesk.tickets.models import Ticket, TicketLink
 from helpdesk.tickets.workbench import service as agent_service
 
 RELATED: Final = "related"
@@ -76,27 +76,8 @@ async def _close_duplicate(
 ) -> None:
     if duplicate.status == status_flow.CERRADO:
         return
-    if status_flow.is_allowed(duplicate.status, status_flow.CERRADO, status_flow.AGENT):
-        await agent_service.change_status(db, viewer, duplicate, status_flow.CERRADO, actor, now)
-        return
-    # No status the flow knows today gets here (an agent may close any open request); if the
-    # flow ever forbids it, the merge still closes the duplicate, recorded as the system's.
-    before = duplicate.status
-    duplicate.status = status_flow.CERRADO
-    duplicate.closed_at = now
-    db.add(
-        StatusChange(
-            request_id=duplicate.id,
-            from_status=before,
-            to_status=status_flow.CERRADO,
-            actor_kind=status_flow.SYSTEM,
-            actor_id=None,
-            at=now,
-        )
-    )
-    audit.record(
-        db, actor, "request.status", "request", duplicate.id, {"status": [before, "cerrado"]}
-    )
+    # An agent may close any open request, so the merge closes the duplicate as the agent.
+    await agent_service.change_status(db, viewer, duplicate, status_flow.CERRADO, actor, now)
 
 
 async def merge_requests(

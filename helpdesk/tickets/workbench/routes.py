@@ -16,6 +16,7 @@ from starlette.routing import Route
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
+from helpdesk.calendar.service import local_today
 from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -31,7 +32,6 @@ from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import service as queues
 from helpdesk.tickets.queue import tags
 from helpdesk.tickets.queue import tools as queue_tools
-from helpdesk.tickets.service import local_today
 from helpdesk.tickets.workbench import forms as agent_forms
 from helpdesk.tickets.workbench import links as merging
 from helpdesk.tickets.workbench import presence

@@ -22,9 +22,8 @@ from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.answers import templates as answer_templates
-from helpdesk.tickets.citizen.service import restart_clock
 from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 
 AGENT = status_flow.AGENT
@@ -143,49 +142,6 @@ def allowed_targets(ticket: Ticket) -> tuple[str, ...]:
 # --- Status.
 
 
-def _check_moves(ticket: Ticket, targets: Iterable[str], now: datetime) -> None:
-    """Checks a chain of moves before any is written, so a refusal leaves nothing half done."""
-    current = ticket.status
-    for target in targets:
-        status_flow.check_transition(
-            current,
-            target,
-            AGENT,
-            resolved_at=ticket.resolved_at,
-            now=now,
-            merged=ticket.merged_into_id is not None,
-        )
-        current = target
-
-
-async def _apply_move(
-    db: AsyncSession, ticket: Ticket, target: str, actor: audit.Actor, now: datetime
-) -> None:
-    before = ticket.status
-    if status_flow.ends_pause(before, target):
-        await restart_clock(db, ticket, now)
-    if status_flow.starts_pause(before, target):
-        ticket.legal_due_on = None  # the clock stops; restart_clock recomputes both
-        ticket.target_due_on = None
-    ticket.status = target
-    if target == status_flow.RESUELTO:
-        ticket.resolved_at = now
-    elif target == status_flow.CERRADO:
-        ticket.closed_at = now
-    ticket.updated_at = now
-    db.add(
-        StatusChange(
-            request_id=ticket.id,
-            from_status=before,
-            to_status=target,
-            actor_kind=AGENT,
-            actor_id=actor.id,
-            at=now,
-        )
-    )
-    audit.record(db, actor, "request.status", "request", ticket.id, {"status": [before, target]})
-
-
 async def change_status(
     db: AsyncSession,
     viewer: Viewer,
@@ -198,9 +154,7 @@ async def change_status(
     check_access(viewer, ticket)
     if target not in status_flow.STATUSES:
         raise ValueError(f"unknown status {target!r}")
-    now = now or utcnow()
-    _check_moves(ticket, [target], now)
-    await _apply_move(db, ticket, target, actor, now)
+    await status_moves.move(db, ticket, target, AGENT, actor, now or utcnow())
 
 
 def _reply_moves(current: str, then_status: str | None) -> list[str]:
@@ -264,7 +218,7 @@ async def reply(
     now = now or utcnow()
     _check_writable(ticket)
     moves = _reply_moves(ticket.status, then_status)
-    _check_moves(ticket, moves, now)
+    status_moves.check(ticket, moves, AGENT, now)
 
     message = TicketMessage(
         request_id=ticket.id,
@@ -308,7 +262,7 @@ async def reply(
         {"message": [None, message.id], "emailed": [None, message.email_message_id is not None]},
     )
     for target in moves:
-        await _apply_move(db, ticket, target, actor, now)
+        await status_moves.move(db, ticket, target, AGENT, actor, now)
     return message
 
 
@@ -364,7 +318,7 @@ async def claim(
         db, actor, "request.assign", "request", ticket.id, {"assignee_id": [before, viewer.id]}
     )
     if ticket.status == status_flow.NUEVO:
-        await _apply_move(db, ticket, status_flow.ABIERTO, actor, now)
+        await status_moves.move(db, ticket, status_flow.ABIERTO, AGENT, actor, now)
 
 
 async def unassign(

@@ -7,10 +7,12 @@ from datetime import date
 from sqlalchemy import delete, select, update
 
 from helpdesk.calendar import snapshot as reference_cache
+from helpdesk.calendar.models import Closure
+from helpdesk.calendar.service import working_calendar
 from helpdesk.calendar.snapshot import ReferenceGeneration
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets.models import Closure, KindDeadline
-from helpdesk.tickets.service import rule_for, working_calendar
+from helpdesk.tickets.deadline_rules import rule_for
+from helpdesk.tickets.models import KindDeadline
 
 DAY = date(2041, 3, 13)  # a Wednesday, far from any test's own closures
 

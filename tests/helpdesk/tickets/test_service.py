@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
+from helpdesk.calendar.models import Closure
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
-from helpdesk.tickets.models import Closure, StatusChange, TicketMessage
+from helpdesk.tickets.models import StatusChange, TicketMessage
 from helpdesk.tickets.service import NewRequest, find_by_private_link, open_request
 
 SANTIAGO = ZoneInfo("America/Santiago")

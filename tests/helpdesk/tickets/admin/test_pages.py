@@ -19,18 +19,20 @@ from sqlalchemy import delete, select
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
+from helpdesk.calendar.models import Closure
+from helpdesk.calendar.service import working_calendar
 from helpdesk.reference.models import Tramite
 from helpdesk.tickets.answers import templates as answer_templates
-from helpdesk.tickets.answers.templates import (
+from helpdesk.tickets.answers.models import (
     AnswerTemplate,
     AnswerTemplateText,
     AutoAnswer,
     AutoRule,
 )
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.models import Closure, KindDeadline, Team, TeamKind, TeamMember, Ticket
+from helpdesk.tickets.models import KindDeadline, Team, TeamKind, TeamMember, Ticket
 from helpdesk.tickets.opening import intake
-from helpdesk.tickets.service import NewRequest, open_request, working_calendar
+from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 from tests.support.http import page_text
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
+from helpdesk.calendar.models import Closure
 from helpdesk.calendar.working_days import WorkingCalendar, working_days_left
 from helpdesk.core.templating import make_environment
 from helpdesk.notifications.mailer import EmailRenderer
@@ -29,7 +30,7 @@ from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.alerts import deadline_alerts
 from helpdesk.tickets.alerts.deadline_alerts import alert_due_requests, make_plan, window_end
-from helpdesk.tickets.models import Closure, Ticket
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import staff_member
 

@@ -1,0 +1,36 @@
+"""Each kind's deadlines as the admin left them, read from the calendar's snapshot.
+
+The admin's overrides (``KindDeadline``) ride on the calendar's in-memory snapshot, so a
+new request reads no table for them; the calendar knows them only as an extra it loads
+and watches for changes, registered here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from helpdesk.calendar import snapshot
+from helpdesk.tickets.kinds import DeadlineRule, deadline_rule
+from helpdesk.tickets.models import KindDeadline
+
+EXTRA = "kind_deadlines"
+
+
+async def _load(db: AsyncSession) -> Mapping[str, DeadlineRule]:
+    rows = await db.scalars(select(KindDeadline))
+    return {d.kind: DeadlineRule(d.legal_days, d.target_days) for d in rows}
+
+
+snapshot.register_extra(EXTRA, KindDeadline, _load)
+
+
+async def overrides(db: AsyncSession) -> Mapping[str, DeadlineRule]:
+    """The admin's rules by kind (kinds without one use the catalogue's)."""
+    return (await snapshot.current(db)).extras[EXTRA]
+
+
+async def rule_for(db: AsyncSession, kind: str) -> DeadlineRule:
+    return deadline_rule(kind, await overrides(db))
