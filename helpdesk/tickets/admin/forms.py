@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any, Final
 
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
@@ -30,10 +29,8 @@ TAGS_MAX = 200  # AnswerTemplate.add_tags
 KEYWORDS_MAX = 500  # AutoRule.keywords
 TEAM_CODE_MAX = 40
 TEAM_NAME_MAX = 120
-REASON_MAX = 200
 TRAMITE_NAME_MAX = 200
 DAYS_MIN, DAYS_MAX = 1, 60
-LAST_YEAR = 2099
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _TAG = re.compile(r"[a-z0-9_-]+")
@@ -216,35 +213,6 @@ def parse_deadline(form: Mapping[str, Any]) -> tuple[tuple[int, int | None], Err
     elif target is not None and "legal" not in errors and target > legal:
         errors["meta"] = _("La meta interna no puede ser mayor que el plazo legal.")
     return (legal, target), errors
-
-
-@dataclass(frozen=True)
-class ClosureInput:
-    day: date
-    region_code: str | None
-    reason: str
-
-
-def parse_closure(form: Mapping[str, Any], today: date) -> tuple[ClosureInput, Errors]:
-    errors: Errors = {}
-    raw = _text(form, "fecha")
-    try:
-        day = date.fromisoformat(raw) if len(raw) == 10 else None
-    except ValueError:
-        day = None
-    if day is None:
-        errors["fecha"] = _("Escriba la fecha como AAAA-MM-DD.")
-    elif day < today:
-        errors["fecha"] = _("Elija hoy o una fecha futura: los cierres pasados no se agregan.")
-    elif day.year > LAST_YEAR:
-        errors["fecha"] = _("Elija una fecha anterior a %(year)s.", year=LAST_YEAR + 1)
-    reason = _text(form, "motivo")
-    if not reason:
-        errors["motivo"] = _("Escriba el motivo (por ejemplo, la ley que declara el feriado).")
-    elif len(reason) > REASON_MAX:
-        errors["motivo"] = _("El motivo puede tener hasta %(max)s caracteres.", max=REASON_MAX)
-    region = _text(form, "region").upper()[:2] or None
-    return ClosureInput(day or today, region, reason[:REASON_MAX]), errors
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,10 @@ from starlette.routing import Route
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
+from helpdesk.calendar import closures as calendar_closures
 from helpdesk.core.unit_of_work import db
 from helpdesk.reference.service import list_regions
-from helpdesk.tickets.admin import calendar as admin_calendar
+from helpdesk.tickets.admin import deadlines as admin_deadlines
 from helpdesk.tickets.admin import forms as admin_forms
 from helpdesk.tickets.admin.web import PREFIX, admin_viewer, done, form_values, page
 from helpdesk.tickets.answers.admin import AdminInputError
@@ -26,14 +27,14 @@ from helpdesk.tickets.teams import admin as admin_teams
 
 async def deadlines(request: Request) -> Response:
     viewer = await admin_viewer(request)
-    rows = await admin_calendar.list_deadlines(db(request), viewer)
+    rows = await admin_deadlines.list_deadlines(db(request), viewer)
     return page(request, viewer, "tickets/admin/deadlines.html", {"rows": rows})
 
 
 async def deadline_edit(request: Request) -> Response:
     viewer = await admin_viewer(request)
     kind = str(request.path_params["kind"])
-    row = await admin_calendar.get_deadline(db(request), viewer, kind)
+    row = await admin_deadlines.get_deadline(db(request), viewer, kind)
     values = {"legal": str(row.rule.legal_days), "meta": str(row.rule.target_days or "")}
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -41,7 +42,7 @@ async def deadline_edit(request: Request) -> Response:
             (legal, target), errors = admin_forms.parse_deadline(form)
             values = form_values(form, ("legal", "meta"))
         if not errors:
-            await admin_calendar.set_deadline(
+            await admin_deadlines.set_deadline(
                 db(request), viewer, kind, legal, target, session.actor(request, viewer)
             )
             return done(request, "tickets_admin_deadlines", "plazo")
@@ -54,7 +55,7 @@ async def deadline_edit(request: Request) -> Response:
 async def deadline_reset(request: Request) -> Response:
     viewer = await admin_viewer(request)
     kind = str(request.path_params["kind"])
-    await admin_calendar.reset_deadline(db(request), viewer, kind, session.actor(request, viewer))
+    await admin_deadlines.reset_deadline(db(request), viewer, kind, session.actor(request, viewer))
     return done(request, "tickets_admin_deadlines", "restablecido")
 
 
@@ -68,9 +69,9 @@ async def _closures_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    today = admin_calendar.today()
+    today = calendar_closures.today()
     context = {
-        "rows": await admin_calendar.upcoming_closures(db(request), viewer, today),
+        "rows": await calendar_closures.upcoming_closures(db(request), viewer, today),
         "regions": await list_regions(db(request)),
         "today": today,
         "values": values or {},
@@ -84,14 +85,14 @@ async def closures(request: Request) -> Response:
     if request.method != "POST":
         return await _closures_page(request, viewer)
     async with request.form(max_files=0, max_fields=6) as form:
-        data, errors = admin_forms.parse_closure(form, admin_calendar.today())
+        data, errors = calendar_closures.parse_closure(form, calendar_closures.today())
         values = form_values(form, ("fecha", "region", "motivo"))
     if not errors:
         try:
-            await admin_calendar.add_closure(
+            await calendar_closures.add_closure(
                 db(request), viewer, data, session.actor(request, viewer)
             )
-        except AdminInputError as exc:
+        except calendar_closures.ClosureInvalid as exc:
             errors = {exc.field: exc.message}
         else:
             return done(request, "tickets_admin_closures", "agregado")
@@ -101,14 +102,14 @@ async def closures(request: Request) -> Response:
 async def closure_delete(request: Request) -> Response:
     viewer = await admin_viewer(request)
     try:
-        await admin_calendar.delete_closure(
+        await calendar_closures.delete_closure(
             db(request),
             viewer,
             int(request.path_params["closure_id"]),
-            admin_calendar.today(),
+            calendar_closures.today(),
             session.actor(request, viewer),
         )
-    except admin_calendar.ClosureRefused as refusal:
+    except calendar_closures.ClosureRefused as refusal:
         return await _closures_page(request, viewer, errors={"form": refusal.message}, status=409)
     return done(request, "tickets_admin_closures", "eliminado")
 

@@ -11,7 +11,7 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
 from helpdesk.core.errors import NotFound
 from helpdesk.reference.models import Tramite
-from helpdesk.tickets.admin.calendar import NO_ID
+from helpdesk.tickets.admin.deadlines import NO_ID
 from helpdesk.tickets.answers.admin import require_admin
 
 

@@ -20,7 +20,7 @@ from helpdesk.audit import service as audit
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Office, Region
-from helpdesk.tickets.admin.calendar import NO_ID
+from helpdesk.tickets.admin.deadlines import NO_ID
 from helpdesk.tickets.admin.forms import TeamInput
 from helpdesk.tickets.answers.admin import AdminInputError, require_admin
 from helpdesk.tickets.kinds import KINDS
