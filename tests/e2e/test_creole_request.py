@@ -21,7 +21,7 @@ from helpdesk.core.i18n import translations
 from helpdesk.core.settings import PROJECT_ROOT
 from helpdesk.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from helpdesk.notifications.models import OutboxMessage
-from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText
+from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText
 from helpdesk.tickets.models import Ticket, TicketAttachment
 from tests.e2e.conftest import ConsoleLog, new_context
 

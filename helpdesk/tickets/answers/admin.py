@@ -20,8 +20,9 @@ from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Tramite
 from helpdesk.tickets.admin.forms import AnswerTemplateInput, RuleInput, body_field
-from helpdesk.tickets.answers.templates import NO, YES, AnswerTemplate, AutoAnswer, AutoRule
-from helpdesk.tickets.answers.templates import AnswerTemplateText as Text
+from helpdesk.tickets.answers.models import AnswerTemplate, AutoAnswer, AutoRule
+from helpdesk.tickets.answers.models import AnswerTemplateText as Text
+from helpdesk.tickets.answers.templates import NO, YES
 from helpdesk.tickets.kinds import KINDS
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.notifications import outbox
 from helpdesk.tickets.answers import kb_match
 from helpdesk.tickets.answers import templates as answer_templates
+from helpdesk.tickets.answers.models import AutoAnswer
 from helpdesk.tickets.models import Ticket
 
 AUTO_ANSWER_TEMPLATE: Final = "auto_answer"
@@ -52,7 +53,7 @@ async def send_answer(
     private_link: str,
     thread_id: str | None,
     now: datetime,
-) -> answer_templates.AutoAnswer:
+) -> AutoAnswer:
     """The answer as a system message and an email threaded under ``thread_id``."""
     rule_id, rendered = found
     message = outbox.enqueue(

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
+from helpdesk.tickets.answers.models import AutoRule
 from helpdesk.tickets.kinds import KINDS, PORTAL
 from helpdesk.tickets.models import Ticket
 from knowledge_base import deflection
@@ -80,13 +81,13 @@ async def find_kb_answer(
     if ticket.kind not in KB_MATCH_KINDS:
         return None
     rule_id = await db.scalar(
-        select(answer_templates.AutoRule.id)
+        select(AutoRule.id)
         .where(
-            answer_templates.AutoRule.kind == KB_RULE_KIND,
-            answer_templates.AutoRule.canned_code == KB_MATCH_CODE,
-            answer_templates.AutoRule.active.is_(True),
+            AutoRule.kind == KB_RULE_KIND,
+            AutoRule.canned_code == KB_MATCH_CODE,
+            AutoRule.active.is_(True),
         )
-        .order_by(answer_templates.AutoRule.id)
+        .order_by(AutoRule.id)
         .limit(1)
     )
     text = f"{ticket.subject}\n{body}"

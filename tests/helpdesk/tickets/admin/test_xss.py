@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from helpdesk.tickets.admin.web import PREFIX
-from helpdesk.tickets.answers.templates import AnswerTemplate
+from helpdesk.tickets.answers.models import AnswerTemplate
 from tests.support import factories
 from tests.support.http import Browser
 from tests.support.markup import assert_inert

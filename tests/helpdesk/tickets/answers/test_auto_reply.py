@@ -27,7 +27,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import kb_match
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
-from helpdesk.tickets.answers.templates import (
+from helpdesk.tickets.answers.models import (
     AnswerTemplate,
     AnswerTemplateText,
     AutoAnswer,

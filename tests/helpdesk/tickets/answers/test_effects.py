@@ -15,7 +15,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets.answers import effects as template_effects
-from helpdesk.tickets.answers.templates import AnswerTemplate, AnswerTemplateText
+from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText
 from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import service as agent_service

@@ -16,7 +16,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import templates as answer_templates
-from helpdesk.tickets.answers.templates import (
+from helpdesk.tickets.answers.models import (
     AnswerTemplate,
     AnswerTemplateText,
     AutoAnswer,

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from helpdesk.audit.service import Actor
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers.templates import AutoAnswer
+from helpdesk.tickets.answers.models import AutoAnswer
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
