@@ -4,10 +4,13 @@ One counter row per prefix and year, advanced by a single atomic upsert in the c
 transaction: PostgreSQL locks the row until commit and SQLite serialises writers, so
 concurrent requests on any number of workers never get the same number. The counter moves
 with the request's transaction, so a request that rolls back gives its number back.
+``find_folio`` reads a folio back out of an email's subject or body, so the format is
+written and recognised in one place.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import Integer, String, bindparam
@@ -30,6 +33,26 @@ class FolioCounter(Base):
 
 def format_folio(prefix: str, year: int, number: int) -> str:
     return f"{prefix}-{year}-{number:06d}"
+
+
+_FOLIO = rf"(?<![A-Za-z0-9])({'|'.join(PREFIXES)})-(\d{{4}})-(\d{{6,}})(?![0-9])"
+_FOLIO_ANYWHERE = re.compile(_FOLIO, re.IGNORECASE)
+_FOLIO_BRACKETED = re.compile(rf"\[\s*{_FOLIO}\s*\]", re.IGNORECASE)
+
+
+def find_folio(subject: str, body: str = "") -> str | None:
+    """The folio a message refers to: "[AYU-2026-004567]" in the subject, else any folio in
+    the subject, else the first one in the body (clients keep it in the quoted history)."""
+    for pattern, text in (
+        (_FOLIO_BRACKETED, subject),
+        (_FOLIO_ANYWHERE, subject),
+        (_FOLIO_ANYWHERE, body),
+    ):
+        match = pattern.search(text or "")
+        if match:
+            prefix, year, number = match.groups()
+            return f"{prefix.upper()}-{year}-{number}"
+    return None
 
 
 def _advance(dialect: str) -> Any:

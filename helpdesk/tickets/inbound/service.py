@@ -49,13 +49,9 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import attachments
 from helpdesk.tickets.attachments import AttachmentPolicy, StoredAttachment
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.inbound.parse import (
-    InboundMessage,
-    find_folio,
-    is_auto_reply,
-    is_loop,
-    parse_inbound,
-)
+from helpdesk.tickets.folios import find_folio
+from helpdesk.tickets.inbound.parse import InboundMessage, parse_inbound
+from helpdesk.tickets.inbound.robots import is_auto_reply, is_loop
 from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, create_request
 

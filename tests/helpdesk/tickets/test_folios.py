@@ -1,4 +1,5 @@
-"""Folios stay unique when many requests are created at once, on both databases."""
+"""Folios stay unique when many requests are created at once, on both databases, and are
+found again in the subject or body of an email."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import re
 
 import pytest
 
-from helpdesk.tickets.folios import format_folio, next_folio, next_folios
+from helpdesk.tickets.folios import find_folio, format_folio, next_folio, next_folios
 
 CONCURRENT = 50
 
@@ -61,3 +62,20 @@ async def test_a_group_gets_consecutive_numbers_in_one_step(sessionmaker) -> Non
     n = int(first.rsplit("-", 1)[1])  # the database is shared by every run of the tests
     assert group == [format_folio("SIAC", 2803, n + i) for i in (1, 2, 3)]
     assert after == format_folio("SIAC", 2803, n + 4)
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "folio"),
+    [
+        ("Re: [AYU-2026-004567] Estampado", "", "AYU-2026-004567"),
+        ("re: [ayu-2026-004567] estampado", "", "AYU-2026-004567"),
+        ("RV: Siac-2026-000123", "", "SIAC-2026-000123"),
+        ("Sobre AYU-2025-000001 [SIAC-2026-000123]", "", "SIAC-2026-000123"),
+        ("Consulta", "> Su solicitud AYU-2026-004567 fue respondida", "AYU-2026-004567"),
+        ("Consulta", "Mi RUN es 12.345.678-5", None),
+        ("XAYU-2026-004567 AYU-26-004567 AYU-2026-0045", "", None),
+        ("", "", None),
+    ],
+)
+def test_find_folio(subject: str, body: str, folio: str | None) -> None:
+    assert find_folio(subject, body) == folio

@@ -9,15 +9,9 @@ from email.utils import format_datetime
 
 import pytest
 
-from helpdesk.tickets.inbound.parse import (
-    InboundMessage,
-    find_folio,
-    html_to_text,
-    is_auto_reply,
-    is_loop,
-    parse_inbound,
-    strip_reply,
-)
+from helpdesk.tickets.folios import find_folio
+from helpdesk.tickets.inbound.parse import InboundMessage, parse_inbound
+from helpdesk.tickets.inbound.robots import is_auto_reply, is_loop
 
 OUR_DOMAIN = "ayuda.migraciones.gob.cl"
 OIRS = "oirs@migraciones.gob.cl"
@@ -157,43 +151,6 @@ def test_french_reply_with_a_wrapped_attribution() -> None:
     )
 
 
-@pytest.mark.parametrize(
-    ("text", "reply"),
-    [
-        ("Sí, gracias.\n\n-----Original Message-----\nFrom: OIRS\nEstimado:", "Sí, gracias."),
-        ("Listo.\n\n-----Mensaje original-----\nDe: OIRS\nEnviado: lunes", "Listo."),
-        ("Adjunto la cédula.\n\nEnviado desde mi iPhone\n\n> El lun...", "Adjunto la cédula."),
-        ("Got it.\n\nSent from my Galaxy\n", "Got it."),
-        ("Mèsi anpil.\n\nVoye depi iPhone mwen", "Mèsi anpil."),
-        (
-            "Mwen voye dokiman an.\n\nNan dat 2 mas 2026, OIRS <oirs@x.cl> te ekri:\n> Bonjou",
-            ("Mwen voye dokiman an."),
-        ),
-        ("Ok.\n\nOn Mon, Mar 2, 2026 at 10:15 AM OIRS <oirs@x.cl> wrote:\n> Dear", "Ok."),
-        ("Gracias.\n\nAna Rojas <ana@x.cl> escribió:\n> Hola", "Gracias."),
-        ("Ya pagué.\n\nDe: OIRS <oirs@x.cl>\nEnviado: lunes, 2 de marzo\nPara: Ana", "Ya pagué."),
-        ("Merci.\n\nDe : OIRS\nEnvoyé : lundi 2 mars 2026\nÀ : Marie\nObjet : Demande", "Merci."),
-        ("Saludos\n--\nAna Rojas\nAbogada", "Saludos"),
-        ("> ¿Cuál es su RUN?\n12.345.678-5\n> ¿Región?\nÑuble", "12.345.678-5\nÑuble"),
-        (
-            "On Mon, Mar 2, 2026, OIRS <o@x.cl> wrote:\n> Which office?\n\nValparaíso.\n-- \nAna",
-            "Valparaíso.",
-        ),
-        (
-            "Texto sin historial.\n\nDe nada sirve esperar.",
-            "Texto sin historial.\n\nDe nada sirve esperar.",
-        ),
-        (
-            "El trámite sigue pendiente.\nEl lunes fui a la oficina.",
-            ("El trámite sigue pendiente.\nEl lunes fui a la oficina."),
-        ),
-        ("", ""),
-    ],
-)
-def test_strip_reply_markers(text: str, reply: str) -> None:
-    assert strip_reply(text) == reply
-
-
 # --- HTML bodies --------------------------------------------------------------------------
 
 
@@ -230,16 +187,6 @@ def test_empty_text_part_falls_back_to_the_html_alternative() -> None:
     msg.add_alternative("<p>Mi consulta es sobre la <b>multa</b>.</p>", subtype="html")
 
     assert parsed(msg).text == "Mi consulta es sobre la multa."
-
-
-@pytest.mark.parametrize(
-    "html",
-    ["<script>never closed", "<p>texto <b>sin cerrar", "</div></p>&#xFFFFFFFF;&bogus; <", "<!--"],
-)
-def test_html_to_text_survives_broken_markup(html: str) -> None:
-    text = html_to_text(html)
-    assert "never closed" not in text
-    assert isinstance(text, str)
 
 
 # --- attachments, charsets, encoded headers -----------------------------------------------
@@ -301,184 +248,6 @@ def test_undeclared_8bit_headers_and_a_wrong_charset_are_recovered() -> None:
     assert message.subject == "Solicitud de información"
     assert message.from_name == "José"
     assert message.text == "Quisiera saber el estado de mi trámite."
-
-
-# --- folios -------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("subject", "body", "folio"),
-    [
-        ("Re: [AYU-2026-004567] Estampado", "", "AYU-2026-004567"),
-        ("re: [ayu-2026-004567] estampado", "", "AYU-2026-004567"),
-        ("RV: Siac-2026-000123", "", "SIAC-2026-000123"),
-        ("Sobre AYU-2025-000001 [SIAC-2026-000123]", "", "SIAC-2026-000123"),
-        ("Consulta", "> Su solicitud AYU-2026-004567 fue respondida", "AYU-2026-004567"),
-        ("Consulta", "Mi RUN es 12.345.678-5", None),
-        ("XAYU-2026-004567 AYU-26-004567 AYU-2026-0045", "", None),
-        ("", "", None),
-    ],
-)
-def test_find_folio(subject: str, body: str, folio: str | None) -> None:
-    assert find_folio(subject, body) == folio
-
-
-# --- auto-replies and loops ---------------------------------------------------------------
-
-
-def test_outlook_out_of_office_is_an_auto_reply() -> None:
-    raw = (
-        b"From: Ana Rojas <ana.rojas@empresa.cl>\r\n"
-        b"To: oirs@migraciones.gob.cl\r\n"
-        b"Subject: =?utf-8?q?Respuesta_autom=C3=A1tica=3A_Re=3A_=5BAYU-2026-004567=5D?=\r\n"
-        b"Auto-Submitted: auto-replied\r\n"
-        b"X-Auto-Response-Suppress: All\r\n"
-        b"Content-Type: text/plain; charset=utf-8\r\n"
-        b"\r\n"
-        b"Estoy fuera de la oficina hasta el 9 de marzo.\r\n"
-    )
-
-    message = parse_inbound(raw)
-
-    assert message.subject == "Respuesta automática: Re: [AYU-2026-004567]"
-    assert is_auto_reply(message)
-
-
-def test_mailer_daemon_bounce_is_an_auto_reply_and_keeps_the_returned_message() -> None:
-    raw = (
-        b"Return-Path: <>\r\n"
-        b"From: Mail Delivery System <MAILER-DAEMON@mx.migraciones.gob.cl>\r\n"
-        b"To: oirs@migraciones.gob.cl\r\n"
-        b"Subject: Undelivered Mail Returned to Sender\r\n"
-        b"MIME-Version: 1.0\r\n"
-        b'Content-Type: multipart/report; report-type=delivery-status; boundary="B1"\r\n'
-        b"\r\n"
-        b"--B1\r\n"
-        b"Content-Type: text/plain; charset=us-ascii\r\n"
-        b"\r\n"
-        b"I'm sorry to have to inform you that your message could not be delivered.\r\n"
-        b"--B1\r\n"
-        b"Content-Type: message/delivery-status\r\n"
-        b"\r\n"
-        b"Reporting-MTA: dns; mx.migraciones.gob.cl\r\n"
-        b"\r\n"
-        b"Final-Recipient: rfc822; nadie@example.cl\r\n"
-        b"Action: failed\r\n"
-        b"Status: 5.1.1\r\n"
-        b"--B1\r\n"
-        b"Content-Type: message/rfc822\r\n"
-        b"\r\n"
-        b"From: oirs@migraciones.gob.cl\r\n"
-        b"Subject: [AYU-2026-004567] Respuesta\r\n"
-        b"Message-ID: <ayu-2026-004567.3@ayuda.migraciones.gob.cl>\r\n"
-        b"\r\n"
-        b"Estimado:\r\n"
-        b"--B1--\r\n"
-    )
-
-    message = parse_inbound(raw)
-
-    assert message.from_address == "mailer-daemon@mx.migraciones.gob.cl"
-    assert message.content_type == "multipart/report"
-    assert message.text.startswith("I'm sorry")
-    assert [a.content_type for a in message.attachments] == [
-        "message/delivery-status",
-        "message/rfc822",
-    ]
-    assert b"Status: 5.1.1" in message.attachments[0].content
-    assert message.attachments[1].filename == "adjunto-2.eml"
-    assert b"[AYU-2026-004567]" in message.attachments[1].content
-    assert is_auto_reply(message)
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {"Auto-Submitted": "auto-generated"},
-        {"Auto-Submitted": "auto-replied; owner-email=ana@x.cl"},
-        {"X-Autoreply": "yes"},
-        {"X-Autorespond": "Out of office"},
-        {"Precedence": "bulk"},
-        {"Precedence": "junk"},
-        {"Precedence": "list"},
-        {"List-Id": "Novedades <novedades.lists.example.cl>"},
-        {"List-Unsubscribe": "<mailto:unsubscribe@example.cl>"},
-        {"X-Auto-Response-Suppress": "DR, RN, NRN, OOF, AutoReply"},
-        {"Return-Path": "<>"},
-        {"From": "MAILER-DAEMON@mx.example.cl"},
-        {"From": "postmaster@example.cl"},
-        {"From": "No-Reply <noreply@banco.example>"},
-        {"From": "do-not-reply@sistema.example"},
-        {"Subject": "Auto-Reply: Consulta"},
-        {"Subject": "Automatic reply: [AYU-2026-004567]"},
-        {"Subject": "Out of Office: Re: Consulta"},
-        {"Subject": "Réponse automatique : Demande"},
-        {"Subject": "Fuera de la oficina: Re: Multa"},
-        {"Subject": "[Respuesta Automatica] Re: Multa"},
-    ],
-)
-def test_auto_reply_signals(headers: dict[str, str]) -> None:
-    extra = dict(headers)
-    sender = extra.pop("From", "Ana <ana@example.cl>")
-    msg = citizen_mail(sender=sender, subject=extra.pop("Subject", "Re: Consulta"))
-    for name, value in extra.items():
-        msg[name] = value
-
-    assert is_auto_reply(parsed(msg))
-
-
-@pytest.mark.parametrize(
-    "headers",
-    [
-        {},
-        {"Auto-Submitted": "no"},
-        {"Precedence": "first-class"},
-        {"Return-Path": "<ana@example.cl>"},
-        {"Subject": "Re: mi oficina está fuera de la ciudad"},
-        {"Subject": "Respuesta a la resolución"},
-    ],
-)
-def test_people_writing_are_not_auto_replies(headers: dict[str, str]) -> None:
-    extra = dict(headers)
-    subject = extra.pop("Subject", "Re: [AYU-2026-004567] Consulta")
-    msg = citizen_mail(subject=subject, sender="Ana <ana@example.cl>")
-    for name, value in extra.items():
-        msg[name] = value
-
-    assert not is_auto_reply(parsed(msg))
-
-
-def test_null_envelope_sender_marks_an_auto_reply() -> None:
-    message = parsed(citizen_mail())
-
-    assert not is_auto_reply(message, envelope_from="jose.perez@gmail.com")
-    assert is_auto_reply(message, envelope_from="")
-
-
-@pytest.mark.parametrize(
-    ("sender", "headers", "received", "loop"),
-    [
-        ("Ana <ana@example.cl>", {"In-Reply-To": NOTIFICATION_ID}, 6, False),
-        ("OIRS <OIRS@Migraciones.gob.cl>", {}, 1, True),
-        ("Ana <ana@example.cl>", {"X-Loop": OIRS}, 1, True),
-        ("Ana <ana@example.cl>", {}, 26, True),
-        ("Ana <ana@example.cl>", {}, 25, False),
-    ],
-)
-def test_is_loop(sender: str, headers: dict[str, str], received: int, loop: bool) -> None:
-    msg = citizen_mail(sender=sender, **{k.replace("-", "_"): v for k, v in headers.items()})
-    for hop in range(received):
-        msg["Received"] = f"from mx{hop}.example.cl by mx{hop + 1}.example.cl; Mon, 2 Mar 2026"
-
-    assert is_loop(parsed(msg), [OIRS, "ayuda@migraciones.gob.cl"], OUR_DOMAIN) is loop
-
-
-def test_our_own_message_id_is_a_loop() -> None:
-    msg = citizen_mail()
-    msg.replace_header("Message-ID", f"<ayu-2026-004567.9@{OUR_DOMAIN.upper()}>")
-
-    assert is_loop(parsed(msg), [OIRS], OUR_DOMAIN)
-    assert not is_loop(parsed(msg), [OIRS], "otro.gob.cl")
 
 
 # --- garbage ------------------------------------------------------------------------------
