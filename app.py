@@ -17,7 +17,7 @@ from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Mount
+from starlette.routing import BaseRoute, Mount
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,7 +27,7 @@ from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
-from helpdesk.core import error_pages
+from helpdesk.core import error_pages, links
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import LocaleMiddleware
@@ -39,18 +39,23 @@ from helpdesk.core.web import redirect
 from helpdesk.notifications import routes as mail_routes
 from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
+from helpdesk.people import merging as people_merging
 from helpdesk.people import routes as people_routes
+from helpdesk.people import sections as people_sections
+from helpdesk.people import timeline as people_timeline
+from helpdesk.tickets import person_records
+from helpdesk.tickets.admin import routes as tickets_admin_routes
 from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline_alerts_job
-from helpdesk.tickets.answers import routes as tickets_admin_routes
+from helpdesk.tickets.answers import routes as tickets_answers_routes
 from helpdesk.tickets.api import routes as tickets_api_routes
 from helpdesk.tickets.citizen import routes as tickets_citizen_routes
 from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.opening import intake
-from helpdesk.tickets.queue import routes as tickets_queue_tools_routes
+from helpdesk.tickets.queue import routes as tickets_queue_routes
 from helpdesk.tickets.teams import routes as tickets_teams_routes
 from helpdesk.tickets.workbench import links_routes as tickets_links_routes
 from helpdesk.tickets.workbench import presence_routes as tickets_presence_routes
-from helpdesk.tickets.workbench import routes as tickets_agent_routes
+from helpdesk.tickets.workbench import routes as tickets_workbench_routes
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -96,10 +101,45 @@ class SecurityHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+def route_table() -> list[BaseRoute]:
+    """Every page and endpoint. Links are built from these routes' names (core/links.py)."""
+    return [
+        *page_routes.routes,
+        *routes_citizen.routes,
+        *routes_staff.routes,
+        *routes_admin.routes,
+        *people_routes.routes,
+        *tickets_citizen_routes.routes,
+        # Before the request page's routes: /staff/solicitudes/lote is not a folio.
+        *tickets_queue_routes.routes,
+        *tickets_workbench_routes.routes,
+        *tickets_answers_routes.routes,
+        *tickets_admin_routes.routes,
+        *tickets_presence_routes.routes,
+        *tickets_links_routes.routes,
+        *tickets_teams_routes.routes,
+        *audit_routes.routes,
+        *mail_routes.routes,
+        *kb_reader_routes.routes,
+        *routes_editor.routes,
+        Mount(
+            "/api/v1",
+            routes=[*api_routes.routes, *kb_api_routes.routes, *tickets_api_routes.routes],
+            name="api",
+        ),
+        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+    ]
+
+
+def register_links() -> None:
+    """The route table for links built outside an app: the command line's jobs, tests."""
+    links.register(route_table())
+
+
 async def sign_in_required(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInRequired)
-    target = "/staff/ingresar" if exc.staff else "/cuenta/ingresar"
-    return redirect(f"{target}?next={request.url.path}")
+    target = "staff_signin" if exc.staff else "citizen_signin"
+    return redirect(links.url_path(target, query={"next": request.url.path}))
 
 
 async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -> None:  # type: ignore[no-untyped-def]
@@ -117,7 +157,19 @@ async def refuse_demo_accounts_in_production(settings: Settings, sessionmaker) -
         )
 
 
+def register_contributions() -> None:
+    """What one domain shows or does on another's pages, wired here so the domain that shows
+    it never imports the ones that feed it (helpdesk/people imports no tickets). Idempotent:
+    create_app calls it, and so do tests that call the people services without an app."""
+    for source in person_records.TIMELINE_SOURCES:
+        people_timeline.register_source(source)
+    people_sections.register_person_section(person_records.requests_section)
+    people_merging.register_merge_hook("requests", person_records.move_requests)
+    people_sections.register_staff_home_panel(tickets_teams_routes.home_panel)
+
+
 def create_app(settings: Settings) -> Starlette:
+    register_contributions()
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
     engine = make_engine(
         settings.database_url, background_checkpoints=True, sqlite_driver=settings.sqlite_driver
@@ -147,31 +199,8 @@ def create_app(settings: Settings) -> Starlette:
         app.state.kb_index.close()
         await engine.dispose()
 
-    routes = [
-        *page_routes.routes,
-        *routes_citizen.routes,
-        *routes_staff.routes,
-        *routes_admin.routes,
-        *people_routes.routes,
-        *tickets_citizen_routes.routes,
-        # Before the agent's routes: /staff/solicitudes/lote is not a folio.
-        *tickets_queue_tools_routes.routes,
-        *tickets_agent_routes.routes,
-        *tickets_admin_routes.routes,
-        *tickets_presence_routes.routes,
-        *tickets_links_routes.routes,
-        *tickets_teams_routes.routes,
-        *audit_routes.routes,
-        *mail_routes.routes,
-        *kb_reader_routes.routes,
-        *routes_editor.routes,
-        Mount(
-            "/api/v1",
-            routes=[*api_routes.routes, *kb_api_routes.routes, *tickets_api_routes.routes],
-            name="api",
-        ),
-        Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
-    ]
+    routes = route_table()
+    links.register(routes)
     middleware = [
         Middleware(SecurityHeadersMiddleware),
         Middleware(LocaleMiddleware),

@@ -16,15 +16,15 @@ from helpdesk.accounts.forms import (
     text,
 )
 from helpdesk.accounts.password_form import check_rate
+from helpdesk.core import links
 from helpdesk.core.i18n import country_names, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, safe_next, settings
+from helpdesk.core.web import redirect, redirect_to, safe_next, settings
 from helpdesk.people.models import DOCUMENT_TYPES
 
 log = logging.getLogger(__name__)
-VERIFIED_EMAIL = "verified_email"
 
 
 def email_form(
@@ -38,7 +38,7 @@ def email_form(
                 "Escriba el correo de su cuenta. Le enviaremos un enlace para crear "
                 "una contraseña nueva."
             ),
-            "/cuenta/recuperar",
+            "citizen_recover",
         ),
         "ask_email": (
             _("Su correo electrónico"),
@@ -46,19 +46,19 @@ def email_form(
                 "ClaveÚnica no nos entrega su correo. Escríbalo para recibir las respuestas y "
                 "avisos; le enviaremos un enlace para confirmarlo."
             ),
-            "/cuenta/correo",
+            "citizen_ask_email",
         ),
         "prove_email": (
             _("Confirmar mi correo"),
             _("Sin cuenta, cada consulta se confirma con un enlace enviado a su correo."),
-            "/correo",
+            "prove_email",
         ),
     }
     heading, intro, action = texts[kind]
     context = {
         "heading": heading,
         "intro": intro,
-        "action": action,
+        "action": links.url_path(action),
         "errors": errors,
         "email": email,
     }
@@ -66,7 +66,7 @@ def email_form(
 
 
 CITIZEN_SIGNIN = password_form.PasswordSignIn(
-    "accounts/signin.html", "/cuenta", "citizen-login", citizens.find_portal_account
+    "accounts/signin.html", "citizen_profile", "citizen-login", citizens.find_portal_account
 )
 
 
@@ -111,7 +111,7 @@ async def register_page(request: Request) -> Response:
     await citizens.register_portal_account(
         db(request), registration, settings(request).base_url, session.actor(request, None)
     )
-    return redirect("/cuenta/revise-su-correo")
+    return redirect_to("check_your_email")
 
 
 async def check_your_email(request: Request) -> Response:
@@ -121,7 +121,8 @@ async def check_your_email(request: Request) -> Response:
 async def verify_email(request: Request) -> Response:
     token = request.path_params["token"]
     if request.method == "GET":
-        return render(request, "accounts/confirm_link.html", {"action": request.url.path})
+        action = links.url_path("verify_email", token=token)
+        return render(request, "accounts/confirm_link.html", {"action": action})
     person = await citizens.verify_email(db(request), token, session.actor(request, None))
     if person is None:
         return render(request, "accounts/link_invalid.html", {}, 400)
@@ -140,7 +141,7 @@ async def recover_page(request: Request) -> Response:
     await citizens.request_password_reset(
         db(request), email, get_locale(), settings(request).base_url
     )
-    return redirect("/cuenta/revise-su-correo")
+    return redirect_to("check_your_email")
 
 
 async def reset_page(request: Request) -> Response:
@@ -168,15 +169,16 @@ async def signout(request: Request) -> Response:
     s = settings(request)
     if was_claveunica and s.claveunica_enabled:
         # ClaveÚnica's logout is a top-level navigation that comes back to us.
-        return redirect(f"{s.claveunica_logout_url}?redirect={s.base_url.rstrip('/')}/")
-    return redirect("/")
+        home = links.absolute_url(s.base_url, "home")
+        return redirect(f"{s.claveunica_logout_url}?redirect={home}")
+    return redirect_to("home")
 
 
 async def signout_everywhere(request: Request) -> Response:
     viewer = await session.citizen_viewer(request)
     await citizens.sign_out_everywhere(db(request), viewer.id)
     session.sign_out(request)
-    return redirect("/")
+    return redirect_to("home")
 
 
 # --- ClaveÚnica
@@ -209,8 +211,8 @@ async def claveunica_callback(request: Request) -> Response:
     session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
     request.session["claveunica"] = True
     if account.person.email_verified_at is None:
-        return redirect("/cuenta/correo")
-    return redirect("/cuenta")
+        return redirect_to("citizen_ask_email")
+    return redirect_to("citizen_profile")
 
 
 async def ask_email(request: Request) -> Response:
@@ -227,37 +229,39 @@ async def ask_email(request: Request) -> Response:
     await citizens.send_verification_to(
         db(request), viewer.person_id, email, get_locale(), settings(request).base_url
     )
-    return redirect("/cuenta/revise-su-correo")
+    return redirect_to("check_your_email")
 
 
 # --- No account: prove an email address by a one-time link
 
 
 async def prove_email(request: Request) -> Response:
-    next_path = safe_next(request.query_params.get("next"), "/")
+    home = links.url_path("home")
+    next_path = safe_next(request.query_params.get("next"), home)
     if request.method == "GET":
         return email_form(request, "prove_email", {}, next=next_path)
     await check_rate(request, "prove-email")
     async with request.form() as form:
         errors: dict[str, str] = {}
         email = check_email(text(form, "email", 254), errors)
-        next_path = safe_next(str(form.get("next") or ""), "/")
+        next_path = safe_next(str(form.get("next") or ""), home)
     if errors:
         return email_form(request, "prove_email", errors, email, next=next_path)
     citizens.send_email_proof(
         db(request), email, get_locale(), settings(request).base_url, next_path
     )
-    return redirect("/cuenta/revise-su-correo")
+    return redirect_to("check_your_email")
 
 
 async def confirm_email_proof(request: Request) -> Response:
     if request.method == "GET":
-        return render(request, "accounts/confirm_link.html", {"action": request.url.path})
+        action = links.url_path("confirm_email_proof", token=request.path_params["token"])
+        return render(request, "accounts/confirm_link.html", {"action": action})
     proof = await citizens.confirm_email_proof(db(request), request.path_params["token"])
     if proof is None:
         return render(request, "accounts/link_invalid.html", {}, 400)
     email, next_path = proof
-    request.session[VERIFIED_EMAIL] = email
+    request.session[session.VERIFIED_EMAIL] = email
     return redirect(next_path)
 
 

@@ -13,6 +13,8 @@ from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip
 
 SESSION_VIEWER = "viewer"
+# An address proven by a code, before or without an account: the request form fills it in.
+VERIFIED_EMAIL = "verified_email"
 
 
 def sign_in(request: Request, viewer: Viewer, epoch: int, locale: str | None = None) -> None:

@@ -10,16 +10,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
+from helpdesk.api.errors import Unauthorized
 from helpdesk.api.openapi import document, operation
 from helpdesk.api.validation import parse_body
-from helpdesk.core.errors import DomainError
 from helpdesk.core.unit_of_work import db
 from helpdesk.people import service as people
 from helpdesk.reference import service as reference
-
-
-class Unauthorized(DomainError):
-    status_code = 401
 
 
 class MeOut(BaseModel):
@@ -74,7 +70,9 @@ def _json(model: BaseModel, status: int = 200) -> JSONResponse:
 
 
 async def openapi_json(request: Request) -> Response:
-    return JSONResponse(document())
+    # Operations are declared relative to the API's Mount (app.py), whose path Starlette gives
+    # this request as its root path: the document lists them under it.
+    return JSONResponse(document(request.scope.get("root_path", "")))
 
 
 @operation("/me", "GET", "Who is calling", "identity", response_model=MeOut, auth=True)

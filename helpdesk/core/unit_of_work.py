@@ -17,7 +17,6 @@ that hands its writes to it calls ``hand_over_writes`` and gives up its turn whi
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
@@ -36,7 +35,6 @@ class UnitOfWork:
     ) -> None:
         self._sessionmaker = sessionmaker
         self.session: AsyncSession | None = None
-        self.after_commit: list[Any] = []
         self.write_turn = write_turn  # held while this request may write (SQLite)
 
     async def hand_over_writes(self) -> None:

@@ -8,6 +8,7 @@ written together or not at all.
 from __future__ import annotations
 
 import hmac
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,10 +16,14 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
+from helpdesk.core.db import utcnow
 from helpdesk.core.security import token_digest
+from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.opening.group import RequestOpener
 from helpdesk.tickets.opening.writing import CreatedRequest as CreatedRequest
 from helpdesk.tickets.opening.writing import NewRequest as NewRequest
+from helpdesk.tickets.opening.writing import Opening
 from helpdesk.tickets.opening.writing import create_request as create_request
 
 
@@ -49,3 +54,20 @@ async def find_by_private_link(db: AsyncSession, folio: str, token: str) -> Tick
     if not hmac.compare_digest(expected, token_digest(token)) or ticket is None:
         return None
     return ticket
+
+
+async def open_in_group(
+    opener: RequestOpener,
+    data: NewRequest,
+    actor: audit.Actor,
+    base_url: str,
+    files: Sequence[StoredAttachment] = (),
+    *,
+    before_waiting: Callable[[], Awaitable[None]] | None = None,
+) -> CreatedRequest:
+    """Opens ``data`` written together with the other requests waiting (``opening.group``).
+    ``before_waiting`` lets the caller give up what it holds first (on SQLite, the web
+    request's turn to write: the group's writer needs it)."""
+    if before_waiting is not None:
+        await before_waiting()
+    return await opener.submit(Opening(data, actor, base_url, utcnow(), files))

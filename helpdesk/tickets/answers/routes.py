@@ -1,5 +1,5 @@
-"""The inbox's admin pages: respuestas tipo, automatic rules and trámites here; deadlines,
-closures and teams in ``routes_admin_setup`` (its routes are part of ``routes``).
+"""The inbox's admin pages: answer templates (respuestas tipo), automatic rules and
+trámites here; deadlines, closures and teams in ``tickets.admin.routes``.
 
 Handlers stay thin: parse with ``admin_forms``, call the service (which checks the admin
 role and audits), answer a page, a 422 with the form again, or a 303.
@@ -20,7 +20,6 @@ from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.unit_of_work import db
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.admin import forms as admin_forms
-from helpdesk.tickets.admin import routes as routes_admin_setup
 from helpdesk.tickets.admin import tramites as admin_tramites
 from helpdesk.tickets.admin.web import PREFIX, admin_viewer, done, form_values, page
 from helpdesk.tickets.answers import admin as admin_service
@@ -258,5 +257,4 @@ routes = [
         methods=["POST"],
         name="tickets_admin_tramite_update",
     ),
-    *routes_admin_setup.routes,
 ]

@@ -19,22 +19,22 @@ from helpdesk.accounts import session
 from helpdesk.accounts.forms import check_email
 from helpdesk.accounts.password_form import check_rate
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
+from helpdesk.api.errors import Unauthorized
 from helpdesk.api.openapi import operation
-from helpdesk.api.routes import Unauthorized
 from helpdesk.api.validation import InvalidInput, parse_body
 from helpdesk.core.errors import DomainError, NotFound, PermissionDenied
 from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import MAX_ROW_ID  # (also registers the {name:id} route convertor)
-from helpdesk.core.unit_of_work import db
+from helpdesk.core.unit_of_work import db, unit_of_work
 from helpdesk.people.models import Person
 from helpdesk.reference.data import REGIONS
+from helpdesk.tickets import service as tickets_service
 from helpdesk.tickets.attachments import AttachmentPolicy
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import CHANNELS, KINDS, WEB
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.service import NewRequest, find_by_private_link
 
 Locale = Literal["es", "ht", "en", "fr", "zh", "ru"]
@@ -213,8 +213,8 @@ async def create_request(request: Request) -> Response:
         raise _invalid(errors)
     locale = body.locale or get_locale()
     assert locale in SUPPORTED_LOCALES
-    created = await opening_queue.open_for(
-        request,
+    created = await tickets_service.open_in_group(
+        request.app.state.request_opener,
         NewRequest(
             kind=data.kind,
             subject=data.subject,
@@ -227,6 +227,8 @@ async def create_request(request: Request) -> Response:
             tramite_code=data.tramite_code,
         ),
         session.actor(request, viewer),
+        request.app.state.settings.base_url,
+        before_waiting=unit_of_work(request).hand_over_writes,
     )
     out = OpenedOut(
         folio=created.folio,

@@ -2,8 +2,9 @@
 
 A request is reached two ways: by its private link (``/solicitudes/{folio}/{token}``, the
 token emailed, only its digest stored) or, signed in, by folio among the person's own
-(``/cuenta/solicitudes/{folio}``). Both serve the same page and forms under their own base
-path. Handlers never commit; a 4xx rolls back everything, stored files excepted (deleted here).
+(``/cuenta/solicitudes/{folio}``). Both serve the same page and forms under their own route
+names (``BY_LINK``, ``BY_ACCOUNT``). Handlers never commit; a 4xx rolls back everything,
+stored files excepted (deleted here).
 """
 
 from __future__ import annotations
@@ -11,32 +12,31 @@ from __future__ import annotations
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.password_form import check_rate
 from helpdesk.accounts.permissions import Viewer
-from helpdesk.accounts.routes_citizen import VERIFIED_EMAIL
 from helpdesk.audit.service import Actor
+from helpdesk.core import links
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
-from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import client_ip, redirect, settings
-from helpdesk.tickets import attachments, status_flow
+from helpdesk.core.unit_of_work import db, unit_of_work
+from helpdesk.core.web import client_ip, redirect, redirect_to, settings
+from helpdesk.tickets import attachment_store, attachments, downloads, status_flow
+from helpdesk.tickets import service as tickets_service
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import KINDS, WEB
-from helpdesk.tickets.models import Ticket, TicketAttachment
-from helpdesk.tickets.opening import group as opening_queue
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, find_by_private_link
 from helpdesk.tickets.workbench import links as merging
 
@@ -44,11 +44,6 @@ POLICY = attachments.AttachmentPolicy()
 RECEIPT_KEY = "request_receipt"
 # Starlette's own ceiling on file parts; the policy's count is checked (and explained) after.
 MAX_FORM_FILES = 20
-
-
-def attachments_dir(request: Request) -> Path:
-    """Outside the web root, beside the search index (var/attachments in development)."""
-    return Path(settings(request).kb_index_dir).parent / "attachments"
 
 
 def _uploads(form: FormData) -> list[UploadFile]:
@@ -64,8 +59,10 @@ async def _store(
     request: Request, uploads: Sequence[UploadFile], errors: dict[str, str]
 ) -> list[attachments.StoredAttachment]:
     try:
-        return await attachments.store_attachments(
-            [(f.filename, f) for f in uploads], attachments_dir(request), POLICY
+        return await attachment_store.store_attachments(
+            [(f.filename, f) for f in uploads],
+            attachment_store.directory(settings(request)),
+            POLICY,
         )
     except attachments.AttachmentError as refusal:
         errors["archivos"] = refusal.message
@@ -74,7 +71,9 @@ async def _store(
 
 def _discard(request: Request, stored: Sequence[attachments.StoredAttachment]) -> None:
     for attachment in stored:
-        attachments.delete_stored(attachments_dir(request), attachment.storage_name)
+        attachment_store.delete_stored(
+            attachment_store.directory(settings(request)), attachment.storage_name
+        )
 
 
 # --- Opening a request.
@@ -95,7 +94,7 @@ async def _requester(request: Request) -> tuple[Requester | None, Viewer | None]
         if contact is not None:
             return Requester(contact.email, viewer.person_id, contact.region_code), viewer
         return None, viewer
-    verified = request.session.get(VERIFIED_EMAIL)
+    verified = request.session.get(session.VERIFIED_EMAIL)
     if viewer is None and isinstance(verified, str) and verified:
         return Requester(verified), None
     return None, viewer
@@ -122,7 +121,7 @@ async def new_request(request: Request) -> Response:
     requester, viewer = await _requester(request)
     if requester is None:
         if viewer is not None and viewer.kind == "citizen":
-            return redirect("/cuenta/correo")
+            return redirect_to("citizen_ask_email")
         status = 200 if request.method == "GET" else 403
         return render(request, "tickets/citizen/ways_in.html", {}, status)
     context = await _form_context(request, requester)
@@ -157,12 +156,19 @@ async def new_request(request: Request) -> Response:
         draft_key=data.draft_key,
     )
     try:
-        created = await opening_queue.open_for(request, new, session.actor(request, viewer), stored)
+        created = await tickets_service.open_in_group(
+            request.app.state.request_opener,
+            new,
+            session.actor(request, viewer),
+            settings(request).base_url,
+            stored,
+            before_waiting=unit_of_work(request).hand_over_writes,
+        )
     except BaseException:
         _discard(request, stored)
         raise
     request.session[RECEIPT_KEY] = created.folio
-    return redirect("/solicitudes/recibida")
+    return redirect_to("request_receipt")
 
 
 def _draft_key() -> str:
@@ -172,18 +178,42 @@ def _draft_key() -> str:
 async def receipt(request: Request) -> Response:
     folio = request.session.get(RECEIPT_KEY)
     if not isinstance(folio, str):
-        return redirect("/solicitudes/nueva")
+        return redirect_to("request_new")
     return render(request, "tickets/citizen/receipt.html", {"folio": folio})
 
 
 # --- One request: by private link or by account.
 
 
+# The request's page and forms, by private link (folio and token) or by account (folio).
+BY_LINK = {
+    "page": "request_private",
+    "reply": "request_reply",
+    "close": "request_close",
+    "rate": "request_rate",
+    "confirm": "request_confirm",
+    "attachment": "request_attachment",
+}
+BY_ACCOUNT = {
+    "page": "my_request",
+    "reply": "my_request_reply",
+    "close": "my_request_close",
+    "rate": "my_request_rate",
+    "confirm": "my_request_confirm",
+    "attachment": "my_request_attachment",
+}
+
+
 @dataclass(frozen=True)
 class Access:
     request: Ticket
-    base: str  # where this request's page and forms live for this visitor
+    routes: dict[str, str]  # BY_LINK or BY_ACCOUNT: how this visitor reaches the request
+    params: dict[str, str]  # those routes' folio (and token)
     actor: Actor
+
+    def url(self, what: str, /, **extra: Any) -> str:
+        """This request's page (``"page"``) or one of its forms, for this visitor."""
+        return links.url_path(self.routes[what], **self.params, **extra)
 
 
 async def _access(request: Request) -> Access:
@@ -193,7 +223,7 @@ async def _access(request: Request) -> Access:
         found = await find_by_private_link(db(request), folio, token)
         if found is None:
             raise NotFound("request")
-        base = f"/solicitudes/{found.folio}/{token}"
+        routes, params = BY_LINK, {"folio": found.folio, "token": token}
     else:
         viewer = await session.citizen_viewer(request)
         if viewer.kind != "citizen" or viewer.person_id is None:
@@ -201,9 +231,9 @@ async def _access(request: Request) -> Access:
         found = await citizen_service.find_for_person(db(request), viewer.person_id, folio)
         if found is None:
             raise NotFound("request")
-        base = f"/cuenta/solicitudes/{found.folio}"
+        routes, params = BY_ACCOUNT, {"folio": found.folio}
     # Holding the link (or the account) is what identifies the person here.
-    return Access(found, base, Actor("citizen", found.person_id, client_ip(request)))
+    return Access(found, routes, params, Actor("citizen", found.person_id, client_ip(request)))
 
 
 async def _detail(
@@ -217,7 +247,7 @@ async def _detail(
     item = access.request
     context = {
         "item": item,
-        "base": access.base,
+        "request_url": access.url,
         "kind_name": KINDS[item.kind].name if item.kind in KINDS else item.kind,
         "status_name": status_flow.status_names().get(item.status, item.status),
         "entries": await citizen_service.conversation(db(request), item),
@@ -267,7 +297,7 @@ async def reply(request: Request) -> Response:
     except BaseException:
         _discard(request, stored)
         raise
-    return redirect(f"{access.base}?hecho=respuesta")
+    return redirect(access.url("page", query={"hecho": "respuesta"}))
 
 
 async def close(request: Request) -> Response:
@@ -276,7 +306,7 @@ async def close(request: Request) -> Response:
         await citizen_service.close_by_citizen(db(request), access.request, access.actor)
     except citizen_service.CitizenActionRefused as refusal:
         return await _detail(request, access, {"form": refusal.message}, status_code=409)
-    return redirect(f"{access.base}?hecho=cerrada")
+    return redirect(access.url("page", query={"hecho": "cerrada"}))
 
 
 async def rate(request: Request) -> Response:
@@ -290,7 +320,7 @@ async def rate(request: Request) -> Response:
         await citizen_service.rate(db(request), access.request, score, comment, access.actor)
     except citizen_service.CitizenActionRefused as refusal:
         return await _detail(request, access, {"form": refusal.message}, status_code=409)
-    return redirect(f"{access.base}?hecho=evaluada")
+    return redirect(access.url("page", query={"hecho": "evaluada"}))
 
 
 async def confirm(request: Request) -> Response:
@@ -308,24 +338,8 @@ async def confirm(request: Request) -> Response:
         )
     except citizen_service.CitizenActionRefused as refusal:
         return await _detail(request, access, {"form": refusal.message}, status_code=409)
-    return redirect(f"{access.base}?hecho={'resuelta' if choice == 'si' else 'derivada'}")
-
-
-def attachment_response(request: Request, attachment: TicketAttachment | None) -> Response:
-    """The stored file as a download (never shown inline), for whoever was allowed it."""
-    if attachment is None:
-        raise NotFound("attachment")
-    try:
-        path = attachments.stored_path(attachments_dir(request), attachment.storage_name)
-    except attachments.AttachmentNotFound:
-        raise NotFound("attachment") from None
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        filename=attachment.display_name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store"},
-    )
+    notice = "resuelta" if choice == "si" else "derivada"
+    return redirect(access.url("page", query={"hecho": notice}))
 
 
 async def download(request: Request) -> Response:
@@ -333,7 +347,7 @@ async def download(request: Request) -> Response:
     attachment = await citizen_service.visible_attachment(
         db(request), access.request, int(request.path_params["attachment_id"])
     )
-    return attachment_response(request, attachment)
+    return downloads.attachment_response(request, attachment)
 
 
 # --- Lost link and the account's list.
@@ -352,7 +366,7 @@ async def lost_link(request: Request) -> Response:
         return render(request, "tickets/citizen/recover.html", context, 422)
     actor = session.actor(request, await session.current_viewer(request))
     await citizen_service.renew_link(db(request), email, folio, settings(request).base_url, actor)
-    return redirect("/solicitudes/recuperar?enviado=1")
+    return redirect_to("request_lost_link", query={"enviado": 1})
 
 
 async def my_requests(request: Request) -> Response:

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
-from helpdesk.tickets import attachments
+from helpdesk.tickets import attachment_store
 from helpdesk.tickets.inbound.service import InboundOutcome, receive
 
 log = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ class InboundHandler:
             log.exception("inbound mail from %r not recorded, answered 451", envelope.mail_from)
             if outcome is not None:
                 for stored in outcome.stored:
-                    attachments.delete_stored(self.attachments_dir, stored.storage_name)
+                    attachment_store.delete_stored(self.attachments_dir, stored.storage_name)
             return "451 4.3.0 Temporary failure, please try again later"
         log.info("inbound mail from %r: %s %s", envelope.mail_from, outcome.action, outcome.folio)
         return "250 2.0.0 Message accepted"
@@ -168,11 +168,6 @@ class OirsListener:
                 loop.remove_signal_handler(signum)
 
 
-def attachments_dir_for(settings: Settings) -> Path:
-    """Where uploads are kept: the same place as ``routes_citizen.attachments_dir``."""
-    return Path(settings.kb_index_dir).parent / "attachments"
-
-
 async def run_listener_process(
     settings: Settings, host: str, port: int, addresses: Iterable[str]
 ) -> None:
@@ -185,14 +180,14 @@ async def run_listener_process(
 
     mailbox = [a.strip().lower() for a in addresses if a.strip()]
     ours = [*mailbox, parseaddr(settings.mail_from)[1].lower()]
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
     listener = OirsListener(
         make_sessionmaker(engine),
         host,
         port,
         our_addresses=ours,
         message_id_domain=outbox.MESSAGE_ID_DOMAIN,
-        attachments_dir=attachments_dir_for(settings),
+        attachments_dir=attachment_store.directory(settings),
         base_url=settings.base_url,
         recipients=mailbox or None,
     )

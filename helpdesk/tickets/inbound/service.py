@@ -47,6 +47,7 @@ from helpdesk.core.db import utcnow
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
 from helpdesk.tickets import attachments
+from helpdesk.tickets.attachment_store import delete_stored, store_attachment
 from helpdesk.tickets.attachments import AttachmentPolicy, StoredAttachment
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.folios import find_folio
@@ -130,7 +131,7 @@ async def receive(
 
 def _discard(directory: Path, stored: Sequence[StoredAttachment]) -> None:
     for attachment in stored:
-        attachments.delete_stored(directory, attachment.storage_name)
+        delete_stored(directory, attachment.storage_name)
 
 
 async def _store_files(
@@ -143,9 +144,7 @@ async def _store_files(
             refused.append(f"{file.filename}: {attachments.TooMany(policy.max_files).message}")
             continue
         try:
-            stored.append(
-                await attachments.store_attachment(file.content, file.filename, directory, policy)
-            )
+            stored.append(await store_attachment(file.content, file.filename, directory, policy))
         except attachments.AttachmentError as refusal:
             refused.append(refusal.message)
     return stored, refused

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from urllib.parse import urlencode
 
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,6 +13,7 @@ from starlette.datastructures import QueryParams
 
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import PEOPLE_ROLES, Viewer
+from helpdesk.core import links
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.queue import forms as queue_forms
@@ -22,8 +22,6 @@ from helpdesk.tickets.queue import service as queues
 from helpdesk.tickets.workbench import service as agent_service
 from helpdesk.tickets.workbench.forms import QueueQuery
 
-QUEUE_PATH = "/staff/solicitudes"
-BULK_PATH = QUEUE_PATH + "/lote"
 DONE_PARAM = "cambiadas"  # how many requests a bulk action changed, for the notice
 
 
@@ -43,12 +41,17 @@ async def rows(
     return await queues.queue_page(db, viewer, tools.refine(query.queue), today, query.after, limit)
 
 
-def back_to_queue(params: QueryParams, changed: int | None = None) -> str:
-    """The queue as it was shown (same view, filters and page), with the bulk notice."""
+def _shown(params: QueryParams, changed: int | None = None) -> list[tuple[str, str]]:
+    """The queue's query as it was shown (same view, filters and page), with the notice."""
     kept = [(k, v) for k, v in params.multi_items() if k != DONE_PARAM]
     if changed is not None:
         kept.append((DONE_PARAM, str(changed)))
-    return QUEUE_PATH + ("?" + urlencode(kept) if kept else "")
+    return kept
+
+
+def back_to_queue(params: QueryParams, changed: int | None = None) -> str:
+    """The queue as it was shown, with the bulk notice."""
+    return links.url_path("staff_queue", query=_shown(params, changed))
 
 
 # Both filters' choices in one statement: the queue page asks on every load.
@@ -103,7 +106,6 @@ async def context(
 ) -> dict[str, object]:
     tools = queue_forms.parse_queue_tools(params)
     tag_choices, teams = await filter_choices(db)
-    bulk_query = back_to_queue(params).removeprefix(QUEUE_PATH)
     return {
         "search_text": tools.text,
         "tag": tools.tag or "",
@@ -115,7 +117,7 @@ async def context(
         "topics": {k.topic: k.name for k in KINDS.values() if k.topic},
         # No tag in use anywhere (a new install, the benchmark): no query for the rows' tags.
         "row_tags": await tags.tags_of(db, (r.id for r in page)) if tag_choices else {},
-        "bulk_url": BULK_PATH + bulk_query,
+        "bulk_url": links.url_path("staff_queue_bulk", query=_shown(params)),
         "bulk_statuses": status_flow.status_names(),
         "bulk_agents": await _agent_choices(db, viewer),
         "bulk_errors": errors or {},

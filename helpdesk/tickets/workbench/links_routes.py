@@ -17,15 +17,15 @@ import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route conve
 from helpdesk.accounts import session
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect
+from helpdesk.core.web import redirect_to
 from helpdesk.tickets.workbench import links as merging
 from helpdesk.tickets.workbench import links_forms as link_forms
-from helpdesk.tickets.workbench import routes as routes_agent
-from helpdesk.tickets.workbench.routes import QUEUE_PATH
+from helpdesk.tickets.workbench.page import load as _load
+from helpdesk.tickets.workbench.page import render_detail as _detail
 
-# The request's page and its loader are routes_agent's: one page, these are its forms.
-_load = routes_agent._load
-_detail = routes_agent._detail
+
+def _back(folio: str, notice: str) -> Response:
+    return redirect_to("staff_request", folio=folio, query={"hecho": notice})
 
 
 def _unknown(folio: str) -> str:
@@ -36,7 +36,7 @@ PairAction = Callable[..., Awaitable[object]]
 
 
 async def _with_other(
-    request: Request, field: str, act: PairAction, done: Callable[[str, str], str]
+    request: Request, field: str, act: PairAction, done: Callable[[str, str], Response]
 ) -> Response:
     """The form names another request by folio in ``field``; ``act`` pairs the two."""
     viewer, item = await _load(request)
@@ -52,7 +52,7 @@ async def _with_other(
         await act(db(request), viewer, item, other, session.actor(request, viewer))
     except merging.LinkRefused as refusal:
         return await _detail(request, viewer, item, {field: refusal.message}, values, 409)
-    return redirect(done(item.folio, other.folio))
+    return done(item.folio, other.folio)
 
 
 async def merge(request: Request) -> Response:
@@ -61,7 +61,7 @@ async def merge(request: Request) -> Response:
         request,
         "con",
         merging.merge_requests,
-        lambda _item, kept: f"{QUEUE_PATH}/{kept}?hecho=fusionada",
+        lambda _item, kept: _back(kept, "fusionada"),
     )
 
 
@@ -70,7 +70,7 @@ async def link(request: Request) -> Response:
         request,
         "folio",
         merging.link_requests,
-        lambda item, _other: f"{QUEUE_PATH}/{item}?hecho=vinculada",
+        lambda item, _other: _back(item, "vinculada"),
     )
 
 
@@ -86,14 +86,16 @@ async def unlink(request: Request) -> Response:
         )
     except merging.LinkRefused as refusal:
         return await _detail(request, viewer, item, {"form": refusal.message}, status_code=409)
-    return redirect(f"{QUEUE_PATH}/{item.folio}?hecho=desvinculada")
+    return _back(item.folio, "desvinculada")
 
 
 routes = [
-    Route(QUEUE_PATH + "/{folio}/fusionar", merge, methods=["POST"], name="staff_request_merge"),
-    Route(QUEUE_PATH + "/{folio}/vincular", link, methods=["POST"], name="staff_request_link"),
     Route(
-        QUEUE_PATH + "/{folio}/desvincular/{link_id:id}",
+        "/staff/solicitudes/{folio}/fusionar", merge, methods=["POST"], name="staff_request_merge"
+    ),
+    Route("/staff/solicitudes/{folio}/vincular", link, methods=["POST"], name="staff_request_link"),
+    Route(
+        "/staff/solicitudes/{folio}/desvincular/{link_id:id}",
         unlink,
         methods=["POST"],
         name="staff_request_unlink",

@@ -15,22 +15,20 @@ from helpdesk.accounts import session
 from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect
+from helpdesk.core.web import redirect_to
 from helpdesk.tickets.workbench import presence
 from helpdesk.tickets.workbench import service as agent_service
-from helpdesk.tickets.workbench.routes import QUEUE_PATH
 
 
 async def heartbeat(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     item = await agent_service.get_for_staff(db(request), viewer, request.path_params["folio"])
     await presence.touch(db(request), viewer, item)
-    base = f"{QUEUE_PATH}/{item.folio}"
     if not wants_fragment(request):
-        return redirect(base + "#responder")
+        return redirect_to("staff_request", folio=item.folio, fragment="responder")
     others = await presence.others_replying(db(request), viewer, item)
     response = render(
-        request, "tickets/workbench/_presence.html", {"base": base, "others_replying": others}
+        request, "tickets/workbench/_presence.html", {"item": item, "others_replying": others}
     )
     response.headers["Cache-Control"] = "private, no-store"
     return response
@@ -38,7 +36,7 @@ async def heartbeat(request: Request) -> Response:
 
 routes = [
     Route(
-        QUEUE_PATH + "/{folio}/presencia",
+        "/staff/solicitudes/{folio}/presencia",
         heartbeat,
         methods=["POST"],
         name="staff_request_presence",

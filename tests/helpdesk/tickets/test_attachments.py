@@ -14,6 +14,12 @@ from pathlib import Path
 import pytest
 from starlette.datastructures import UploadFile
 
+from helpdesk.tickets.attachment_store import (
+    read_stored,
+    store_attachment,
+    store_attachments,
+    stored_path,
+)
 from helpdesk.tickets.attachments import (
     JPEG,
     PDF,
@@ -27,11 +33,7 @@ from helpdesk.tickets.attachments import (
     TooMany,
     WrongType,
     detect_type,
-    read_stored,
     sanitize_filename,
-    store_attachment,
-    store_attachments,
-    stored_path,
 )
 
 # --- Real, tiny files of each kind, built here so their provenance is plain.

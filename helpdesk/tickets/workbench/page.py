@@ -1,0 +1,99 @@
+"""One request's page for staff, shared by every action on it.
+
+The page's own routes (``workbench.routes``) and the forms that post to it from other
+wings (tags, links and merges, presence) all answer a bad input or a refusal by rendering
+this page again with the reason, and a success with a 303 back to it; this module is that
+page, so no route module needs another's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from helpdesk.accounts import session
+from helpdesk.accounts.permissions import Viewer
+from helpdesk.calendar.service import local_today
+from helpdesk.core.templating import render
+from helpdesk.core.unit_of_work import db
+from helpdesk.core.web import redirect_to, settings
+from helpdesk.people.models import Person
+from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import effects as template_effects
+from helpdesk.tickets.kinds import KINDS, priority_names
+from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queue import rows as queue_view
+from helpdesk.tickets.queue import tags
+from helpdesk.tickets.workbench import links as merging
+from helpdesk.tickets.workbench import presence
+from helpdesk.tickets.workbench import service as agent_service
+
+
+def kind_name(code: str) -> str:
+    return KINDS[code].name if code in KINDS else code
+
+
+async def load(request: Request) -> tuple[Viewer, Ticket]:
+    viewer = await session.staff_viewer(request)
+    item = await agent_service.get_for_staff(db(request), viewer, request.path_params["folio"])
+    return viewer, item
+
+
+async def render_detail(
+    request: Request,
+    viewer: Viewer,
+    item: Ticket,
+    errors: dict[str, str] | None = None,
+    values: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    session_db = db(request)
+    values = dict(values or {})
+    template_code = values.get("plantilla") or request.query_params.get("plantilla", "")
+    if template_code and "texto" not in values:
+        prefill = await agent_service.answer_template_prefill(
+            session_db, viewer, item, template_code[:60], settings(request).base_url
+        )
+        if prefill is not None:
+            values["texto"] = prefill
+    macro = await template_effects.for_form(session_db, template_code, values)
+    history = await agent_service.status_history(session_db, item)
+    names = await agent_service.staff_names(
+        session_db,
+        [item.assignee_id, *(h.actor_id for h in history if h.actor_kind in ("agent", "staff"))],
+    )
+    context: dict[str, Any] = {
+        "me": viewer,
+        "item": item,
+        "person": await session_db.get(Person, item.person_id),
+        "kind_name": kind_name(item.kind),
+        "priority_name": priority_names().get(item.priority, item.priority),
+        "status_names": status_flow.status_names(),
+        "entries": await agent_service.conversation(session_db, item),
+        "history": history,
+        "staff_names": names,
+        "targets": agent_service.allowed_targets(item),
+        "reply_targets": agent_service.REPLY_TARGETS,
+        "due_state": queue_view.due_state(item.legal_due_on, item.status, local_today()),
+        "errors": errors or {},
+        "values": values,
+        "answer_template_choices": await agent_service.answer_template_choices(session_db),
+        "template_code": template_code,
+        "macro": macro,
+        "notice": request.query_params.get("hecho", ""),
+        "links": await merging.links_view(session_db, viewer, item),
+        "others_replying": await presence.others_replying(session_db, viewer, item),
+        "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
+    }
+    response = render(request, "tickets/workbench/detail.html", context, status_code)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def back(item: Ticket, notice: str, fragment: str = "") -> Response:
+    """303 to the request's page with the notice of what was done."""
+    return redirect_to(
+        "staff_request", folio=item.folio, query={"hecho": notice}, fragment=fragment
+    )
