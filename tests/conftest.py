@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from app import create_app
+from app import create_app, register_contributions
 from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.security import configure_password_hashing
@@ -29,6 +29,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default="sqlite",
         help="database backend the suite runs against",
     )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def contributions() -> None:
+    """What app.py registers across domains (timeline sources, merge hooks), also for tests
+    that call the people services without building an app."""
+    register_contributions()
 
 
 @pytest.fixture(scope="session")

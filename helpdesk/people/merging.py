@@ -3,12 +3,15 @@
 A merge keeps history: the duplicate's row stays (``merged_into_id`` points at the record
 kept, and its audit events stay on it); its requests and its citizen account move to the
 kept record, and the kept record's empty identity and contact fields are filled from it.
-Every change is an audit event. Like every service here, it checks the viewer's role and
-region, writes in the caller's unit of work and never commits.
+What other domains hold of the duplicate (its requests, ...) is moved by their own hooks,
+registered from ``app.py`` with ``register_merge_hook``. Every change is an audit event.
+Like every service here, it checks the viewer's role and region, writes in the caller's unit
+of work and never commits.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
@@ -24,7 +27,6 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.people import service as people
 from helpdesk.people.identity import normalize_document_number, normalize_run
 from helpdesk.people.models import DOCUMENT_TYPES, Person
-from helpdesk.tickets.models import Ticket
 
 # Filled one by one when empty on the kept record.
 _SIMPLE_FIELDS: Final = (
@@ -49,9 +51,26 @@ class PersonMergeRefused(Exception):
 
 @dataclass
 class MergeResult:
-    requests_moved: int = 0
+    moved: dict[str, int] = field(default_factory=dict)  # rows each merge hook moved, by name
     account_moved: bool = False
     filled: dict[str, list[Any]] = field(default_factory=dict)
+
+    @property
+    def requests_moved(self) -> int:
+        return self.moved.get("requests", 0)
+
+
+# (db, duplicate, kept, actor) -> how many rows moved. Runs inside the merge's unit of work,
+# after its checks and before the records change; each moved row gets its own audit event.
+MergeHook = Callable[[AsyncSession, Person, Person, audit.Actor], Awaitable[int]]
+MERGE_HOOKS: dict[str, MergeHook] = {}
+
+
+def register_merge_hook(name: str, hook: MergeHook) -> None:
+    """Another domain re-points its rows of a merged duplicate (``app.py`` registers each,
+    named after what it moves). Registering the same hook again changes nothing."""
+    if MERGE_HOOKS.setdefault(name, hook) is not hook:
+        raise ValueError(f"another merge hook is registered as {name!r}")
 
 
 def _empty(value: Any) -> bool:
@@ -133,13 +152,8 @@ async def merge_people(
 
     now = now or utcnow()
     result = MergeResult()
-    moved = await db.scalars(select(Ticket).where(Ticket.person_id == duplicate.id))
-    for row in moved:
-        row.person_id = kept.id
-        audit.record(
-            db, actor, "request.person", "request", row.id, {"person_id": [duplicate.id, kept.id]}
-        )
-        result.requests_moved += 1
+    for name, hook in MERGE_HOOKS.items():
+        result.moved[name] = await hook(db, duplicate, kept, actor)
     if dup_account is not None:
         dup_account.person_id = kept.id
         result.account_moved = True

@@ -13,19 +13,19 @@ from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route 
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, remember_locale, settings
-from helpdesk.people import routes_profile
+from helpdesk.people import routes_profile, sections
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
-from helpdesk.tickets.teams import service as teams
 
 PAGE_SIZE = 50
 
 
 async def staff_home(request: Request) -> Response:
     viewer = require_staff(await session.staff_viewer(request))
-    memberships = await teams.memberships(db(request), viewer)  # the availability form
-    return render(request, "people/staff_home.html", {"me": viewer, "memberships": memberships})
+    # Other domains' panels (an agent's availability, ...): see sections.py.
+    panels = await sections.staff_home_panels(db(request), viewer)
+    return render(request, "people/staff_home.html", {"me": viewer, "panels": panels})
 
 
 async def people_list(request: Request) -> Response:

@@ -11,18 +11,16 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.accounts.permissions import Viewer, region_scope
+from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect
-from helpdesk.people import merging, timeline
+from helpdesk.people import merging, sections, timeline
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
-from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.status_flow import status_names
 
 PEOPLE_PATH = "/staff/personas"
 
@@ -44,8 +42,8 @@ async def render_profile(
     context = {
         "person": person,
         "me": viewer,
-        "requests": await citizen_service.requests_of(session_db, person.id, region_scope(viewer)),
-        "status_names": status_names(),
+        # Other domains' parts of the page (the person's requests, ...): see sections.py.
+        "sections": await sections.person_sections(session_db, viewer, person),
         "merged_into": merged_into,
         "matches": []
         if person.merged_into_id is not None

@@ -1,9 +1,11 @@
 """A person's timeline: what happened with them, newest first, gathered from sources.
 
 Each source is one bounded query (newest ``limit`` rows, staff names joined in) that turns
-rows into ``TimelineEntry`` values; the page shows the newest ``limit`` of them all. Later
-domains add a source to ``SOURCES`` (see the comment there) and nothing else changes.
-Internal notes appear as a short excerpt only: the request's page has the full text.
+rows into ``TimelineEntry`` values; the page shows the newest ``limit`` of them all. The
+person's own record events are a source here; the domains that hold a person's requests,
+appointments and the like register theirs with ``register_source``, from ``app.py``, so this
+module imports none of them. Internal notes appear as a short excerpt only
+(``NOTE_EXCERPT``): the request's page has the full text.
 """
 
 from __future__ import annotations
@@ -13,16 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import ColumnElement, and_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
-from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage
-from helpdesk.tickets.status_flow import status_names
 
 LIMIT: Final = 100
 NOTE_EXCERPT: Final = 80
@@ -32,7 +31,7 @@ MESSAGE_EXCERPT: Final = 200
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    kind: str  # request | message | note | status | audit (later: appointment, escalation, case)
+    kind: str  # audit, or a registered source's: request | message | note | status ...
     title: str
     excerpt: str = ""
     folio: str | None = None  # links the entry to its request
@@ -44,122 +43,9 @@ class TimelineEntry:
 TimelineSource = Callable[[AsyncSession, Person, int, str | None], Awaitable[list[TimelineEntry]]]
 
 
-def in_scope(scope: str | None) -> list[ColumnElement[bool]]:
-    """The request conditions for a viewer limited to one region (none for the rest)."""
-    return [] if scope is None else [Ticket.region_code == scope]
-
-
 def excerpt(text: str, length: int) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
-
-
-async def request_openings(
-    db: AsyncSession, person: Person, limit: int, scope: str | None = None
-) -> list[TimelineEntry]:
-    rows = await db.execute(
-        select(Ticket.folio, Ticket.subject, Ticket.received_at)
-        .where(Ticket.person_id == person.id, *in_scope(scope))
-        .order_by(Ticket.received_at.desc())
-        .limit(limit)
-    )
-    return [
-        TimelineEntry(
-            r.received_at,
-            "request",
-            _("Solicitud %(folio)s recibida", folio=r.folio),
-            r.subject,
-            r.folio,
-        )
-        for r in rows
-    ]
-
-
-def _message_title(kind: str, internal: bool, name: str | None) -> str:
-    if kind == "citizen":
-        return _("Mensaje de la persona")
-    if kind == "staff":
-        staff = name or _("Personal")
-        if internal:
-            return _("Nota interna de %(name)s", name=staff)
-        return _("Respuesta de %(name)s", name=staff)
-    return _("Mensaje automático")
-
-
-async def request_messages(
-    db: AsyncSession, person: Person, limit: int, scope: str | None = None
-) -> list[TimelineEntry]:
-    rows = await db.execute(
-        select(
-            TicketMessage.created_at,
-            TicketMessage.author_kind,
-            TicketMessage.internal,
-            TicketMessage.body,
-            Ticket.folio,
-            StaffAccount.full_name,
-        )
-        .join(Ticket, Ticket.id == TicketMessage.request_id)
-        .outerjoin(
-            StaffAccount,
-            and_(TicketMessage.author_kind == "staff", StaffAccount.id == TicketMessage.author_id),
-        )
-        .where(Ticket.person_id == person.id, *in_scope(scope))
-        .order_by(TicketMessage.created_at.desc(), TicketMessage.id.desc())
-        .limit(limit)
-    )
-    return [
-        TimelineEntry(
-            r.created_at,
-            "note" if r.internal else "message",
-            _message_title(r.author_kind, r.internal, r.full_name),
-            excerpt(r.body, NOTE_EXCERPT if r.internal else MESSAGE_EXCERPT),
-            r.folio,
-        )
-        for r in rows
-    ]
-
-
-async def status_changes(
-    db: AsyncSession, person: Person, limit: int, scope: str | None = None
-) -> list[TimelineEntry]:
-    """Moves after the opening (the opening is its own entry)."""
-    names = status_names()
-    rows = await db.execute(
-        select(
-            StatusChange.at,
-            StatusChange.from_status,
-            StatusChange.to_status,
-            StatusChange.actor_kind,
-            Ticket.folio,
-            StaffAccount.full_name,
-        )
-        .join(Ticket, Ticket.id == StatusChange.request_id)
-        .outerjoin(
-            StaffAccount,
-            and_(StatusChange.actor_kind == "agent", StaffAccount.id == StatusChange.actor_id),
-        )
-        .where(
-            Ticket.person_id == person.id, StatusChange.from_status.is_not(None), *in_scope(scope)
-        )
-        .order_by(StatusChange.at.desc(), StatusChange.id.desc())
-        .limit(limit)
-    )
-    entries = []
-    for r in rows:
-        if r.actor_kind == "citizen":
-            by = _("la persona")
-        elif r.full_name:
-            by = r.full_name
-        else:
-            by = _("el sistema") if r.actor_kind == "system" else _("el personal")
-        title = _(
-            "Estado: %(before)s → %(after)s, por %(by)s",
-            before=names.get(r.from_status, r.from_status),
-            after=names.get(r.to_status, r.to_status),
-            by=by,
-        )
-        entries.append(TimelineEntry(r.at, "status", title, folio=r.folio))
-    return entries
 
 
 def _field_labels() -> dict[str, str]:
@@ -239,9 +125,17 @@ async def _events(db: AsyncSession, ids: Sequence[int], limit: int) -> Sequence[
     return rows.all()
 
 
-# Appointments, escalations and linked cases plug in here: each later issue writes a source
-# (one bounded query returning TimelineEntry values of its own kind) and appends it.
-SOURCES: list[TimelineSource] = [request_openings, request_messages, status_changes, person_events]
+_OWN: Final[tuple[TimelineSource, ...]] = (person_events,)
+# Every source, in order: the registered ones, then the record's own. Entries of the same
+# instant keep that order, so a request's opening shows above the record it created.
+SOURCES: list[TimelineSource] = [*_OWN]
+
+
+def register_source(source: TimelineSource) -> None:
+    """Adds another domain's source (one bounded query returning ``TimelineEntry`` values of
+    its own kind); ``app.py`` calls this for each. Registering a source again changes nothing."""
+    if source not in SOURCES:
+        SOURCES.insert(len(SOURCES) - len(_OWN), source)
 
 
 async def timeline(

@@ -1,8 +1,8 @@
 """An agent marks themself available or not for round-robin assignment.
 
-The form sits on the staff home page and on its own page; both post here. Without
-JavaScript the answer is a 303 back to where the form was; with htmx, the form's section
-alone, swapped in place.
+The form sits on the staff home page (``home_panel``, registered from ``app.py``) and on its
+own page; both post here. Without JavaScript the answer is a 303 back to where the form was;
+with htmx, the form's section alone, swapped in place.
 """
 
 from __future__ import annotations
@@ -10,21 +10,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.accounts.permissions import require_staff
+from helpdesk.accounts.permissions import Viewer, require_staff
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import is_htmx, render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, safe_next
+from helpdesk.people.sections import Section
 from helpdesk.tickets.teams import service as teams
 
 AVAILABILITY_PATH = "/staff/disponibilidad"
 PAGE = "tickets/teams/availability.html"
 PARTIAL = "tickets/teams/_availability.html"
+HOME_PANEL = "tickets/teams/_home_panel.html"
 CHOICES = {"si": True, "no": False}
 
 
@@ -33,6 +36,12 @@ def parse_availability(form: Mapping[str, Any]) -> tuple[bool | None, dict[str, 
     if choice not in CHOICES:
         return None, {"disponible": _("Elija si está disponible o no.")}
     return CHOICES[choice], {}
+
+
+async def home_panel(db: AsyncSession, viewer: Viewer) -> Section | None:
+    """The form on the staff home, for members of a team (the home page checked the viewer)."""
+    memberships = await teams.memberships(db, viewer)
+    return Section(HOME_PANEL, memberships) if memberships else None
 
 
 async def availability_page(request: Request) -> Response:
