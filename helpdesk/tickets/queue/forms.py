@@ -1,11 +1,12 @@
-"""Parsing the queue's search and extra filters, the tag form and the bulk form: pure
-functions returning data (and errors), like ``agent_forms``."""
+"""Parsing the queue's view, kind and page, its search and extra filters, the tag form and
+the bulk form: pure functions returning data (and errors)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,40 @@ from helpdesk.tickets.citizen.forms import Errors
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.queue import bulk, tags
 from helpdesk.tickets.queue.search import MAX_TEXT
-from helpdesk.tickets.queue.service import QueueFilter
+from helpdesk.tickets.queue.service import DUE_ORDERED_VIEWS, VIEWS, Cursor, QueueFilter
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    queue: QueueFilter
+    after: Cursor | None
+
+
+def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
+    """Unknown values fall back to the whole queue rather than an error page."""
+    view = params.get("vista", "all")
+    kind = params.get("tipo") or None
+    view = view if view in VIEWS else "all"
+    return QueueQuery(
+        QueueFilter(view, kind if kind in KINDS else None),
+        parse_cursor(view, params.get("antes", "")),
+    )
+
+
+def parse_cursor(view: str, text: str) -> Cursor | None:
+    """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
+    anything else starts from the first page."""
+    due_text, _dot, id_text = text.rpartition(".")
+    last_id = row_id(id_text)
+    if last_id is None:
+        return None
+    if view not in DUE_ORDERED_VIEWS:
+        return None if due_text else Cursor(last_id)
+    try:
+        return Cursor(last_id, date.fromisoformat(due_text))
+    except ValueError:
+        return None
+
 
 TOPICS = frozenset(k.topic for k in KINDS.values() if k.topic)
 _CODE = re.compile(r"[\w-]{1,40}")

@@ -16,7 +16,6 @@ from helpdesk.tickets.queue import forms as queue_forms
 from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import service as queues
 from helpdesk.tickets.queue import tools as queue_tools
-from helpdesk.tickets.workbench import forms as agent_forms
 
 
 async def render_queue(
@@ -29,7 +28,7 @@ async def render_queue(
     action re-renders it (the selection and the action stay as the agent left them)."""
     chosen = chosen or queue_forms.BulkInput()
     viewer = await session.staff_viewer(request)
-    query = agent_forms.parse_queue_query(request.query_params)
+    query = queue_forms.parse_queue_query(request.query_params)
     today = local_today()
     # Search results when the search box is filled; tag, team and topic filters otherwise.
     rows = await queue_tools.rows(

@@ -20,7 +20,6 @@ from helpdesk.tickets.queue import forms as queue_forms
 from helpdesk.tickets.queue import search, tags
 from helpdesk.tickets.queue import service as queues
 from helpdesk.tickets.workbench import service as agent_service
-from helpdesk.tickets.workbench.forms import QueueQuery
 
 DONE_PARAM = "cambiadas"  # how many requests a bulk action changed, for the notice
 
@@ -29,7 +28,7 @@ async def rows(
     db: AsyncSession,
     viewer: Viewer,
     params: QueryParams,
-    query: QueueQuery,
+    query: queue_forms.QueueQuery,
     today: date,
     limit: int,
 ) -> list[queues.QueueRow]:

@@ -1,51 +1,16 @@
-"""Parsing the agent's queue query and forms: pure functions returning (data, errors)."""
+"""Parsing the forms on a request's staff page: pure functions returning (data, errors)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.citizen.forms import BODY_MAX, Errors, check_body
-from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.queue.service import DUE_ORDERED_VIEWS, VIEWS, Cursor, QueueFilter
 from helpdesk.tickets.workbench.service import REPLY_TARGETS
-
-
-@dataclass(frozen=True)
-class QueueQuery:
-    queue: QueueFilter
-    after: Cursor | None
-
-
-def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
-    """Unknown values fall back to the whole queue rather than an error page."""
-    view = params.get("vista", "all")
-    kind = params.get("tipo") or None
-    view = view if view in VIEWS else "all"
-    return QueueQuery(
-        QueueFilter(view, kind if kind in KINDS else None),
-        parse_cursor(view, params.get("antes", "")),
-    )
-
-
-def parse_cursor(view: str, text: str) -> Cursor | None:
-    """``antes=123`` (id-ordered views) or ``antes=2026-12-01.123`` (due-ordered views);
-    anything else starts from the first page."""
-    due_text, _dot, id_text = text.rpartition(".")
-    last_id = row_id(id_text)
-    if last_id is None:
-        return None
-    if view not in DUE_ORDERED_VIEWS:
-        return None if due_text else Cursor(last_id)
-    try:
-        return Cursor(last_id, date.fromisoformat(due_text))
-    except ValueError:
-        return None
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:

@@ -13,9 +13,9 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core.errors import PermissionDenied
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queue.forms import parse_cursor
 from helpdesk.tickets.queue.service import Cursor, QueueFilter, next_cursor, queue_page
 from helpdesk.tickets.service import NewRequest, open_request
-from helpdesk.tickets.workbench.forms import parse_cursor
 
 SANTIAGO = ZoneInfo("America/Santiago")
 TODAY = date(2030, 5, 6)
