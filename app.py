@@ -41,6 +41,7 @@ from helpdesk.notifications.runtime import background_services
 from helpdesk.pages import routes as page_routes
 from helpdesk.people import merging as people_merging
 from helpdesk.people import routes as people_routes
+from helpdesk.people import routes_profile as people_profile_routes
 from helpdesk.people import sections as people_sections
 from helpdesk.people import timeline as people_timeline
 from helpdesk.tickets import person_records
@@ -109,6 +110,7 @@ def route_table() -> list[BaseRoute]:
         *routes_staff.routes,
         *routes_admin.routes,
         *people_routes.routes,
+        *people_profile_routes.routes,
         *tickets_citizen_routes.routes,
         # Before the request page's routes: /staff/solicitudes/lote is not a folio.
         *tickets_queue_routes.routes,

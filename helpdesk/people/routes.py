@@ -13,7 +13,7 @@ from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route 
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, remember_locale, settings
-from helpdesk.people import routes_profile, sections
+from helpdesk.people import profile_page, sections
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
 from helpdesk.reference.service import list_regions
@@ -45,7 +45,7 @@ async def person_detail(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     person = await people.get_person(db(request), viewer, int(request.path_params["person_id"]))
     # The page's requests and timeline: access to the person was checked just above.
-    return await routes_profile.render_profile(request, viewer, person)
+    return await profile_page.render_profile(request, viewer, person)
 
 
 async def my_profile(request: Request) -> Response:
@@ -79,5 +79,4 @@ routes = [
     Route("/staff/personas", people_list, name="staff_people"),
     Route("/staff/personas/{person_id:id}", person_detail, name="staff_person"),
     Route("/cuenta", my_profile, methods=["GET", "POST"], name="citizen_profile"),
-    *routes_profile.routes,
 ]

@@ -1,5 +1,4 @@
-"""The staff person page (the CRM profile: identity, contact, requests, likely duplicates,
-timeline) and the merge posted from it."""
+"""The merge posted from the staff person page (the page itself: profile_page.py)."""
 
 from __future__ import annotations
 
@@ -11,51 +10,15 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.accounts.permissions import Viewer
-from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
-from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect
-from helpdesk.people import merging, sections, timeline
+from helpdesk.people import merging
 from helpdesk.people import service as people
-from helpdesk.people.models import Person
+from helpdesk.people.profile_page import person_in_scope, render_profile
 
 PEOPLE_PATH = "/staff/personas"
-
-
-async def render_profile(
-    request: Request,
-    viewer: Viewer,
-    person: Person,
-    errors: dict[str, str] | None = None,
-    values: dict[str, str] | None = None,
-    status_code: int = 200,
-) -> Response:
-    """The page; the caller has checked access to ``person`` (``people.get_person``)."""
-    session_db = db(request)
-    merged_into = None
-    if person.merged_into_id is not None:
-        # Named and linked only when in the viewer's scope; else its number says enough.
-        merged_into = await _person_in_scope(request, viewer, person.merged_into_id)
-    context = {
-        "person": person,
-        "me": viewer,
-        # Other domains' parts of the page (the person's requests, ...): see sections.py.
-        "sections": await sections.person_sections(session_db, viewer, person),
-        "merged_into": merged_into,
-        "matches": []
-        if person.merged_into_id is not None
-        else await merging.find_matches(session_db, viewer, person),
-        "timeline": await timeline.timeline(session_db, viewer, person),
-        "errors": errors or {},
-        "values": values or {},
-        "notice": request.query_params.get("hecho", ""),
-    }
-    response = render(request, "people/detail.html", context, status_code)
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
@@ -68,14 +31,6 @@ def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
     return person_id, {}
 
 
-async def _person_in_scope(request: Request, viewer: Viewer, person_id: int) -> Person | None:
-    # Unknown and other-region records answer alike: the form reveals nothing about them.
-    try:
-        return await people.get_person(db(request), viewer, person_id)
-    except (NotFound, PermissionDenied):
-        return None
-
-
 async def merge(request: Request) -> Response:
     """This record is the duplicate; ``con`` is the record kept."""
     viewer = await session.staff_viewer(request)
@@ -86,7 +41,7 @@ async def merge(request: Request) -> Response:
     values = {"con": raw[:12] if isinstance(raw, str) else ""}
     if errors or kept_id is None:
         return await render_profile(request, viewer, person, errors, values, 422)
-    kept = await _person_in_scope(request, viewer, kept_id)
+    kept = await person_in_scope(request, viewer, kept_id)
     if kept is None:
         message = _("No hay una ficha N° %(id)s entre las que usted puede ver.", id=kept_id)
         return await render_profile(request, viewer, person, {"con": message}, values, 404)
