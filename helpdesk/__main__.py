@@ -20,7 +20,7 @@ from helpdesk.core.settings import Settings, SettingsError
 async def _with_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[Any]]) -> Any:
     import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
 
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         async with make_sessionmaker(engine)() as db, db.begin():
             return await work(db)
@@ -37,7 +37,7 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
         Path(settings.database_url.split(":///", 1)[1]).parent.mkdir(parents=True, exist_ok=True)
 
     async def run() -> None:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
         try:
             await migrate(engine)
         finally:
@@ -107,7 +107,7 @@ def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.tickets.alerts.deadline_alerts import run_alerts
 
     async def run() -> int:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
         try:
             return await run_alerts(make_sessionmaker(engine), settings)
         finally:

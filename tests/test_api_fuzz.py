@@ -43,7 +43,7 @@ def _staff_bearer(settings: Settings) -> dict[str, str]:
     from tests.helpdesk.tickets.api.test_routes import staff_token
 
     async def make() -> dict[str, str]:
-        engine = make_engine(settings.database_url)
+        engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
         try:
             return await staff_token(make_sessionmaker(engine))
         finally:

@@ -221,7 +221,11 @@ Job = Callable[[async_sessionmaker[AsyncSession], Settings, asyncio.Event], Awai
 
 async def run_worker_process(settings: Settings, jobs: Sequence[Job] = ()) -> None:
     """``python -m helpdesk worker``: a standalone worker until SIGINT or SIGTERM."""
-    engine = make_engine(settings.database_url, background_checkpoints=True)
+    engine = make_engine(
+        settings.database_url,
+        background_checkpoints=True,
+        sqlite_driver=settings.sqlite_driver,
+    )
     sessionmaker = make_sessionmaker(engine)
     worker = Worker(sessionmaker, settings)
     stop = asyncio.Event()

@@ -179,7 +179,7 @@ async def rebuild(
 
 async def rebuild_from_database(settings: Settings) -> str:
     """``python -m helpdesk reindex-kb``: rebuilds the index at ``settings.kb_index_dir``."""
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
     try:
         async with make_sessionmaker(engine)() as db:
             report = await rebuild(db, settings.kb_index_dir)
