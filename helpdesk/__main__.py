@@ -94,11 +94,20 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
     )
 
 
+def _register_links() -> None:
+    """The commands whose jobs send email build its links from route names: they need the
+    app's route table (app.py), as the web process does."""
+    from app import register_links
+
+    register_links()
+
+
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
     from helpdesk.tickets import intake
     from helpdesk.tickets.alerts.deadline_alerts import run_periodically
 
+    _register_links()
     asyncio.run(run_worker_process(settings, jobs=[run_periodically, intake.make_job()]))
 
 
@@ -113,12 +122,14 @@ def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
+    _register_links()
     print(f"deadline alerts: {asyncio.run(run())} requests alerted")
 
 
 def _oirs_listener(settings: Settings, args: argparse.Namespace) -> None:
     from helpdesk.tickets.inbound.listener import run_listener_process
 
+    _register_links()
     asyncio.run(run_listener_process(settings, args.host, args.port, args.address))
 
 

@@ -12,6 +12,7 @@ from starlette.routing import Route
 
 from helpdesk.api.openapi import operation
 from helpdesk.api.validation import InvalidInput
+from helpdesk.core import links
 from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
@@ -123,7 +124,7 @@ async def search(request: Request) -> Response:
             language=h.locale,
             type=h.type,
             category=h.category,
-            url=f"/ayuda/articulo/{h.slug}",
+            url=links.url_path("kb_article", slug=h.slug),
             snippet=str(h.snippet),
         )
         for h in hits
@@ -160,7 +161,7 @@ async def article(request: Request) -> Response:
         outdated=page.outdated,
         available_languages=page.available_locales,
         last_reviewed_at=page.last_reviewed_at,
-        url=f"/ayuda/articulo/{page.slug}",
+        url=links.url_path("kb_article", slug=page.slug),
     )
     return JSONResponse(body.model_dump(mode="json"))
 

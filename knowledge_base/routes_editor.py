@@ -22,7 +22,7 @@ from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.templating import is_htmx, render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect
+from helpdesk.core.web import redirect_to
 from helpdesk.reference.data import TOPICS, TRAMITES
 from knowledge_base import editorial, insight
 from knowledge_base.editor_forms import (
@@ -43,13 +43,8 @@ NOTICES = ("guardado", "enviado", "publicado", "devuelto", "archivado", "restaur
 EDIT_PAGE = "knowledge_base/editor/translation.html"
 
 
-def _url(request: Request, name: str, **params: Any) -> str:
-    return str(request.app.url_path_for(name, **params))
-
-
 def _page(request: Request, template: str, context: dict[str, Any], status: int = 200) -> Response:
     base = {
-        "url": lambda name, **params: _url(request, name, **params),
         "topic_names": topic_names(),
         "type_names": type_names(),
         "errors": {},
@@ -125,8 +120,12 @@ async def article_new(request: Request) -> Response:
             except editorial.ArticleInputError as exc:
                 errors = {exc.field: exc.message}
             else:
-                url = _url(request, "kb_translation_edit", article_id=article.id, locale="es")
-                return redirect(f"{url}?aviso=creado")
+                return redirect_to(
+                    "kb_translation_edit",
+                    article_id=article.id,
+                    locale="es",
+                    query={"aviso": "creado"},
+                )
     context = _article_context(values, errors)
     return _page(request, "knowledge_base/editor/article_new.html", context, 422 if errors else 200)
 
@@ -148,8 +147,8 @@ async def article_edit(request: Request) -> Response:
             except editorial.ArticleInputError as exc:
                 errors = {exc.field: exc.message}
             else:
-                url = _url(request, "kb_article_edit", article_id=article_id)
-                return redirect(f"{url}?aviso=guardado")
+                query = {"aviso": "guardado"}
+                return redirect_to("kb_article_edit", article_id=article_id, query=query)
     else:
         article = metadata.article
         values = {
@@ -238,8 +237,9 @@ async def translation_edit(request: Request) -> Response:
     await editorial.save_translation(
         db(request), viewer, session.actor(request, viewer), article_id, locale, parsed.text
     )
-    url = _url(request, "kb_translation_edit", article_id=article_id, locale=locale)
-    return redirect(f"{url}?aviso=guardado")
+    return redirect_to(
+        "kb_translation_edit", article_id=article_id, locale=locale, query={"aviso": "guardado"}
+    )
 
 
 async def translation_preview(request: Request) -> Response:
@@ -285,8 +285,9 @@ async def _workflow_step(request: Request, step: str) -> Response:
     notice = {"submit": "enviado", "approve": "publicado", "send_back": "devuelto"}.get(
         step, "archivado"
     )
-    url = _url(request, "kb_translation_edit", article_id=article_id, locale=locale)
-    return redirect(f"{url}?aviso={notice}")
+    return redirect_to(
+        "kb_translation_edit", article_id=article_id, locale=locale, query={"aviso": notice}
+    )
 
 
 async def translation_submit(request: Request) -> Response:
@@ -357,11 +358,13 @@ async def rollback(request: Request) -> Response:
         )
     except editorial.EditorialError as exc:
         return await _versions_page(request, viewer, {"form": exc.message}, exc.status_code)
-    url = _url(request, "kb_translation_versions", article_id=article_id, locale=locale)
-    return redirect(f"{url}?aviso=restaurado")
+    return redirect_to(
+        "kb_translation_versions",
+        article_id=article_id,
+        locale=locale,
+        query={"aviso": "restaurado"},
+    )
 
-
-_TRANSLATION = "/staff/kb/articulos/{article_id:id}/{locale}"
 
 routes = [
     Route("/staff/kb", home, name="kb_editor_home"),
@@ -374,38 +377,54 @@ routes = [
         methods=["GET", "POST"],
         name="kb_article_edit",
     ),
-    Route(_TRANSLATION, translation_edit, methods=["GET", "POST"], name="kb_translation_edit"),
     Route(
-        _TRANSLATION + "/vista-previa",
+        "/staff/kb/articulos/{article_id:id}/{locale}",
+        translation_edit,
+        methods=["GET", "POST"],
+        name="kb_translation_edit",
+    ),
+    Route(
+        "/staff/kb/articulos/{article_id:id}/{locale}/vista-previa",
         translation_preview,
         methods=["POST"],
         name="kb_translation_preview",
     ),
     Route(
-        _TRANSLATION + "/enviar", translation_submit, methods=["POST"], name="kb_translation_submit"
+        "/staff/kb/articulos/{article_id:id}/{locale}/enviar",
+        translation_submit,
+        methods=["POST"],
+        name="kb_translation_submit",
     ),
     Route(
-        _TRANSLATION + "/aprobar",
+        "/staff/kb/articulos/{article_id:id}/{locale}/aprobar",
         translation_approve,
         methods=["POST"],
         name="kb_translation_approve",
     ),
     Route(
-        _TRANSLATION + "/devolver",
+        "/staff/kb/articulos/{article_id:id}/{locale}/devolver",
         translation_send_back,
         methods=["POST"],
         name="kb_translation_send_back",
     ),
     Route(
-        _TRANSLATION + "/archivar",
+        "/staff/kb/articulos/{article_id:id}/{locale}/archivar",
         translation_archive,
         methods=["POST"],
         name="kb_translation_archive",
     ),
-    Route(_TRANSLATION + "/versiones", versions, name="kb_translation_versions"),
-    Route(_TRANSLATION + "/versiones/comparar", diff, name="kb_translation_diff"),
     Route(
-        _TRANSLATION + "/versiones/{number:id}/restaurar",
+        "/staff/kb/articulos/{article_id:id}/{locale}/versiones",
+        versions,
+        name="kb_translation_versions",
+    ),
+    Route(
+        "/staff/kb/articulos/{article_id:id}/{locale}/versiones/comparar",
+        diff,
+        name="kb_translation_diff",
+    ),
+    Route(
+        "/staff/kb/articulos/{article_id:id}/{locale}/versiones/{number:id}/restaurar",
         rollback,
         methods=["POST"],
         name="kb_translation_rollback",

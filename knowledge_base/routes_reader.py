@@ -16,7 +16,7 @@ from helpdesk.core.i18n import SUPPORTED_LOCALES, get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import is_htmx, render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, settings
+from helpdesk.core.web import redirect_to, settings
 from helpdesk.reference.data import TOPICS
 from knowledge_base import deflection, service
 from knowledge_base.labels import topic_names, type_names
@@ -141,7 +141,8 @@ async def vote(request: Request) -> Response:
         context.update(vote=vote_row, thanks=True, errors={})
         response = render(request, "knowledge_base/reader/_vote.html", context)
     else:
-        response = redirect(f"/ayuda/articulo/{page.slug}?gracias=1#voto")
+        query = {"gracias": 1}
+        response = redirect_to("kb_article", slug=page.slug, query=query, fragment="voto")
     return _remember_reader(request, response, new_cookie)
 
 

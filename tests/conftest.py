@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
-from app import create_app, register_contributions
+from app import create_app, register_contributions, register_links
 from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.security import configure_password_hashing
@@ -36,6 +36,13 @@ def contributions() -> None:
     """What app.py registers across domains (timeline sources, merge hooks), also for tests
     that call the people services without building an app."""
     register_contributions()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def route_links() -> None:
+    """The route table links are built from (app.py), also for tests that call services
+    which write emails without building an app."""
+    register_links()
 
 
 @pytest.fixture(scope="session")

@@ -12,6 +12,7 @@ from helpdesk.accounts import email_tokens
 from helpdesk.accounts.models import CitizenAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.security import hash_password
 from helpdesk.notifications import outbox
@@ -38,10 +39,6 @@ async def _add_account(db: AsyncSession, actor: audit.Actor, **fields: Any) -> C
     return account
 
 
-def _link(base_url: str, path: str) -> str:
-    return base_url.rstrip("/") + path
-
-
 async def register_portal_account(
     db: AsyncSession, data: Registration, base_url: str, actor: audit.Actor
 ) -> None:
@@ -66,8 +63,8 @@ async def register_portal_account(
             email,
             data.locale,
             {
-                "signin_url": _link(base_url, "/cuenta/ingresar"),
-                "reset_url": _link(base_url, "/cuenta/recuperar"),
+                "signin_url": links.absolute_url(base_url, "citizen_signin"),
+                "reset_url": links.absolute_url(base_url, "citizen_recover"),
             },
         )
         return
@@ -105,7 +102,10 @@ def send_verification(
         "verify_email",
         email,
         locale,
-        {"name": person.given_names, "link": _link(base_url, f"/cuenta/verificar/{token}")},
+        {
+            "name": person.given_names,
+            "link": links.absolute_url(base_url, "verify_email", token=token),
+        },
     )
 
 
@@ -162,7 +162,7 @@ async def request_password_reset(db: AsyncSession, email: str, locale: str, base
         account.person.preferred_locale or locale,
         {
             "name": account.person.given_names,
-            "link": _link(base_url, f"/cuenta/restablecer/{token}"),
+            "link": links.absolute_url(base_url, "citizen_reset", token=token),
         },
     )
 
@@ -282,13 +282,12 @@ def send_email_proof(
 ) -> None:
     """For people without an account: a one-time link proves they own the address."""
     token = email_tokens.issue(db, "prove_email", email, payload={"next": next_path})
-    outbox.enqueue(
-        db, "prove_email", email, locale, {"link": _link(base_url, f"/correo/confirmar/{token}")}
-    )
+    link = links.absolute_url(base_url, "confirm_email_proof", token=token)
+    outbox.enqueue(db, "prove_email", email, locale, {"link": link})
 
 
 async def confirm_email_proof(db: AsyncSession, token: str) -> tuple[str, str] | None:
     row = await email_tokens.consume(db, "prove_email", token)
     if row is None:
         return None
-    return row.email, str(row.payload.get("next") or "/")
+    return row.email, str(row.payload.get("next") or links.url_path("home"))

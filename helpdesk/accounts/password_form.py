@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from helpdesk.accounts import signin, throttle
 from helpdesk.accounts.forms import parse_signin
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import TooManyRequests
 from helpdesk.core.i18n import gettext as _
@@ -51,7 +52,7 @@ def locked_message(locked_until: datetime) -> str:
 @dataclass(frozen=True)
 class PasswordSignIn:
     template: str
-    default_next: str
+    default_next: str  # the route name to go to when the form brings no ``next``
     rate_scope: str
     find_account: Callable[[AsyncSession, str], Awaitable[signin.Account | None]]
 
@@ -62,19 +63,20 @@ class Outcome:
 
     response: Response | None = None
     account: Any = None
-    next_path: str = "/"
+    next_path: str = ""
     context: dict[str, Any] | None = None
 
 
 async def handle(request: Request, form_spec: PasswordSignIn) -> Outcome:
-    next_path = safe_next(request.query_params.get("next"), form_spec.default_next)
+    default_next = links.url_path(form_spec.default_next)
+    next_path = safe_next(request.query_params.get("next"), default_next)
     context: dict[str, Any] = {"errors": {}, "email": "", "next": next_path}
     if request.method == "GET":
         return Outcome(render(request, form_spec.template, context))
     await check_rate(request, form_spec.rate_scope)
     async with request.form() as form:
         (email, password), errors = parse_signin(form)
-        next_path = safe_next(str(form.get("next") or ""), form_spec.default_next)
+        next_path = safe_next(str(form.get("next") or ""), default_next)
     context.update(errors=errors, email=email, next=next_path)
     if errors:
         return Outcome(render(request, form_spec.template, context, 422))

@@ -13,7 +13,7 @@ from helpdesk.accounts.models import STAFF_ROLES
 from helpdesk.accounts.permissions import require_staff
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect
+from helpdesk.core.web import redirect_to
 from helpdesk.reference.service import list_offices
 
 
@@ -34,7 +34,7 @@ async def staff_accounts(request: Request) -> Response:
             except staff.StaffInputError as exc:
                 errors["form"] = exc.message
             else:
-                return redirect("/staff/admin/cuentas")
+                return redirect_to("staff_admin")
         status = 422
     accounts = await staff.list_staff(db(request), viewer)
     offices = await list_offices(db(request))
@@ -60,7 +60,7 @@ async def staff_account_state(request: Request) -> Response:
         active,
         session.actor(request, viewer),
     )
-    return redirect("/staff/admin/cuentas")
+    return redirect_to("staff_admin")
 
 
 routes = [

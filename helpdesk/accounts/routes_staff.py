@@ -14,7 +14,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, settings
+from helpdesk.core.web import redirect, redirect_to, settings
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +25,7 @@ async def active_staff(db: AsyncSession, email: str) -> StaffAccount | None:
 
 
 STAFF_SIGNIN = password_form.PasswordSignIn(
-    "accounts/staff_signin.html", "/staff", "staff-login", active_staff
+    "accounts/staff_signin.html", "staff_home", "staff-login", active_staff
 )
 
 
@@ -41,14 +41,14 @@ async def signin_page(request: Request) -> Response:
 
 async def signout(request: Request) -> Response:
     session.sign_out(request)
-    return redirect("/")
+    return redirect_to("home")
 
 
 async def signout_everywhere(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     await staff.sign_out_everywhere(db(request), viewer.id)
     session.sign_out(request)
-    return redirect("/staff/ingresar")
+    return redirect_to("staff_signin")
 
 
 async def oidc_start(request: Request) -> Response:
@@ -76,7 +76,7 @@ async def oidc_callback(request: Request) -> Response:
         return render(request, "accounts/oidc_failed.html", {"staff": True, "unknown": True}, 403)
     viewer = Viewer("staff", account.id, account.full_name, role=account.role)
     session.sign_in(request, viewer, account.session_epoch)
-    return redirect("/staff")
+    return redirect_to("staff_home")
 
 
 routes = [

@@ -74,7 +74,8 @@ def _ref(model: type[BaseModel], schemas: dict[str, Any]) -> dict[str, str]:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def document() -> dict[str, Any]:
+def document(prefix: str) -> dict[str, Any]:
+    """The OpenAPI document of every ``operation``, their paths under ``prefix``."""
     schemas: dict[str, Any] = {}
     error_ref = _ref(ErrorBody, schemas)
     error_response = {"content": {"application/json": {"schema": error_ref}}}
@@ -104,7 +105,7 @@ def document() -> dict[str, Any]:
         if op.auth:
             entry["security"] = [{"sessionCookie": [], "csrfHeader": []}, {"apiToken": []}]
             entry["responses"]["401"] = {"description": "Not signed in", **error_response}
-        paths.setdefault(f"/api/v1{op.path}", {})[op.method] = entry
+        paths.setdefault(prefix + op.path, {})[op.method] = entry
     return {
         "openapi": "3.1.0",
         "info": {"title": "Portal de Ayuda API", "version": API_VERSION},

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
 from helpdesk.audit import reading
+from helpdesk.core import links
 from helpdesk.core.row_ids import row_id
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -40,7 +39,7 @@ async def audit_log(request: Request) -> Response:
         "person": person,
         "folio": folio,
         "older": (
-            "/staff/auditoria?" + urlencode({**kept, "antes": page.next_before})
+            links.url_path("audit_log", query={**kept, "antes": page.next_before})
             if page.next_before
             else None
         ),

@@ -17,7 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
-from helpdesk.core import i18n
+from helpdesk.core import i18n, links
 from helpdesk.core.security import csrf_token
 from helpdesk.core.settings import PROJECT_ROOT, Settings
 
@@ -112,6 +112,9 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
     env.globals.update(gettext=_gettext, ngettext=_ngettext, _=_gettext)
     env.globals.update(
         per_language=_per_language(env),
+        # Links by route name, as paths; set before Jinja2Templates adds Starlette's url_for,
+        # which needs the request (cached pages and emails are rendered without one).
+        url_for=links.url_path,
         options=options,
         language_names=i18n.LANGUAGE_NAMES,
         supported_locales=i18n.SUPPORTED_LOCALES,

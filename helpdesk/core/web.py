@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.requests import HTTPConnection
 from starlette.responses import RedirectResponse, Response
 
+from helpdesk.core import links
 from helpdesk.core.i18n import LOCALE_COOKIE
 from helpdesk.core.settings import Settings
 
@@ -18,12 +21,21 @@ def client_ip(conn: HTTPConnection) -> str:
 
 
 def redirect(url: str) -> RedirectResponse:
-    """After a POST: 303, so the browser follows with a GET."""
+    """After a POST: 303, so the browser follows with a GET. ``url`` comes from
+    ``links.url_path`` (or ``safe_next``); ``redirect_to`` does both in one call."""
     return RedirectResponse(url, status_code=303)
 
 
-def safe_next(value: str | None, default: str = "/") -> str:
-    """Only local paths, so a crafted link cannot send people elsewhere after signing in."""
+def redirect_to(
+    name: str, /, *, query: links.Query | None = None, fragment: str = "", **params: Any
+) -> RedirectResponse:
+    """303 to the route ``name`` (see ``links.url_path``)."""
+    return redirect(links.url_path(name, query=query, fragment=fragment, **params))
+
+
+def safe_next(value: str | None, default: str) -> str:
+    """Only local paths, so a crafted link cannot send people elsewhere after signing in;
+    otherwise ``default`` (a ``links.url_path``)."""
     if value and value.startswith("/") and not value.startswith(("//", "/\\")):
         return value
     return default

@@ -8,6 +8,7 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
+from helpdesk.core import links
 from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect, remember_locale, safe_next, settings
@@ -23,7 +24,7 @@ async def home(request: Request) -> Response:
 async def choose_language(request: Request) -> Response:
     async with request.form() as form:
         locale = str(form.get("lang") or "")
-        next_path = safe_next(str(form.get("next") or ""), "/")
+        next_path = safe_next(str(form.get("next") or ""), links.url_path("home"))
     if locale not in SUPPORTED_LOCALES:
         return redirect(next_path)
     viewer = (

@@ -12,7 +12,7 @@ from helpdesk.accounts.permissions import require_citizen, require_staff
 from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, remember_locale, settings
+from helpdesk.core.web import redirect_to, remember_locale, settings
 from helpdesk.people import profile_page, sections
 from helpdesk.people import service as people
 from helpdesk.people.models import SEX_GENDER_VALUES
@@ -69,7 +69,7 @@ async def my_profile(request: Request) -> Response:
         context["errors"] = errors
         return render(request, "people/profile.html", context, 422)
     await people.update_person(db(request), viewer, person, changes, session.actor(request, viewer))
-    response = redirect("/cuenta?guardado=1")
+    response = redirect_to("citizen_profile", query={"guardado": 1})
     remember_locale(response, changes["preferred_locale"], settings(request).session_https_only)
     return response
 

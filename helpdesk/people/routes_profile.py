@@ -13,12 +13,10 @@ from helpdesk.accounts import session
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id  # (also registers the {name:id} route convertor)
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect
+from helpdesk.core.web import redirect_to
 from helpdesk.people import merging
 from helpdesk.people import service as people
 from helpdesk.people.profile_page import person_in_scope, render_profile
-
-PEOPLE_PATH = "/staff/personas"
 
 
 def parse_merge(form: Mapping[str, Any]) -> tuple[int | None, dict[str, str]]:
@@ -51,12 +49,12 @@ async def merge(request: Request) -> Response:
         )
     except merging.PersonMergeRefused as refusal:
         return await render_profile(request, viewer, person, {"con": refusal.message}, values, 409)
-    return redirect(f"{PEOPLE_PATH}/{kept.id}?hecho=fusionada")
+    return redirect_to("staff_person", person_id=kept.id, query={"hecho": "fusionada"})
 
 
 routes = [
     Route(
-        PEOPLE_PATH + "/{person_id:id}/fusionar",
+        "/staff/personas/{person_id:id}/fusionar",
         merge,
         methods=["POST"],
         name="staff_person_merge",

@@ -34,6 +34,7 @@ from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
 from helpdesk.calendar.service import local_today
 from helpdesk.calendar.working_days import WorkingCalendar
+from helpdesk.core import links
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES, format_date
 from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
@@ -136,7 +137,7 @@ async def _supervisors(db: AsyncSession) -> dict[str | None, list[Recipient]]:
 async def make_plan(db: AsyncSession, today: date, base_url: str, days: int = 2) -> AlertPlan:
     calendars = await _calendars(db)
     ends = {code: window_end(today, days, calendar) for code, calendar in calendars.items()}
-    return AlertPlan(today, base_url.rstrip("/"), ends, await _supervisors(db))
+    return AlertPlan(today, base_url, ends, await _supervisors(db))
 
 
 def _alert(db: AsyncSession, plan: AlertPlan, ticket: Ticket) -> int:
@@ -153,7 +154,7 @@ def _alert(db: AsyncSession, plan: AlertPlan, ticket: Ticket) -> int:
                 "folio": ticket.folio,
                 "subject": ticket.subject,
                 "due": format_date(due, recipient.locale),
-                "link": f"{plan.base_url}/staff/solicitudes/{ticket.folio}",
+                "link": links.absolute_url(plan.base_url, "staff_request", folio=ticket.folio),
             },
         )
     before = ticket.deadline_alerted_on

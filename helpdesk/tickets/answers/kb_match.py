@@ -19,6 +19,7 @@ from typing import Final, Protocol
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk.core import links
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_RULE_KIND
 from helpdesk.tickets.answers.models import AutoRule
@@ -70,8 +71,9 @@ def strong_hits(hits: Sequence[SearchHit]) -> list[SearchHit]:
 
 
 def articles_text(hits: Sequence[SearchHit], base_url: str) -> str:
-    root = base_url.rstrip("/")
-    return "\n\n".join(f"{hit.title}\n{root}/ayuda/articulo/{hit.slug}" for hit in hits)
+    return "\n\n".join(
+        f"{hit.title}\n{links.absolute_url(base_url, 'kb_article', slug=hit.slug)}" for hit in hits
+    )
 
 
 async def find_kb_answer(

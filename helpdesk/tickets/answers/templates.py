@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import DEFAULT_LOCALE, lazy_gettext, translations
 from helpdesk.core.i18n import gettext as _
@@ -145,7 +146,7 @@ async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str)
     values = {
         "nombre": name,
         "folio": ticket.folio,
-        "enlace_ayuda": f"{base_url.rstrip('/')}/ayuda",
+        "enlace_ayuda": links.absolute_url(base_url, "kb_home"),
     }
     return Rendered(code, locale, render(texts[locale], values))
 

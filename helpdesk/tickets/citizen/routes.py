@@ -3,8 +3,7 @@
 A request is reached two ways: by its private link (``/solicitudes/{folio}/{token}``, the
 token emailed, only its digest stored) or, signed in, by folio among the person's own
 (``/cuenta/solicitudes/{folio}``). Both serve the same page and forms under their own route
-names (``BY_LINK``, ``BY_ACCOUNT``). Handlers never commit; a 4xx rolls back everything,
-stored files excepted (deleted here).
+names. Handlers never commit; a 4xx rolls back everything, stored files excepted (deleted here).
 """
 
 from __future__ import annotations
@@ -185,23 +184,10 @@ async def receipt(request: Request) -> Response:
 # --- One request: by private link or by account.
 
 
-# The request's page and forms, by private link (folio and token) or by account (folio).
-BY_LINK = {
-    "page": "request_private",
-    "reply": "request_reply",
-    "close": "request_close",
-    "rate": "request_rate",
-    "confirm": "request_confirm",
-    "attachment": "request_attachment",
-}
-BY_ACCOUNT = {
-    "page": "my_request",
-    "reply": "my_request_reply",
-    "close": "my_request_close",
-    "rate": "my_request_rate",
-    "confirm": "my_request_confirm",
-    "attachment": "my_request_attachment",
-}
+# Route names of the request's page and forms: by private link (folio, token) or account.
+_FORMS = ("reply", "close", "rate", "confirm", "attachment")
+BY_LINK = {"page": "request_private", **{form: f"request_{form}" for form in _FORMS}}
+BY_ACCOUNT = {"page": "my_request", **{form: f"my_request_{form}" for form in _FORMS}}
 
 
 @dataclass(frozen=True)
@@ -211,8 +197,7 @@ class Access:
     params: dict[str, str]  # those routes' folio (and token)
     actor: Actor
 
-    def url(self, what: str, /, **extra: Any) -> str:
-        """This request's page (``"page"``) or one of its forms, for this visitor."""
+    def url(self, what: str, /, **extra: Any) -> str:  # "page", "reply", ... for this visitor
         return links.url_path(self.routes[what], **self.params, **extra)
 
 

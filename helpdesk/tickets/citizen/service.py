@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
 from helpdesk.calendar.snapshot import RegionInfo, TramiteInfo
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.security import new_token, token_digest
@@ -282,7 +283,7 @@ async def renew_link(
         return False
     token = new_token()
     ticket.access_digest = token_digest(token)
-    link = f"{base_url.rstrip('/')}/solicitudes/{ticket.folio}/{token}"
+    link = links.absolute_url(base_url, "request_private", folio=ticket.folio, token=token)
     outbox.enqueue(
         db,
         "request_link",

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
 from helpdesk.calendar.working_days import due_date
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import format_date
 from helpdesk.core.security import new_token, token_digest
@@ -226,7 +227,7 @@ def _confirmation(
     opening: Opening, folio: str, token: str, due: date | None, message_id: str
 ) -> dict[str, Any]:
     data = opening.data
-    link = f"{opening.base_url.rstrip('/')}/solicitudes/{folio}/{token}"
+    link = links.absolute_url(opening.base_url, "request_private", folio=folio, token=token)
     context = {
         "folio": folio,
         "subject": data.subject,

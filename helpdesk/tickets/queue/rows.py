@@ -16,6 +16,7 @@ from datetime import date, timedelta
 
 from markupsafe import Markup
 
+from helpdesk.core import links
 from helpdesk.core.i18n import format_date, gettext
 from helpdesk.core.templating import escape_text as _text
 from helpdesk.tickets import status_flow
@@ -90,6 +91,7 @@ def table_rows(
     html = []
     for r in rows:
         folio = _text(r.folio)
+        link = _text(links.url_path("staff_request", folio=r.folio))
         due = r.legal_due_on
         subject = _text(r.subject)
         if r.id in row_tags:
@@ -101,7 +103,7 @@ def table_rows(
             f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'
             f"{' checked' if r.folio in selected else ''}"
             f' aria-label="{labels.select} {folio}"></td>'
-            f'<td><a href="/staff/solicitudes/{folio}" data-queue-row-link>{folio}</a></td>'
+            f'<td><a href="{link}" data-queue-row-link>{folio}</a></td>'
             f"<td>{subject}</td>"
             f"<td>{_text(r.person_name) if r.person_name else labels.unnamed}</td>"
             f"<td>{kinds[r.kind]}</td>"

@@ -17,6 +17,7 @@ from starlette.routing import Route
 
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer, require_staff
+from helpdesk.core import links
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import is_htmx, render
 from helpdesk.core.unit_of_work import db
@@ -24,7 +25,6 @@ from helpdesk.core.web import redirect, safe_next
 from helpdesk.people.sections import Section
 from helpdesk.tickets.teams import service as teams
 
-AVAILABILITY_PATH = "/staff/disponibilidad"
 PAGE = "tickets/teams/availability.html"
 PARTIAL = "tickets/teams/_availability.html"
 HOME_PANEL = "tickets/teams/_home_panel.html"
@@ -54,7 +54,7 @@ async def set_availability(request: Request) -> Response:
     viewer = require_staff(await session.staff_viewer(request))
     async with request.form(max_files=0, max_fields=5) as form:
         available, errors = parse_availability(form)
-        back = safe_next(str(form.get("next") or ""), AVAILABILITY_PATH)
+        back = safe_next(str(form.get("next") or ""), links.url_path("staff_availability"))
     status_code = 422
     if available is not None:
         try:
@@ -76,9 +76,9 @@ async def set_availability(request: Request) -> Response:
 
 
 routes = [
-    Route(AVAILABILITY_PATH, availability_page, name="staff_availability"),
+    Route("/staff/disponibilidad", availability_page, name="staff_availability"),
     Route(
-        AVAILABILITY_PATH,
+        "/staff/disponibilidad",
         set_availability,
         methods=["POST"],
         name="staff_availability_set",

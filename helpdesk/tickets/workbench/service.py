@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.audit import service as audit
+from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.i18n import gettext as _
@@ -232,7 +233,6 @@ async def reply(
     person = await db.get(Person, ticket.person_id)
     if person is not None and person.email:
         in_reply_to = await _last_email_id(db, ticket)
-        root = base_url.rstrip("/")
         email = outbox.enqueue(
             db,
             REPLY_TEMPLATE,
@@ -242,8 +242,8 @@ async def reply(
                 "folio": ticket.folio,
                 "subject": ticket.subject,
                 "body": body,
-                "account_link": f"{root}/cuenta/solicitudes/{ticket.folio}",
-                "lost_link": f"{root}/solicitudes/recuperar",
+                "account_link": links.absolute_url(base_url, "my_request", folio=ticket.folio),
+                "lost_link": links.absolute_url(base_url, "request_lost_link"),
             },
             in_reply_to=in_reply_to,
         )
