@@ -104,8 +104,8 @@ def _register_links() -> None:
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
-    from helpdesk.tickets import intake
     from helpdesk.tickets.alerts.deadline_alerts import run_periodically
+    from helpdesk.tickets.opening import intake
 
     _register_links()
     asyncio.run(run_worker_process(settings, jobs=[run_periodically, intake.make_job()]))
