@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -21,6 +22,8 @@ from helpdesk.core.i18n import format_date, gettext
 from helpdesk.core.templating import escape_text as _text
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.queue.service import DUE_SOON_DAYS, QueueRow
+
+_FOLIO_MARK = "FOLIO"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,10 +91,12 @@ def table_rows(
         for due in {r.legal_due_on for r in rows}
         if due
     }
+    # The request page's path, built once per page: a folio is letters, digits and dashes.
+    before, _mark, after = links.url_path("staff_request", folio=_FOLIO_MARK).partition(_FOLIO_MARK)
     html = []
     for r in rows:
         folio = _text(r.folio)
-        link = _text(links.url_path("staff_request", folio=r.folio))
+        link = f"{_text(before)}{quote(r.folio, safe='')}{_text(after)}"
         due = r.legal_due_on
         subject = _text(r.subject)
         if r.id in row_tags:
