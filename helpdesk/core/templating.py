@@ -57,7 +57,7 @@ def _ngettext(eval_ctx: EvalContext, singular: str, plural: str, num: int, **var
 
 def escape_text(value: str) -> str:
     """``value`` escaped for HTML text and attribute values, as a plain str: for pages built
-    in Python a row at a time (``tickets/queue_view.py``). Most values hold nothing to
+    in Python a row at a time (``tickets/queue/rows.py``). Most values hold nothing to
     escape, and looking first takes half the time of escaping."""
     if "&" in value or "<" in value or ">" in value or '"' in value or "'" in value:
         return html_escape(value, quote=True)

@@ -1,6 +1,6 @@
 """What the queue page adds to the views: the search box, the tag, team and topic filters,
-each row's tags and the bulk form. Called by ``routes_agent.queue`` for the page and for its
-htmx fragment alike, so both get the same rows and context."""
+each row's tags and the bulk form. Called by ``queue.page.render_queue`` for the page and
+for its htmx fragment alike, so both get the same rows and context."""
 
 from __future__ import annotations
 
