@@ -51,22 +51,31 @@ class _Path:
 
 # name -> the ways to build it: a route's _Path, or the route itself (static files' Mount).
 _by_name: dict[str, list[_Path | BaseRoute]] | None = None
+_fixed: dict[str, str] = {}
 
 
 def register(routes: Sequence[BaseRoute]) -> None:
     """The process's route table; registering again replaces it."""
     global _by_name
+    global _fixed
     by_name: dict[str, list[_Path | BaseRoute]] = {}
     for name, target in _targets(routes, "", ""):
         by_name.setdefault(name, []).append(target)
     _by_name = by_name
+    # Routes without parameters have one path: the site's menus ask for them on every page.
+    _fixed = {
+        name: targets[0].parts[0]
+        for name, targets in by_name.items()
+        if len(targets) == 1 and isinstance(targets[0], _Path) and len(targets[0].parts) == 1
+    }
 
 
 def _targets(
     routes: Sequence[BaseRoute], prefix: str, namespace: str
 ) -> Iterable[tuple[str, _Path | BaseRoute]]:
     for route in routes:
-        if isinstance(route, Route):
+        if isinstance(route, Route) or (isinstance(route, Mount) and not route.routes):
+            # A Mount without routes (the static files) builds "/static/{path}" like a route.
             parts = tuple(PARAM_FORMAT_REGEX.split(prefix + route.path_format))
             yield namespace + route.name, _Path(parts, route.param_convertors)
         elif isinstance(route, Mount) and route.routes:
@@ -112,7 +121,9 @@ def url_path(name: str, /, *, query: Query | None = None, fragment: str = "", **
     """The path of the route ``name`` with its ``params``, text params percent-encoded ("/"
     too, but in a ``{name:path}`` param); then ``?query``, pairs whose value is None left
     out and "/" left as is (``next=/a/b`` stays readable); then ``#fragment``."""
-    path = _path(name, params)
+    path = _fixed.get(name) if not params and _by_name is not None else None
+    if path is None:
+        path = _path(name, params)
     if query is not None:
         pairs = query.items() if isinstance(query, Mapping) else query
         encoded = urlencode([(k, v) for k, v in pairs if v is not None], safe="/")

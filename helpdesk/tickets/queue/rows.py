@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
-from urllib.parse import quote
 
 from markupsafe import Markup
 
@@ -91,12 +90,14 @@ def table_rows(
         for due in {r.legal_due_on for r in rows}
         if due
     }
-    # The request page's path, built once per page: a folio is letters, digits and dashes.
-    before, _mark, after = links.url_path("staff_request", folio=_FOLIO_MARK).partition(_FOLIO_MARK)
+    # The request page's path, built once per page around each folio: a folio is capital
+    # letters, digits and dashes (folios.format_folio), the same escaped, quoted or not.
+    page_path = links.url_path("staff_request", folio=_FOLIO_MARK)
+    before, _mark, after = (_text(part) for part in page_path.partition(_FOLIO_MARK))
     html = []
     for r in rows:
         folio = _text(r.folio)
-        link = f"{_text(before)}{quote(r.folio, safe='')}{_text(after)}"
+        link = f"{before}{folio}{after}"
         due = r.legal_due_on
         subject = _text(r.subject)
         if r.id in row_tags:
