@@ -52,6 +52,7 @@ from helpdesk.tickets.api import routes as tickets_api_routes
 from helpdesk.tickets.citizen import routes as tickets_citizen_routes
 from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.opening import intake
+from helpdesk.tickets.opening import routes as tickets_opening_routes
 from helpdesk.tickets.queue import routes as tickets_queue_routes
 from helpdesk.tickets.teams import routes as tickets_teams_routes
 from helpdesk.tickets.workbench import links_routes as tickets_links_routes
@@ -111,6 +112,7 @@ def route_table() -> list[BaseRoute]:
         *routes_admin.routes,
         *people_routes.routes,
         *people_profile_routes.routes,
+        *tickets_opening_routes.routes,
         *tickets_citizen_routes.routes,
         # Before the request page's routes: /staff/solicitudes/lote is not a folio.
         *tickets_queue_routes.routes,

@@ -1,4 +1,5 @@
-"""The citizen's side of the inbox: open a request, follow it by its private link or account.
+"""The citizen's side of the inbox: follow a request by its private link or account
+(opening one is ``opening.routes``).
 
 A request is reached two ways: by its private link (``/solicitudes/{folio}/{token}``, the
 token emailed, only its digest stored) or, signed in, by folio among the person's own
@@ -8,12 +9,9 @@ names. Handlers never commit; a 4xx rolls back everything, stored files excepted
 
 from __future__ import annotations
 
-import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -21,165 +19,20 @@ from starlette.routing import Route
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.password_form import check_rate
-from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit.service import Actor
 from helpdesk.core import links
 from helpdesk.core.errors import NotFound
-from helpdesk.core.i18n import get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
-from helpdesk.core.unit_of_work import db, unit_of_work
+from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip, redirect, redirect_to, settings
-from helpdesk.tickets import attachment_store, attachments, downloads, status_flow
-from helpdesk.tickets import service as tickets_service
+from helpdesk.tickets import attachments, downloads, status_flow, uploads
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
-from helpdesk.tickets.kinds import KINDS, WEB
+from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Ticket
-from helpdesk.tickets.service import NewRequest, find_by_private_link
+from helpdesk.tickets.service import find_by_private_link
 from helpdesk.tickets.workbench import links as merging
-
-POLICY = attachments.AttachmentPolicy()
-RECEIPT_KEY = "request_receipt"
-# Starlette's own ceiling on file parts; the policy's count is checked (and explained) after.
-MAX_FORM_FILES = 20
-
-
-def _uploads(form: FormData) -> list[UploadFile]:
-    """The files chosen; a file input left empty still sends a part with no name."""
-    return [
-        f
-        for f in form.getlist("archivos")
-        if isinstance(f, UploadFile) and (f.filename or (f.size or 0) > 0)
-    ]
-
-
-async def _store(
-    request: Request, uploads: Sequence[UploadFile], errors: dict[str, str]
-) -> list[attachments.StoredAttachment]:
-    try:
-        return await attachment_store.store_attachments(
-            [(f.filename, f) for f in uploads],
-            attachment_store.directory(settings(request)),
-            POLICY,
-        )
-    except attachments.AttachmentError as refusal:
-        errors["archivos"] = refusal.message
-        return []
-
-
-def _discard(request: Request, stored: Sequence[attachments.StoredAttachment]) -> None:
-    for attachment in stored:
-        attachment_store.delete_stored(
-            attachment_store.directory(settings(request)), attachment.storage_name
-        )
-
-
-# --- Opening a request.
-
-
-@dataclass(frozen=True)
-class Requester:
-    email: str
-    # Signed in: their record. By email proof: none yet, found or made on opening.
-    person_id: int | None = None
-    region_code: str | None = None
-
-
-async def _requester(request: Request) -> tuple[Requester | None, Viewer | None]:
-    viewer = await session.current_viewer(request)
-    if viewer is not None and viewer.kind == "citizen" and viewer.person_id is not None:
-        contact = await citizen_service.verified_contact(db(request), viewer.person_id)
-        if contact is not None:
-            return Requester(contact.email, viewer.person_id, contact.region_code), viewer
-        return None, viewer
-    verified = request.session.get(session.VERIFIED_EMAIL)
-    if viewer is None and isinstance(verified, str) and verified:
-        return Requester(verified), None
-    return None, viewer
-
-
-async def _form_context(request: Request, requester: Requester) -> dict[str, Any]:
-    siac, portal = citizen_service.kind_groups()
-    return {
-        "siac_kinds": siac,
-        "portal_kinds": portal,
-        "regions": await citizen_service.regions(db(request)),
-        "tramites": await citizen_service.active_tramites(db(request)),
-        "requester": requester,
-        "max_files": POLICY.max_files,
-        "max_mb": POLICY.max_bytes // attachments.MIB,
-        "subject_max": citizen_forms.SUBJECT_MAX,
-        "body_max": citizen_forms.BODY_MAX,
-        "errors": {},
-        "values": {},
-    }
-
-
-async def new_request(request: Request) -> Response:
-    requester, viewer = await _requester(request)
-    if requester is None:
-        if viewer is not None and viewer.kind == "citizen":
-            return redirect_to("citizen_ask_email")
-        status = 200 if request.method == "GET" else 403
-        return render(request, "tickets/citizen/ways_in.html", {}, status)
-    context = await _form_context(request, requester)
-    if request.method == "GET":
-        default_region = requester.region_code
-        context["values"] = {"region": default_region or "", "borrador": _draft_key()}
-        return render(request, "tickets/citizen/new.html", context)
-
-    await check_rate(request, "open-request")
-    region_codes = {r.code for r in context["regions"]}
-    tramite_topics = {t.code: t.topic for t in context["tramites"]}
-    async with request.form(max_files=MAX_FORM_FILES, max_fields=50) as form:
-        uploads = _uploads(form)
-        data, errors = citizen_forms.parse_new_request(
-            form, len(uploads), POLICY.max_files, region_codes, tramite_topics
-        )
-        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
-        stored = [] if errors else await _store(request, uploads, errors)
-    if errors:
-        context.update(errors=errors, values=values, files_lost=bool(uploads))
-        return render(request, "tickets/citizen/new.html", context, 422)
-    new = NewRequest(
-        kind=data.kind,
-        subject=data.subject,
-        body=data.body,
-        channel=WEB,
-        email=requester.email,
-        locale=get_locale(),
-        person_id=requester.person_id,
-        region_code=data.region_code,
-        tramite_code=data.tramite_code,
-        draft_key=data.draft_key,
-    )
-    try:
-        created = await tickets_service.open_in_group(
-            request.app.state.request_opener,
-            new,
-            session.actor(request, viewer),
-            settings(request).base_url,
-            stored,
-            before_waiting=unit_of_work(request).hand_over_writes,
-        )
-    except BaseException:
-        _discard(request, stored)
-        raise
-    request.session[RECEIPT_KEY] = created.folio
-    return redirect_to("request_receipt")
-
-
-def _draft_key() -> str:
-    return secrets.token_urlsafe(24)
-
-
-async def receipt(request: Request) -> Response:
-    folio = request.session.get(RECEIPT_KEY)
-    if not isinstance(folio, str):
-        return redirect_to("request_new")
-    return render(request, "tickets/citizen/receipt.html", {"folio": folio})
-
 
 # --- One request: by private link or by account.
 
@@ -246,8 +99,8 @@ async def _detail(
         "values": values or {},
         "files_lost": files_lost,
         "notice": request.query_params.get("hecho", ""),
-        "max_files": POLICY.max_files,
-        "max_mb": POLICY.max_bytes // attachments.MIB,
+        "max_files": uploads.POLICY.max_files,
+        "max_mb": uploads.POLICY.max_bytes // attachments.MIB,
     }
     response = render(request, "tickets/citizen/detail.html", context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
@@ -260,9 +113,9 @@ async def request_page(request: Request) -> Response:
 
 async def reply(request: Request) -> Response:
     access = await _access(request)
-    async with request.form(max_files=MAX_FORM_FILES, max_fields=20) as form:
-        uploads = _uploads(form)
-        body, errors = citizen_forms.parse_reply(form, len(uploads), POLICY.max_files)
+    async with request.form(max_files=uploads.MAX_FORM_FILES, max_fields=20) as form:
+        files = uploads.chosen_files(form)
+        body, errors = citizen_forms.parse_reply(form, len(files), uploads.POLICY.max_files)
         if not errors and not citizen_service.can_reply(access.request):
             merged = await merging.citizen_notice(db(request), access.request)
             errors["form"] = (
@@ -270,17 +123,17 @@ async def reply(request: Request) -> Response:
                 if merged
                 else _("Esta solicitud está cerrada. Puede abrir una nueva solicitud.")
             )
-        stored = [] if errors else await _store(request, uploads, errors)
+        stored = [] if errors else await uploads.store(request, files, errors)
     if errors:
         values = {"texto": body}
-        return await _detail(request, access, errors, values, 422, files_lost=bool(uploads))
+        return await _detail(request, access, errors, values, 422, files_lost=bool(files))
     try:
         await citizen_service.add_reply(db(request), access.request, body, stored, access.actor)
     except citizen_service.CitizenActionRefused as refusal:
-        _discard(request, stored)
+        uploads.discard(request, stored)
         return await _detail(request, access, {"form": refusal.message}, {"texto": body}, 409)
     except BaseException:
-        _discard(request, stored)
+        uploads.discard(request, stored)
         raise
     return redirect(access.url("page", query={"hecho": "respuesta"}))
 
@@ -364,8 +217,6 @@ async def my_requests(request: Request) -> Response:
 
 
 routes = [
-    Route("/solicitudes/nueva", new_request, methods=["GET", "POST"], name="request_new"),
-    Route("/solicitudes/recibida", receipt, name="request_receipt"),
     Route("/solicitudes/recuperar", lost_link, methods=["GET", "POST"], name="request_lost_link"),
     Route("/solicitudes/{folio}/{token}", request_page, name="request_private"),
     Route("/solicitudes/{folio}/{token}/responder", reply, methods=["POST"], name="request_reply"),
