@@ -6,6 +6,7 @@ from typing import NamedTuple
 
 SANTIAGO = "America/Santiago"
 PUNTA_ARENAS = "America/Punta_Arenas"  # Magallanes keeps summer time all year
+COYHAIQUE = "America/Coyhaique"  # Aysén: UTC−3 all year since 2025 (tzdata 2025b)
 
 
 class RegionRow(NamedTuple):
@@ -69,7 +70,7 @@ OFFICES = (
     _dr("temuco", "AR", "Temuco", None),
     _dr("valdivia", "LR", "Valdivia", None),
     _dr("puerto-montt", "LL", "Puerto Montt", None),
-    _dr("coyhaique", "AI", "Coyhaique", None),
+    _dr("coyhaique", "AI", "Coyhaique", None, timezone=COYHAIQUE),
     _dr("punta-arenas", "MA", "Punta Arenas", None, timezone=PUNTA_ARENAS),
 )  # fmt: skip
 

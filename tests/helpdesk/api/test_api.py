@@ -39,7 +39,10 @@ async def test_reference_data(client) -> None:
     offices = (await client.get("/api/v1/offices")).json()["items"]
     punta_arenas = next(o for o in offices if o["slug"] == "punta-arenas")
     assert punta_arenas["timezone"] == "America/Punta_Arenas" and punta_arenas["address_pending"]
-    assert {o["timezone"] for o in offices if o["slug"] != "punta-arenas"} == {"America/Santiago"}
+    coyhaique = next(o for o in offices if o["slug"] == "coyhaique")
+    assert coyhaique["timezone"] == "America/Coyhaique"  # Aysén: UTC−3 all year since 2025
+    others = {o["timezone"] for o in offices if o["slug"] not in ("punta-arenas", "coyhaique")}
+    assert others == {"America/Santiago"}
     assert {"calama", "san-felipe"} <= {o["slug"] for o in offices}
     tramites = (await client.get("/api/v1/tramites")).json()["items"]
     assert any(t["code"] == "rd-ampliacion-certificado-menores" for t in tramites)
