@@ -243,6 +243,8 @@ async def test_pages_ask_the_citizen_and_prefill_the_agent_reply(client, session
     parser = _Textarea()
     parser.feed(page.text)
     assert parser.buttons == ["si", "no"]
+    # The question is the answer's last line; the form under it does not ask it again.
+    assert page_text(page.text).count("¿Resolvió su consulta?") == 1
     answered = await client.submit(link + "/resolvio", {"resolvio": "no"}, page=link)
     assert answered.status_code == 303
     again = _Textarea()
