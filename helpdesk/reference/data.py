@@ -46,10 +46,30 @@ class OfficeRow(NamedTuple):
     attention_note: str | None = None
 
 
+# The service names its directorates by region; the city goes in the address.
+DIRECTORATE_NAMES = {
+    "AP": "Dirección Regional de Arica y Parinacota",
+    "TA": "Dirección Regional de Tarapacá",
+    "AN": "Dirección Regional de Antofagasta",
+    "AT": "Dirección Regional de Atacama",
+    "CO": "Dirección Regional de Coquimbo",
+    "VS": "Dirección Regional de Valparaíso",
+    "RM": "Dirección Regional Metropolitana",
+    "LI": "Dirección Regional de O'Higgins",
+    "ML": "Dirección Regional del Maule",
+    "NB": "Dirección Regional de Ñuble",
+    "BI": "Dirección Regional del Biobío",
+    "AR": "Dirección Regional de La Araucanía",
+    "LR": "Dirección Regional de Los Ríos",
+    "LL": "Dirección Regional de Los Lagos",
+    "AI": "Dirección Regional de Aysén",
+    "MA": "Dirección Regional de Magallanes",
+}
+
+
 def _dr(slug: str, region: str, city: str, address: str | None, **kw: str) -> OfficeRow:
-    return OfficeRow(
-        slug, region, "direccion_regional", f"Dirección Regional {city}", city, address, **kw
-    )
+    name = DIRECTORATE_NAMES[region]
+    return OfficeRow(slug, region, "direccion_regional", name, city, address, **kw)
 
 
 # Addresses marked None are regional capitals whose address the service has to fill in.
