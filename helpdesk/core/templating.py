@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from helpdesk.core import i18n, links
+from helpdesk.core.message_text import message_html
 from helpdesk.core.security import csrf_token
 from helpdesk.core.settings import PROJECT_ROOT, Settings
 
@@ -129,6 +130,7 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
         weekday_date=i18n.format_weekday_date,
         datetime=i18n.format_datetime,
         number=i18n.format_number,
+        message=message_html,
     )
     return env
 
