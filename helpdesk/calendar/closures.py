@@ -18,17 +18,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.permissions import Viewer, require_staff
 from helpdesk.audit import service as audit
 from helpdesk.calendar.models import Closure
-from helpdesk.calendar.service import local_today
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Region
 
 REASON_MAX: Final = 200
 LAST_YEAR: Final = 2099
-
-
-def today() -> date:
-    return local_today()
 
 
 class ClosureRefused(Exception):

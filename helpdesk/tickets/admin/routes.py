@@ -13,6 +13,7 @@ import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route conve
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.calendar import closures as calendar_closures
+from helpdesk.calendar.service import local_today
 from helpdesk.core.unit_of_work import db
 from helpdesk.reference.service import list_regions
 from helpdesk.tickets.admin import deadlines as admin_deadlines
@@ -69,7 +70,7 @@ async def _closures_page(
     errors: dict[str, str] | None = None,
     status: int = 200,
 ) -> Response:
-    today = calendar_closures.today()
+    today = local_today()
     context = {
         "rows": await calendar_closures.upcoming_closures(db(request), viewer, today),
         "regions": await list_regions(db(request)),
@@ -85,7 +86,7 @@ async def closures(request: Request) -> Response:
     if request.method != "POST":
         return await _closures_page(request, viewer)
     async with request.form(max_files=0, max_fields=6) as form:
-        data, errors = calendar_closures.parse_closure(form, calendar_closures.today())
+        data, errors = calendar_closures.parse_closure(form, local_today())
         values = form_values(form, ("fecha", "region", "motivo"))
     if not errors:
         try:
@@ -106,7 +107,7 @@ async def closure_delete(request: Request) -> Response:
             db(request),
             viewer,
             int(request.path_params["closure_id"]),
-            calendar_closures.today(),
+            local_today(),
             session.actor(request, viewer),
         )
     except calendar_closures.ClosureRefused as refusal:
