@@ -7,6 +7,7 @@ import contextlib
 import gc
 from collections.abc import AsyncIterator
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from alembic.config import Config as AlembicConfig
 from alembic.script import ScriptDirectory
@@ -79,15 +80,18 @@ class SecurityHeadersMiddleware:
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),
-        (
-            b"content-security-policy",
-            b"default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            b"form-action 'self' https://accounts.claveunica.gob.cl; frame-ancestors 'none'",
-        ),
     ]
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, identity_origin: str = "https://accounts.claveunica.gob.cl"
+    ) -> None:
         self.app = app
+        # Signing out of ClaveÚnica is a form whose answer redirects to its logout page.
+        policy = (
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+            f"form-action 'self' {identity_origin}; frame-ancestors 'none'"
+        )
+        self.headers = [*self.HEADERS, (b"content-security-policy", policy.encode())]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -97,7 +101,7 @@ class SecurityHeadersMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 message.setdefault("headers", [])
-                message["headers"] = list(message["headers"]) + self.HEADERS
+                message["headers"] = list(message["headers"]) + self.headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
@@ -205,8 +209,10 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = route_table()
     links.register(routes)
+    logout = urlsplit(settings.claveunica_logout_url)
+    identity_origin = f"{logout.scheme}://{logout.netloc}"
     middleware = [
-        Middleware(SecurityHeadersMiddleware),
+        Middleware(SecurityHeadersMiddleware, identity_origin=identity_origin),
         Middleware(LocaleMiddleware),
         Middleware(
             SessionMiddleware,

@@ -81,17 +81,26 @@ def _remove_demo(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
+    import contextlib
+    import os
+
     import uvicorn
 
-    print(f"Portal de Ayuda on http://{args.host}:{args.port} ({settings.app_env})")
-    uvicorn.run(
-        "app:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    with contextlib.ExitStack() as stack:
+        if settings.dev_claveunica:  # development only: production settings refuse it
+            from helpdesk.dev.claveunica import for_development
+
+            os.environ.update(stack.enter_context(for_development(settings)))
+            print(f"ClaveÚnica (local look-alike) at {os.environ['CLAVEUNICA_METADATA_URL']}")
+        print(f"Portal de Ayuda on http://{args.host}:{args.port} ({settings.app_env})")
+        uvicorn.run(
+            "app:app",
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            proxy_headers=True,
+            log_level="info",
+        )
 
 
 def _register_links() -> None:

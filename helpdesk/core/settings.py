@@ -69,6 +69,9 @@ class Settings:
         "https://accounts.claveunica.gob.cl/openid/.well-known/openid-configuration"
     )
     claveunica_logout_url: str = "https://accounts.claveunica.gob.cl/api/v1/accounts/app/logout"
+    # Development only: `serve` starts a local ClaveÚnica look-alike and points the settings
+    # above at it (helpdesk/dev/claveunica.py); production refuses it.
+    dev_claveunica: bool = False
     staff_oidc_client_id: str = ""
     staff_oidc_client_secret: str = ""
     staff_oidc_metadata_url: str = ""
@@ -137,6 +140,8 @@ class Settings:
             raise SettingsError("APP_ENV=production refuses LOAD_DEMO=true")
         if self.mail_catcher:
             raise SettingsError("APP_ENV=production refuses MAIL_CATCHER=true")
+        if self.dev_claveunica:
+            raise SettingsError("APP_ENV=production refuses DEV_CLAVEUNICA=true")
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -165,4 +170,6 @@ class Settings:
             values.setdefault("mail_catcher", True)
             values.setdefault("run_worker", True)
             values.setdefault("load_demo", True)
+            if not values.get("claveunica_client_id"):  # no real ClaveÚnica configured
+                values.setdefault("dev_claveunica", True)
         return cls(**values)  # type: ignore[arg-type]
