@@ -172,7 +172,9 @@ def register_contributions() -> None:
     for source in person_records.TIMELINE_SOURCES:
         people_timeline.register_source(source)
     people_sections.register_person_section(person_records.requests_section)
-    people_merging.register_merge_hook("requests", person_records.move_requests)
+    people_merging.register_merge_hook(
+        "requests", person_records.move_requests, person_records.restore_requests
+    )
     people_sections.register_staff_home_panel(tickets_teams_routes.home_panel)
 
 

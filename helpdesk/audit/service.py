@@ -25,13 +25,13 @@ SYSTEM = Actor("system", None)
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {
-        key: [_jsonable(before.get(key)), _jsonable(after.get(key))]
+        key: [jsonable(before.get(key)), jsonable(after.get(key))]
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }
 
 
-def _jsonable(value: Any) -> Any:
+def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)

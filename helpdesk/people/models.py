@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.core.db import Base, UTCDateTime, utcnow
@@ -50,3 +51,26 @@ class Person(Base):
     def name_from(given_names: str | None, surnames: str | None) -> str:
         """The full name from its parts, for callers that read the columns alone."""
         return f"{given_names or ''} {surnames or ''}".strip()
+
+
+class PersonMerge(Base):
+    """One merge of a duplicate record into the record kept, with what it moved and changed,
+    so that a supervisor can undo exactly that (``unmerging.py``)."""
+
+    __tablename__ = "person_merges"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    duplicate_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    kept_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    merged_by: Mapped[int | None] = mapped_column(Integer)  # staff account id
+    # Written by the supervisor who merged records whose documents differ.
+    override_reason: Mapped[str | None] = mapped_column(String(500))
+    # Row ids each merge hook moved, by hook name: {"requests": [3, 7]}.
+    moved: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    account_id: Mapped[int | None] = mapped_column(Integer)  # the citizen account moved
+    # What the merge changed on each record, as audit diffs {field: [before, after]}.
+    kept_changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    duplicate_changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    undone_by: Mapped[int | None] = mapped_column(Integer)

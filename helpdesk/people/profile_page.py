@@ -11,7 +11,7 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.people import merging, sections, timeline
+from helpdesk.people import duplicates, merge_rules, sections, timeline, unmerging
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
 
@@ -38,7 +38,10 @@ async def render_profile(
         "merged_into": merged_into,
         "matches": []
         if person.merged_into_id is not None
-        else await merging.find_matches(session_db, viewer, person),
+        else await duplicates.find_matches(session_db, viewer, person),
+        # Merges this record took part in; supervisors may undo those still in force.
+        "merges": await unmerging.merges_of(session_db, person),
+        "may_undo": merge_rules.may_undo(viewer),
         "timeline": await timeline.timeline(session_db, viewer, person),
         "errors": errors or {},
         "values": values or {},

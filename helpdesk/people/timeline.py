@@ -48,7 +48,7 @@ def excerpt(text: str, length: int) -> str:
     return flat if len(flat) <= length else flat[: length - 1].rstrip() + "…"
 
 
-def _field_labels() -> dict[str, str]:
+def field_labels() -> dict[str, str]:
     return {
         "run": "RUN",
         "document_type": _("Tipo de documento"),
@@ -85,6 +85,14 @@ def _audit_entry(event: AuditEvent, person: Person) -> TimelineEntry:
             _("Se fusionó aquí la ficha N° %(id)s", id=merged),
             person_id=merged if isinstance(merged, int) else None,
         )
+    if event.action == "person.unmerge":
+        other = (changes.get("merged_into") or changes.get("merged_from") or [None])[0]
+        return TimelineEntry(
+            event.at,
+            "audit",
+            _("Fusión con la ficha N° %(id)s deshecha", id=other),
+            person_id=other if isinstance(other, int) else None,
+        )
     titles = {
         "person.create": _("Ficha creada"),
         "person.update": _("Datos de la ficha actualizados"),
@@ -92,7 +100,7 @@ def _audit_entry(event: AuditEvent, person: Person) -> TimelineEntry:
     title = titles.get(event.action, event.action)
     if event.entity_id != person.id:
         title = _("%(what)s (ficha N° %(id)s, fusionada aquí)", what=title, id=event.entity_id)
-    labels = _field_labels()
+    labels = field_labels()
     # Which fields changed, never their values: the page above shows the current ones.
     fields = ", ".join(labels.get(name, name) for name in changes if name != "source")
     return TimelineEntry(event.at, "audit", title, fields, person_id=None)
@@ -106,10 +114,27 @@ async def person_events(
     merged_ids = [
         e.changes["merged_from"][1]
         for e in own
-        if e.action == "person.merge" and isinstance((e.changes or {}).get("merged_from"), list)
+        if e.action == "person.merge"
+        and isinstance((e.changes or {}).get("merged_from"), list)
+        and not _undone(own, e)
     ]
-    merged = [e for e in await _events(db, merged_ids, limit) if e.action != "person.merge"]
+    merged = [
+        e
+        for e in await _events(db, merged_ids, limit)
+        if e.action not in ("person.merge", "person.unmerge")
+    ]
     return [_audit_entry(e, person) for e in [*own, *merged]]
+
+
+def _undone(own: Sequence[AuditEvent], merge: AuditEvent) -> bool:
+    """An undone merge's record lives on its own again: its events are no longer this one's."""
+    merged = merge.changes["merged_from"][1]
+    return any(
+        e.action == "person.unmerge"
+        and e.id > merge.id
+        and (e.changes or {}).get("merged_from", [None])[0] == merged
+        for e in own
+    )
 
 
 async def _events(db: AsyncSession, ids: Sequence[int], limit: int) -> Sequence[AuditEvent]:

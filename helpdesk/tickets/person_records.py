@@ -9,7 +9,7 @@ regional agent's ``scope`` keeps out a person's requests in other regions.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -181,14 +181,35 @@ async def requests_section(db: AsyncSession, viewer: Viewer, person: Person) -> 
 
 async def move_requests(
     db: AsyncSession, duplicate: Person, kept: Person, actor: audit.Actor
-) -> int:
-    """The duplicate's requests now belong to the record kept, each move an audit event.
-    Runs inside ``people.merging.merge_people``'s unit of work, after its checks."""
-    moved = 0
+) -> list[int]:
+    """The duplicate's requests now belong to the record kept, each move an audit event;
+    returns their ids (kept with the merge, for an undo). Runs inside
+    ``people.merging.merge_people``'s unit of work, after its checks."""
+    moved = []
     for row in await db.scalars(select(Ticket).where(Ticket.person_id == duplicate.id)):
         row.person_id = kept.id
         audit.record(
             db, actor, "request.person", "request", row.id, {"person_id": [duplicate.id, kept.id]}
         )
-        moved += 1
+        moved.append(row.id)
     return moved
+
+
+async def restore_requests(
+    db: AsyncSession, ids: Sequence[int], duplicate: Person, kept: Person, actor: audit.Actor
+) -> int:
+    """Undoing a merge: the requests it moved (``ids``) that are still on the kept record go
+    back to the restored duplicate, so replies reach that person again."""
+    restored = 0
+    if not ids:
+        return restored
+    rows = await db.scalars(
+        select(Ticket).where(Ticket.id.in_(list(ids)), Ticket.person_id == kept.id)
+    )
+    for row in rows:
+        row.person_id = duplicate.id
+        audit.record(
+            db, actor, "request.person", "request", row.id, {"person_id": [kept.id, duplicate.id]}
+        )
+        restored += 1
+    return restored

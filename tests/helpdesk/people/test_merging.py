@@ -16,18 +16,26 @@ from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import PermissionDenied
-from helpdesk.people import merging
+from helpdesk.people import duplicates, merging
 from helpdesk.people import service as people
 from helpdesk.people.models import Person
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support import factories
 from tests.support.http import page_text
+from tests.support.markup import parse_page
 
 XSS_NAME = "<script>alert('nombre')</script>"
 ANALYST = Viewer("staff", 1, "Analista", role="central_analyst")
 RM_AGENT = Viewer("staff", 2, "Agente", role="regional_agent", region_code="RM")
 ACTOR = Actor("staff", 1, "203.0.113.9")
+
+
+NO_DOCUMENT: dict[str, object] = {
+    "document_type": None,
+    "document_number": None,
+    "document_country": None,
+}
 
 
 def new_run() -> str:
@@ -49,6 +57,13 @@ async def open_for(sessionmaker, person_id: int, subject: str = "Consulta") -> s
         )  # fmt: skip
         opened = await open_request(db, data, Actor("anonymous", None), "http://testserver")
         return opened.ticket.folio
+
+
+async def strip_document(sessionmaker, person_id: int) -> None:
+    async with sessionmaker() as db, db.begin():
+        row = await db.get(Person, person_id)
+        assert row is not None
+        row.document_type = row.document_number = row.document_country = None
 
 
 async def merge(sessionmaker, duplicate: int, kept: int, viewer: Viewer = ANALYST):
@@ -136,7 +151,7 @@ async def test_merge_moves_requests_fills_fields_and_keeps_the_duplicate(session
 async def test_a_new_request_from_the_duplicates_email_goes_to_the_survivor(sessionmaker) -> None:
     email = new_email()
     dup_id = await factories.person(sessionmaker, "RM", email=email, email_verified_at=utcnow())
-    kept_id = await factories.person(sessionmaker, "RM")
+    kept_id = await factories.person(sessionmaker, "RM", **NO_DOCUMENT)
     await merge(sessionmaker, dup_id, kept_id)
     async with sessionmaker() as db, db.begin():
         data = NewRequest("consulta", "Otra", "Hola", "web", email, "es", region_code="RM")
@@ -148,7 +163,7 @@ async def test_refusals(sessionmaker) -> None:
     a = await factories.person(sessionmaker, "RM", run=new_run())
     b = await factories.person(sessionmaker, "RM", run=new_run())
     c = await factories.person(sessionmaker, "RM")
-    d = await factories.person(sessionmaker, "RM")
+    d = await factories.person(sessionmaker, "RM", **NO_DOCUMENT)
     elsewhere = await factories.person(sessionmaker, "TA")
     async with sessionmaker() as db:
         pa, pb, pc = await db.get(Person, a), await db.get(Person, b), await db.get(Person, c)
@@ -178,8 +193,9 @@ async def test_refusals(sessionmaker) -> None:
 async def test_citizen_accounts(client, sessionmaker) -> None:
     email, with_account = await factories.citizen(sessionmaker, "RM")
     _, other_account = await factories.citizen(sessionmaker, "RM")
-    different_email = await factories.person(sessionmaker, "RM")
-    no_email = await factories.person(sessionmaker, "RM", email=None)
+    different_email = await factories.person(sessionmaker, "RM", **NO_DOCUMENT)
+    no_email = await factories.person(sessionmaker, "RM", email=None, **NO_DOCUMENT)
+    await strip_document(sessionmaker, other_account)
     folio = await open_for(sessionmaker, with_account, "Mi solicitud")
     async with sessionmaker() as db:
         dup, a, b = (
@@ -213,7 +229,9 @@ async def test_find_matches(sessionmaker) -> None:
         sessionmaker, "RM", run=run, email=email, email_verified_at=utcnow(),
         document_type="passport", document_number=passport, document_country="PE",
     )  # fmt: skip
-    same_email = await factories.person(sessionmaker, "RM", email=email, email_verified_at=utcnow())
+    same_email = await factories.person(
+        sessionmaker, "RM", email=email, email_verified_at=utcnow(), **NO_DOCUMENT
+    )
     unverified = await factories.person(sessionmaker, "RM", email=email)
     cedula = await factories.person(
         sessionmaker, "RM", document_type="national_id", document_country="CL",
@@ -231,7 +249,7 @@ async def test_find_matches(sessionmaker) -> None:
     async with sessionmaker() as db:
         person = await db.get(Person, me)
         assert person is not None
-        found = {m.person.id: m.reasons for m in await merging.find_matches(db, ANALYST, person)}
+        found = {m.person.id: m.reasons for m in await duplicates.find_matches(db, ANALYST, person)}
         assert found == {
             same_email: ["email"],
             cedula: ["run"],
@@ -239,12 +257,12 @@ async def test_find_matches(sessionmaker) -> None:
             other_region: ["email"],
         }
         assert unverified not in found
-        scoped = await merging.find_matches(db, RM_AGENT, person)
+        scoped = await duplicates.find_matches(db, RM_AGENT, person)
         assert other_region not in {m.person.id for m in scoped}
         # And from the cédula's side, the RUN holder is found.
         side = await db.get(Person, cedula)
         assert side is not None
-        assert me in {m.person.id for m in await merging.find_matches(db, ANALYST, side)}
+        assert me in {m.person.id for m in await duplicates.find_matches(db, ANALYST, side)}
 
 
 # --- Pages.
@@ -262,8 +280,9 @@ async def sign_in(client, sessionmaker, role: str = "central_analyst") -> int:
 async def test_person_page_suggests_and_merges(client, sessionmaker) -> None:
     email = new_email()
     kept = await factories.person(
-        sessionmaker, "RM", given_names=XSS_NAME, email=email, email_verified_at=utcnow()
-    )
+        sessionmaker, "RM", given_names=XSS_NAME, email=email, email_verified_at=utcnow(),
+        **NO_DOCUMENT,
+    )  # fmt: skip
     dup = await factories.person(
         sessionmaker, "RM", surnames=XSS_NAME, email=email, email_verified_at=utcnow()
     )
@@ -276,7 +295,17 @@ async def test_person_page_suggests_and_merges(client, sessionmaker) -> None:
     assert "mismo correo confirmado" in text
     assert "<script>alert('nombre')" not in page.text and XSS_NAME in text
 
-    response = await client.submit(f"/staff/personas/{dup}/fusionar", {"con": str(kept)}, url)
+    preview_url = f"/staff/personas/{dup}/fusionar?con={kept}"
+    assert preview_url in parse_page(page.text).values("href")
+    preview = await client.get(preview_url)
+    assert preview.status_code == 200
+    preview_text = page_text(preview.text)
+    assert folio in preview_text and "Qué pasará" in preview_text
+    assert f"se enviarán a {email}" in preview_text
+    assert "<script>alert('nombre')" not in preview.text
+    fingerprint = parse_page(preview.text).values("value")
+    form = {"con": str(kept), "huella": next(v for v in fingerprint if len(v) == 32)}
+    response = await client.submit(f"/staff/personas/{dup}/fusionar", form, preview_url)
     assert response.status_code == 303
     assert response.headers["location"] == f"{url}?hecho=fusionada"
     kept_page = await client.get(response.headers["location"])
@@ -309,9 +338,32 @@ async def test_merge_form_errors(client, sessionmaker) -> None:
         ({"con": str(other_run)}, 409, "RUN distintos"),
     ]
     for data, status, words in cases:
-        response = await client.submit(url + "/fusionar", data, url)
+        # The preview shows the same words; a refused pair has no confirmation button.
+        preview = await client.get(url + "/fusionar", params=data)
+        assert preview.status_code == (200 if status == 409 else status), data
+        assert words in page_text(preview.text), data
+        assert "Confirmar la fusión" not in page_text(preview.text), data
+        posted = {**data, "huella": await fingerprint(client, url + "/fusionar", data)}
+        response = await client.submit(url + "/fusionar", posted, url)
         assert response.status_code == status, (data, response.status_code)
         assert words in page_text(response.text), data
+    # A confirmation of records that changed since their preview is refused.
+    clean = await factories.person(sessionmaker, "RM", **NO_DOCUMENT)
+    stale = await client.submit(url + "/fusionar", {"con": str(clean), "huella": "0" * 32}, url)
+    assert stale.status_code == 409 and "cambiaron" in page_text(stale.text)
     assert (await get(sessionmaker, mine)).merged_into_id is None
     response = await client.submit(f"/staff/personas/{elsewhere}/fusionar", {"con": str(mine)}, url)
     assert response.status_code == 403
+    preview = await client.get(f"/staff/personas/{elsewhere}/fusionar", params={"con": str(mine)})
+    assert preview.status_code == 403
+
+
+async def fingerprint(client, url: str, params: dict[str, str]) -> str:
+    """The preview's fingerprint, as its confirmation form carries it (when it has one)."""
+    page = await client.get(url, params=params)
+    found = [
+        attrs.get("value", "")
+        for tag, attrs in parse_page(page.text).elements
+        if tag == "input" and attrs.get("name") == "huella"
+    ]
+    return found[0] if found else ""
