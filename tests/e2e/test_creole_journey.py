@@ -159,6 +159,8 @@ async def open_request(page: Page, journey: Journey, email: str, unique: str) ->
     await page.locator("main").get_by_role("button", name=ht("Confirmar")).click()
     await expect(page).to_have_url(re.compile(r"/solicitudes/nueva$"))
     await journey.page_is_creole(page, "new request")
+    # The kinds are folded in two groups: unfold the trámites first.
+    await page.locator("main summary", has_text=ht("Un trámite migratorio")).click()
     await page.get_by_label(ht("Residencia definitiva"), exact=True).check()
     await page.get_by_label(ht("Región donde vive"), exact=True).select_option("RM")
     await page.get_by_label(ht("Asunto"), exact=True).fill(f"Dosye rezidans {unique}")

@@ -133,6 +133,8 @@ async def citizen_opens_request(
     await expect(page).to_have_url(re.compile(r"/solicitudes/nueva$"))
     await expect(page.locator("html")).to_have_attribute("lang", "ht")
 
+    # The kinds are folded in two groups: unfold the trámites first.
+    await page.locator("main summary", has_text=ht("Un trámite migratorio")).click()
     await page.get_by_label(ht("Residencia definitiva"), exact=True).check()
     await page.get_by_label(ht("Región donde vive"), exact=True).select_option("RM")
     await page.get_by_label(ht("Asunto"), exact=True).fill(subject)
