@@ -8,8 +8,9 @@ edited.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.permissions import Viewer, require_staff
 from helpdesk.audit import service as audit
 from helpdesk.core.errors import NotFound
+from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Tramite
 from helpdesk.tickets.admin.forms import AnswerTemplateInput, RuleInput, body_field
 from helpdesk.tickets.answers.models import AnswerTemplate, AutoAnswer, AutoRule
 from helpdesk.tickets.answers.models import AnswerTemplateText as Text
-from helpdesk.tickets.answers.templates import NO, YES
+from helpdesk.tickets.answers.templates import NO, YES, ordered
 from helpdesk.tickets.kinds import KINDS
 
 
@@ -43,20 +45,50 @@ def require_admin(viewer: Viewer) -> Viewer:
 # --- Respuestas tipo.
 
 
+# The list's filter: every template, those lacking any language, or one language (a code).
+ANY_MISSING: Final = "alguno"
+
+
 @dataclass(frozen=True)
 class CannedRow:
     canned: AnswerTemplate
     locales: tuple[str, ...]
 
+    @property
+    def missing(self) -> tuple[str, ...]:
+        """The languages it has no text in: a request in one of them gets no automatic
+        answer from it, and an agent must choose another language to insert it."""
+        return tuple(code for code in SUPPORTED_LOCALES if code not in self.locales)
 
-async def list_canned(db: AsyncSession, viewer: Viewer) -> list[CannedRow]:
+
+def parse_lacking(value: str | None) -> tuple[str, str | None]:
+    """The list's ``falta`` filter: ("", None) for every template, "alguno" for those that
+    lack any language, or a language's code; an unknown value is an error for the admin."""
+    value = (value or "").strip()
+    if value in ("", ANY_MISSING) or value in SUPPORTED_LOCALES:
+        return value, None
+    return "", _("Elija un idioma de la lista.")
+
+
+def lacking(rows: Sequence[CannedRow], which: str) -> list[CannedRow]:
+    """The rows the ``falta`` filter keeps."""
+    if not which:
+        return list(rows)
+    if which == ANY_MISSING:
+        return [row for row in rows if row.missing]
+    return [row for row in rows if which in row.missing]
+
+
+async def list_canned(db: AsyncSession, viewer: Viewer, which: str = "") -> list[CannedRow]:
+    """Every template with the languages it has (``which``: see ``lacking``)."""
     require_admin(viewer)
     templates = (await db.scalars(select(AnswerTemplate).order_by(AnswerTemplate.title))).all()
-    rows = await db.execute(select(Text.canned_id, Text.locale).order_by(Text.locale))
+    rows = await db.execute(select(Text.canned_id, Text.locale))
     locales: dict[int, list[str]] = {}
     for row in rows:
         locales.setdefault(row.canned_id, []).append(row.locale)
-    return [CannedRow(t, tuple(locales.get(t.id, ()))) for t in templates]
+    every = [CannedRow(t, ordered(locales.get(t.id, ()))) for t in templates]
+    return lacking(every, which)
 
 
 async def get_answer_template(

@@ -3,7 +3,10 @@
 A template may move the request to a status (one a reply may reach), set its kind and add
 tags. The reply and the effects share the caller's unit of work: the status moves are
 checked before anything is written, so a refused move leaves no message, email, kind or
-tag behind. The reply form carries the chosen template's code in the ``plantilla`` field.
+tag behind. The reply form carries the chosen template's code in the ``plantilla`` field,
+and in ``idioma`` the language an agent chose for it when it has no text in the request's
+language: without that choice such a template is refused, so nothing goes out in another
+language by mistake (``templates.choose_locale``).
 """
 
 from __future__ import annotations
@@ -19,9 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
 from helpdesk.core.db import utcnow
+from helpdesk.core.i18n import LANGUAGE_NAMES
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.answers.models import AnswerTemplate
+from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText
+from helpdesk.tickets.answers.templates import choose_locale, ordered
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.status_moves import restart_clock
@@ -38,6 +43,7 @@ class TemplateEffects:
     set_status: str | None
     set_kind: str | None
     tags: tuple[str, ...]
+    locales: tuple[str, ...] = ()
 
     @property
     def has_effects(self) -> bool:
@@ -67,7 +73,10 @@ async def find(db: AsyncSession, code: str) -> TemplateEffects | None:
     # Values an admin can no longer save (a kind or status since removed) are ignored.
     status = canned.set_status if canned.set_status in agent_service.REPLY_TARGETS else None
     kind = canned.set_kind if canned.set_kind in KINDS else None
-    return TemplateEffects(canned.code, canned.title, status, kind, tags)
+    locales = await db.scalars(
+        select(AnswerTemplateText.locale).where(AnswerTemplateText.canned_id == canned.id)
+    )
+    return TemplateEffects(canned.code, canned.title, status, kind, tags, ordered(locales))
 
 
 def describe(macro: TemplateEffects) -> list[str]:
@@ -85,6 +94,16 @@ def describe(macro: TemplateEffects) -> list[str]:
         else:
             effects.append(_("agrega las etiquetas %(tags)s", tags=quoted))
     return effects
+
+
+def missing_language_message(macro: TemplateEffects, wanted: str) -> str:
+    return _(
+        "La respuesta tipo «%(title)s» no tiene texto en %(language)s, el idioma de esta"
+        " solicitud. Elija otro idioma para insertarla (la persona la recibirá en ese idioma),"
+        " escriba la respuesta usted o quite la respuesta tipo.",
+        title=macro.title,
+        language=LANGUAGE_NAMES.get(wanted, wanted),
+    )
 
 
 async def for_form(db: AsyncSession, code: str, values: dict[str, str]) -> TemplateEffects | None:
@@ -115,9 +134,12 @@ async def reply_with_macro(
     then_status: str | None,
     code: str,
     now: datetime | None = None,
+    language: str | None = None,
 ) -> TicketMessage:
     """``agent_service.reply``, then the template's kind and tags. The template's status is
-    the reply's next status; an agent who chose a different one is refused."""
+    the reply's next status; an agent who chose a different one is refused. A template
+    without text in the request's language is refused unless the agent chose one of its
+    languages (``language``)."""
     if not code:
         return await agent_service.reply(
             db, viewer, ticket, body, actor, base_url, then_status, now
@@ -128,6 +150,9 @@ async def reply_with_macro(
         raise agent_service.AgentActionRefused(
             _("La respuesta tipo elegida ya no está disponible. Elíjala de nuevo o quítela.")
         )
+    used = choose_locale(macro.locales, ticket.locale, language)
+    if used is None:
+        raise agent_service.AgentActionRefused(missing_language_message(macro, ticket.locale))
     if macro.set_status and then_status and then_status != macro.set_status:
         names = status_flow.status_names()
         raise agent_service.AgentActionRefused(
@@ -155,6 +180,8 @@ async def reply_with_macro(
         db, viewer, ticket, body, actor, base_url, then_status or macro.set_status, now
     )
     changes: dict[str, list[Any]] = {"plantilla": [None, macro.code]}
+    if used != ticket.locale:
+        changes["plantilla_idioma"] = [ticket.locale, used]  # the agent's explicit choice
     if new_kind and new_kind.code != ticket.kind:
         changes["kind"] = [ticket.kind, new_kind.code]
         ticket.kind = new_kind.code

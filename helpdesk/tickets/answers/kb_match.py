@@ -78,8 +78,9 @@ def articles_text(hits: Sequence[SearchHit], base_url: str) -> str:
 
 async def find_kb_answer(
     db: AsyncSession, index: ArticleSearch, ticket: Ticket, body: str, base_url: str
-) -> tuple[int, answer_templates.Rendered] | None:
-    """(the log rule's id, the answer) when the knowledge base answers the new request."""
+) -> tuple[int, answer_templates.Rendered] | answer_templates.Skipped | None:
+    """(the log rule's id, the answer) when the knowledge base answers the new request;
+    Skipped when it would, but its template lacks the request's language."""
     if ticket.kind not in KB_MATCH_KINDS:
         return None
     rule_id = await db.scalar(
@@ -103,8 +104,10 @@ async def find_kb_answer(
         return None
     if not hits:
         return None
-    rendered = await answer_templates.render_for(db, KB_MATCH_CODE, ticket, base_url)
+    rendered = await answer_templates.prepare(db, KB_MATCH_CODE, ticket, base_url)
     if rendered is None:
         return None  # the template was switched off or emptied by an admin
+    if isinstance(rendered, answer_templates.MissingLanguage):
+        return answer_templates.Skipped(rule_id, rendered)
     text = f"{rendered.text}\n\n{articles_text(hits, base_url)}"
     return rule_id, answer_templates.Rendered(rendered.code, rendered.locale, text)

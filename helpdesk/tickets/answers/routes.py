@@ -16,7 +16,8 @@ from starlette.routing import Route
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
-from helpdesk.core.i18n import SUPPORTED_LOCALES
+from helpdesk.core.i18n import LANGUAGE_NAMES, SUPPORTED_LOCALES
+from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.admin import forms as admin_forms
@@ -57,8 +58,21 @@ def _answer_template_context() -> dict[str, Any]:
 
 async def answer_template_list(request: Request) -> Response:
     viewer = await admin_viewer(request)
-    rows = await admin_service.list_canned(db(request), viewer)
-    return page(request, viewer, "tickets/answers/templates.html", {"rows": rows})
+    which, error = admin_service.parse_lacking(request.query_params.get("falta"))
+    rows = await admin_service.list_canned(db(request), viewer, which)
+    context = {
+        "rows": rows,
+        "lacking": which,
+        "lacking_options": [
+            (admin_service.ANY_MISSING, _("Les falta algún idioma")),
+            *(
+                (code, _("Sin texto en %(language)s", language=LANGUAGE_NAMES[code]))
+                for code in SUPPORTED_LOCALES
+            ),
+        ],
+        "errors": {"falta": error} if error else {},
+    }
+    return page(request, viewer, "tickets/answers/templates.html", context, 422 if error else 200)
 
 
 async def canned_new(request: Request) -> Response:

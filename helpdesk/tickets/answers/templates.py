@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Final
@@ -22,10 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.audit import service as audit
 from helpdesk.core import links
 from helpdesk.core.db import utcnow
-from helpdesk.core.i18n import DEFAULT_LOCALE, lazy_gettext, translations
+from helpdesk.core.i18n import SUPPORTED_LOCALES, lazy_gettext, translations
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow, status_moves
+from helpdesk.tickets.answers.demo_texts import DEMO_TEMPLATES
 from helpdesk.tickets.answers.kb_match_texts import KB_MATCH_CODE, KB_MATCH_TEMPLATE, KB_RULE_KIND
 from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText, AutoAnswer, AutoRule
 from helpdesk.tickets.kinds import KINDS
@@ -49,13 +50,18 @@ class ConfirmationRefused(Exception):
 # --- Pure rules.
 
 
-def choose_locale(available: Sequence[str], wanted: str | None) -> str | None:
-    """The person's language when the template has it, else Spanish, else any (stable)."""
+def choose_locale(
+    available: Sequence[str], wanted: str | None, chosen: str | None = None
+) -> str | None:
+    """The request's language when the template has it; otherwise only the language an
+    agent explicitly ``chosen`` among the available ones. None: nothing may be used yet
+    (never a silent fall back to Spanish: the person would get a language they may not read).
+    """
     if wanted in available:
         return wanted
-    if DEFAULT_LOCALE in available:
-        return DEFAULT_LOCALE
-    return min(available) if available else None
+    if chosen in available:
+        return chosen
+    return None
 
 
 _PLACEHOLDER = re.compile(r"\{([^\W\d]\w*)\}|[{}]")
@@ -115,18 +121,52 @@ class Rendered:
     text: str
 
 
-async def active_choices(db: AsyncSession) -> list[tuple[str, str]]:
-    """(code, title) of the active templates, for the agent's select."""
+@dataclass(frozen=True)
+class MissingLanguage:
+    """The template has no text in the request's language (``wanted``); ``available``: the
+    languages it has, in the order of ``SUPPORTED_LOCALES``."""
+
+    code: str
+    title: str
+    wanted: str
+    available: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Skipped:
+    """A rule matched a new request, but its template lacks the request's language: no
+    automatic answer, an agent answers (``auto_reply.send_answer`` records why)."""
+
+    rule_id: int
+    missing: MissingLanguage
+
+
+def ordered(locales: Iterable[str]) -> tuple[str, ...]:
+    have = set(locales)
+    return tuple(code for code in SUPPORTED_LOCALES if code in have)
+
+
+async def active_choices(db: AsyncSession) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(code, title, languages) of the active templates, for the agent's select."""
     rows = await db.execute(
-        select(AnswerTemplate.code, AnswerTemplate.title)
+        select(AnswerTemplate.code, AnswerTemplate.title, AnswerTemplateText.locale)
+        .outerjoin(AnswerTemplateText, AnswerTemplateText.canned_id == AnswerTemplate.id)
         .where(AnswerTemplate.active.is_(True))
-        .order_by(AnswerTemplate.title)
+        .order_by(AnswerTemplate.title, AnswerTemplate.code)
     )
-    return [(r.code, r.title) for r in rows]
+    found: dict[str, tuple[str, list[str]]] = {}
+    for code, title, locale in rows:
+        entry = found.setdefault(code, (title, []))
+        if locale is not None:
+            entry[1].append(locale)
+    return [(code, title, ordered(locales)) for code, (title, locales) in found.items()]
 
 
-async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str) -> Rendered | None:
-    """The template in the request's language (Spanish when missing), filled for it."""
+async def prepare(
+    db: AsyncSession, code: str, ticket: Ticket, base_url: str, chosen: str | None = None
+) -> Rendered | MissingLanguage | None:
+    """The template filled for the request, in its language or in the one an agent
+    ``chosen``; MissingLanguage when it has neither; None when it is missing or inactive."""
     canned = await db.scalar(
         select(AnswerTemplate).where(AnswerTemplate.code == code, AnswerTemplate.active.is_(True))
     )
@@ -138,9 +178,11 @@ async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str)
         )
     )
     texts = {row.locale: row.body for row in rows}
-    locale = choose_locale(sorted(texts), ticket.locale)
-    if locale is None:
+    if not texts:
         return None
+    locale = choose_locale(sorted(texts), ticket.locale, chosen)
+    if locale is None:
+        return MissingLanguage(canned.code, canned.title, ticket.locale, ordered(texts))
     person = await db.get(Person, ticket.person_id)
     name = (person.full_name if person else None) or translations(locale).ugettext(NAME_FALLBACK)
     values = {
@@ -151,14 +193,23 @@ async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str)
     return Rendered(code, locale, render(texts[locale], values))
 
 
+async def render_for(db: AsyncSession, code: str, ticket: Ticket, base_url: str) -> Rendered | None:
+    """The template in the request's language, filled for it; None when it lacks that
+    language (``prepare`` says which), or is missing or inactive."""
+    prepared = await prepare(db, code, ticket, base_url)
+    return prepared if isinstance(prepared, Rendered) else None
+
+
 # --- The automatic answer and the person's yes or no.
 
 
 async def find_rule_answer(
     db: AsyncSession, ticket: Ticket, body: str, base_url: str
-) -> tuple[int, Rendered] | None:
+) -> tuple[int, Rendered] | Skipped | None:
     """The first active rule (by id) that matches the new request, with its template
-    rendered for it; None when no rule applies."""
+    rendered for it; None when no rule applies. When that rule's template lacks the
+    request's language the answer is Skipped: a later rule would be a guess, and the
+    person must not get a language they may not read, so an agent answers."""
     rules = (
         await db.scalars(
             select(AutoRule)
@@ -169,10 +220,12 @@ async def find_rule_answer(
     for rule in rules:
         if not rule_matches(rule, ticket.kind, ticket.tramite_code, ticket.subject, body):
             continue
-        rendered = await render_for(db, rule.canned_code, ticket, base_url)
-        if rendered is None:
+        prepared = await prepare(db, rule.canned_code, ticket, base_url)
+        if prepared is None:
             continue  # an inactive template or one with no text: try the next rule
-        return rule.id, rendered
+        if isinstance(prepared, MissingLanguage):
+            return Skipped(rule.id, prepared)
+        return rule.id, prepared
     return None
 
 
@@ -231,7 +284,7 @@ async def auto_answer(
 ) -> AutoAnswer | None:
     """The first matching rule answers the new request (without email: see ``auto_reply``)."""
     found = await find_rule_answer(db, ticket, body, base_url)
-    if found is None:
+    if found is None or isinstance(found, Skipped):
         return None
     return await record_answer(db, ticket, *found, now)
 
@@ -281,35 +334,14 @@ async def confirm(
     )
 
 
-# --- Demo content.
-
-DEMO: Final = (
-    (
-        "como-pagar-multa",
-        "Cómo pagar una multa",
-        {
-            "es": "Estimada/o {nombre}:\n\nSobre su solicitud {folio}: puede pagar su multa en"
-            " línea siguiendo los pasos de {enlace_ayuda}/articulo/como-pagar-una-multa",
-            "en": "Dear {nombre},\n\nAbout your request {folio}: you can pay your fine online"
-            " following the steps at {enlace_ayuda}/articulo/como-pagar-una-multa",
-        },
-    ),
-    (
-        "recibimos-antecedentes",
-        "Recibimos sus antecedentes",
-        {
-            "es": "Estimada/o {nombre}:\n\nRecibimos los antecedentes de su solicitud {folio}."
-            " Le responderemos dentro del plazo. Mientras tanto, revise {enlace_ayuda}",
-        },
-    ),
-)
+# --- Demo content (texts in ``demo_texts``).
 
 
 async def seed_defaults(db: AsyncSession) -> int:
     """Two demo templates and one rule (multas + "pagar"), and the knowledge-base match's
     template and log rule; idempotent. Returns rows added."""
     added = 0
-    for code, title, texts in (*DEMO, KB_MATCH_TEMPLATE):
+    for code, title, texts in (*DEMO_TEMPLATES, KB_MATCH_TEMPLATE):
         canned = await db.scalar(select(AnswerTemplate).where(AnswerTemplate.code == code))
         if canned is None:
             canned = AnswerTemplate(code=code, title=title, active=True)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
@@ -18,10 +19,22 @@ def _text(form: Mapping[str, Any], name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+# The language an agent chose for a respuesta tipo that lacks the request's language.
+LANGUAGE_FIELD = "idioma"
+
+
 @dataclass(frozen=True)
 class ReplyForm:
     body: str
     then_status: str | None
+    language: str | None = None
+
+
+def parse_language(form: Mapping[str, Any]) -> str | None:
+    """``idioma``: a supported language's code, else None (no choice: a template that lacks
+    the request's language is then shown with its warning again, never inserted)."""
+    value = _text(form, LANGUAGE_FIELD)
+    return value if value in SUPPORTED_LOCALES else None
 
 
 def parse_reply(form: Mapping[str, Any]) -> tuple[ReplyForm, Errors]:
@@ -32,7 +45,10 @@ def parse_reply(form: Mapping[str, Any]) -> tuple[ReplyForm, Errors]:
     if then is not None and then not in REPLY_TARGETS:
         errors["luego"] = _("Elija un estado de la lista.")
         then = None
-    return ReplyForm(body[:BODY_MAX], then), errors
+    language = parse_language(form)
+    if _text(form, LANGUAGE_FIELD) and language is None:
+        errors["form"] = _("Elija un idioma de la lista para la respuesta tipo.")
+    return ReplyForm(body[:BODY_MAX], then, language), errors
 
 
 def parse_note(form: Mapping[str, Any]) -> tuple[str, Errors]:

@@ -37,6 +37,8 @@ async def reply(request: Request) -> Response:
         seen_id = agent_forms.parse_seen(form)
         macro_code = template_effects.parse_code(form)
     values = {"texto": data.body, "luego": data.then_status or "", "plantilla": macro_code}
+    if data.language:
+        values["idioma"] = data.language
     if errors:
         return await page.render_detail(request, viewer, item, errors, values, 422)
     if await presence.replied_since(db(request), viewer, item, seen_id):
@@ -53,6 +55,7 @@ async def reply(request: Request) -> Response:
             settings(request).base_url,
             data.then_status,
             macro_code,
+            language=data.language,
         )
     except (agent_service.AgentActionRefused, status_flow.TransitionNotAllowed) as refusal:
         return await page.render_detail(

@@ -15,9 +15,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from markupsafe import Markup
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk.audit.models import AuditEvent
 from helpdesk.audit.service import Actor
 from helpdesk.core.i18n import translations
 from helpdesk.core.templating import make_environment
@@ -33,6 +34,7 @@ from helpdesk.tickets.answers.models import (
     AutoAnswer,
     AutoRule,
 )
+from helpdesk.tickets.citizen.service import conversation as citizen_conversation
 from helpdesk.tickets.models import TicketMessage
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.service import NewRequest, OpenedRequest, open_request
@@ -209,3 +211,87 @@ async def test_a_keyword_rule_answer_is_emailed_in_the_persons_language(db, sett
     assert f"Hello ({opened.ticket.folio})" in text
     html = rendered.get_body(("html",)).get_content()
     assert f'href="{answer.context["link"]}"' in html
+
+
+async def skipped_trace(db: AsyncSession, request_id: int) -> tuple[list[TicketMessage], list]:
+    """The request's messages after its own, and its audit events about automatic answers."""
+    messages = (
+        await db.scalars(
+            select(TicketMessage)
+            .where(TicketMessage.request_id == request_id, TicketMessage.author_kind != "citizen")
+            .order_by(TicketMessage.id)
+        )
+    ).all()
+    events = (
+        await db.scalars(
+            select(AuditEvent)
+            .where(
+                AuditEvent.entity_type == "request",
+                AuditEvent.entity_id == request_id,
+                AuditEvent.action.like("request.auto_answer%"),
+            )
+            .order_by(AuditEvent.id)
+        )
+    ).all()
+    return list(messages), list(events)
+
+
+async def test_a_rule_whose_template_lacks_the_language_leaves_it_to_an_agent(db) -> None:
+    keyword = f"clave{uuid.uuid4().hex[:6]}"
+    spanish_only = AnswerTemplate(
+        code=f"t-{uuid.uuid4().hex[:8]}", title="Recibimos sus antecedentes"
+    )
+    creole_too = AnswerTemplate(code=f"t-{uuid.uuid4().hex[:8]}", title="Otra", active=True)
+    db.add_all([spanish_only, creole_too])
+    await db.flush()
+    db.add_all(
+        [
+            AnswerTemplateText(canned_id=spanish_only.id, locale="es", body="Recibimos {folio}"),
+            AnswerTemplateText(canned_id=creole_too.id, locale="ht", body="Nou resevwa {folio}"),
+        ]
+    )
+    await db.flush()
+    first = AutoRule(kind="consulta", keywords=keyword, canned_code=spanish_only.code)
+    db.add(first)
+    await db.flush()
+    # A later rule that matches too, in Creole: the first rule decides, nothing is guessed.
+    db.add(AutoRule(kind="consulta", keywords=keyword, canned_code=creole_too.code))
+    await db.flush()
+
+    opened, email = await open_new(db, "Dokiman", f"Mwen voye {keyword}", "ht")
+    request = opened.ticket
+    assert request.status == status_flow.NUEVO and request.first_response_at is None
+    assert await answer_templates.awaiting(db, request) is None
+    assert set(await outbox_for(db, email)) == {"request_received"}  # nothing in Spanish
+    [note], events = await skipped_trace(db, request.id)
+    assert note.internal and note.author_kind == "system" and note.email_message_id is None
+    assert "«Recibimos sus antecedentes»" in note.body and "Kreyòl ayisyen" in note.body
+    assert [(e.action, e.actor_type) for e in events] == [("request.auto_answer_skipped", "system")]
+    assert events[0].changes == {
+        "canned_code": [None, spanish_only.code],
+        "rule_id": [None, first.id],
+        "missing_locale": [None, "ht"],
+    }
+    # The person never sees the note; in Spanish, the same rule answers as before.
+    assert note.id not in [e.message.id for e in await citizen_conversation(db, request)]
+    spanish, spanish_email = await open_new(db, "Antecedentes", f"Envío {keyword}", "es")
+    assert spanish.ticket.status == status_flow.ABIERTO
+    assert "auto_answer" in await outbox_for(db, spanish_email)
+
+
+async def test_a_kb_match_whose_template_lacks_the_language_is_not_sent(db, kb_index) -> None:
+    kb_template = await db.scalar(
+        select(AnswerTemplate).where(AnswerTemplate.code == KB_MATCH_CODE)
+    )
+    assert kb_template is not None
+    await db.execute(
+        delete(AnswerTemplateText).where(
+            AnswerTemplateText.canned_id == kb_template.id, AnswerTemplateText.locale == "ht"
+        )
+    )
+    opened, email = await open_new(db, CREOLE_SUBJECT, CREOLE_BODY, "ht", index=kb_index)
+    assert opened.ticket.status == status_flow.NUEVO
+    assert set(await outbox_for(db, email)) == {"request_received"}
+    [note], events = await skipped_trace(db, opened.ticket.id)
+    assert note.internal and "Kreyòl ayisyen" in note.body
+    assert [e.action for e in events] == ["request.auto_answer_skipped"]

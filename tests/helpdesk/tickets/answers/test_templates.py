@@ -34,17 +34,26 @@ XSS_NAME = "<script>alert('x')</script> {folio}"
 
 
 @pytest.mark.parametrize(
-    ("available", "wanted", "chosen"),
+    ("available", "wanted", "chosen", "used"),
     [
-        (["es", "ht"], "ht", "ht"),
-        (["es", "en"], "ht", "es"),
-        (["es"], None, "es"),
-        (["fr", "en"], "ht", "en"),
-        ([], "ht", None),
+        (["es", "ht"], "ht", None, "ht"),
+        (["es", "ht"], "ht", "es", "ht"),  # the request's language whenever there is one
+        # No silent fall back to Spanish, nor to any other language.
+        (["es", "en"], "ht", None, None),
+        (["es"], None, None, None),
+        (["fr", "en"], "ht", None, None),
+        ([], "ht", "es", None),
+        # Only a language the agent chose explicitly, and only one the template has.
+        (["es", "en"], "ht", "es", "es"),
+        (["es", "en"], "ht", "en", "en"),
+        (["es", "en"], "ht", "fr", None),
+        (["es"], "ht", "xx", None),
     ],
 )
-def test_choose_locale_prefers_the_person_then_spanish(available, wanted, chosen) -> None:
-    assert answer_templates.choose_locale(available, wanted) == chosen
+def test_choose_locale_never_falls_back_without_the_agents_choice(
+    available, wanted, chosen, used
+) -> None:
+    assert answer_templates.choose_locale(available, wanted, chosen) == used
 
 
 def test_render_fills_placeholders_as_text_and_never_crashes() -> None:
@@ -153,21 +162,27 @@ async def test_no_rule_matches_leaves_the_request_new(db) -> None:
     assert await answer_templates.awaiting(db, opened.ticket) is None
 
 
-async def test_spanish_when_the_locale_is_missing_and_name_stays_text(db) -> None:
+async def test_prepare_says_which_language_is_missing_and_names_stay_text(db) -> None:
     keyword = f"clave{uuid.uuid4().hex[:6]}"
-    await add_template(db, TEXTS, keyword)
+    code = await add_template(db, TEXTS, None)
     opened = await open_multa(db, keyword, locale="ru")
     person = await db.get(Person, opened.ticket.person_id)
     assert person is not None
     person.given_names = XSS_NAME
-    rendered = await answer_templates.render_for(
-        db,
-        (await answer_templates.awaiting(db, opened.ticket)).canned_code,
-        opened.ticket,
-        "http://x/",
+    missing = await answer_templates.prepare(db, code, opened.ticket, "http://x/")
+    assert missing == answer_templates.MissingLanguage(
+        code, f"Plantilla {code}", "ru", ("es", "ht")
     )
-    assert rendered is not None and rendered.locale == "es"
-    assert rendered.text == (f"Hola {XSS_NAME}: su folio {opened.ticket.folio}. Vea http://x/ayuda")
+    assert await answer_templates.render_for(db, code, opened.ticket, "http://x/") is None
+    chosen = await answer_templates.prepare(db, code, opened.ticket, "http://x/", "es")
+    assert isinstance(chosen, answer_templates.Rendered) and chosen.locale == "es"
+    assert chosen.text == (f"Hola {XSS_NAME}: su folio {opened.ticket.folio}. Vea http://x/ayuda")
+    # A language the template lacks is no choice at all.
+    assert isinstance(
+        await answer_templates.prepare(db, code, opened.ticket, "http://x/", "fr"),
+        answer_templates.MissingLanguage,
+    )
+    assert await answer_templates.prepare(db, "no-existe", opened.ticket, "http://x/") is None
 
 
 async def test_yes_resolves_the_request(db) -> None:
@@ -203,8 +218,9 @@ async def test_no_sends_it_to_agents_with_its_priority(db) -> None:
 async def test_seed_defaults_is_idempotent(db) -> None:
     await answer_templates.seed_defaults(db)
     assert await answer_templates.seed_defaults(db) == 0
-    codes = dict(await answer_templates.active_choices(db))
-    assert "como-pagar-multa" in codes and "recibimos-antecedentes" in codes
+    codes = {code: locales for code, _, locales in await answer_templates.active_choices(db)}
+    every = ("es", "ht", "en", "fr", "zh", "ru")
+    assert codes["como-pagar-multa"] == codes["recibimos-antecedentes"] == every
 
 
 class _Textarea(HTMLParser):
