@@ -21,11 +21,13 @@ from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect_to, settings
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import composer as answer_composer
 from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.kinds import KINDS, priority_names
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import tags
+from helpdesk.tickets.workbench import forms as agent_forms
 from helpdesk.tickets.workbench import links as merging
 from helpdesk.tickets.workbench import presence
 from helpdesk.tickets.workbench import service as agent_service
@@ -52,13 +54,13 @@ async def render_detail(
     session_db = db(request)
     values = dict(values or {})
     template_code = values.get("plantilla") or request.query_params.get("plantilla", "")
-    if template_code and "texto" not in values:
-        prefill = await agent_service.answer_template_prefill(
-            session_db, viewer, item, template_code[:60], settings(request).base_url
-        )
-        if prefill is not None:
-            values["texto"] = prefill
-    macro = await template_effects.for_form(session_db, template_code, values)
+    chosen = values.get("idioma") or agent_forms.parse_language(request.query_params)
+    composer = await answer_composer.for_request(
+        session_db, item, template_code, chosen, settings(request).base_url
+    )
+    if composer.inserted is not None and "texto" not in values:
+        values["texto"] = composer.inserted.text
+    macro = await template_effects.for_form(session_db, composer.usable_code, values)
     history = await agent_service.status_history(session_db, item)
     names = await agent_service.staff_names(
         session_db,
@@ -79,7 +81,7 @@ async def render_detail(
         "due_state": queue_view.due_state(item.legal_due_on, item.status, local_today()),
         "errors": errors or {},
         "values": values,
-        "answer_template_choices": await agent_service.answer_template_choices(session_db),
+        "composer": composer,
         "template_code": template_code,
         "macro": macro,
         "notice": request.query_params.get("hecho", ""),

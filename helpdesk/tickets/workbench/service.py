@@ -24,7 +24,6 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow, status_moves
-from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 
 AGENT = status_flow.AGENT
@@ -342,19 +341,3 @@ async def unassign(
     audit.record(
         db, actor, "request.unassign", "request", ticket.id, {"assignee_id": [before, None]}
     )
-
-
-# --- Respuestas tipo.
-
-
-async def answer_template_choices(db: AsyncSession) -> list[tuple[str, str]]:
-    return await answer_templates.active_choices(db)
-
-
-async def answer_template_prefill(
-    db: AsyncSession, viewer: Viewer, ticket: Ticket, code: str, base_url: str
-) -> str | None:
-    """A template filled for this request, in its person's language, to edit and send."""
-    check_access(viewer, ticket)
-    rendered = await answer_templates.render_for(db, code, ticket, base_url)
-    return rendered.text if rendered else None
