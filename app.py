@@ -51,6 +51,8 @@ from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline
 from helpdesk.tickets.answers import routes as tickets_answers_routes
 from helpdesk.tickets.api import routes as tickets_api_routes
 from helpdesk.tickets.citizen import routes as tickets_citizen_routes
+from helpdesk.tickets.lifecycle import jobs as lifecycle_jobs
+from helpdesk.tickets.lifecycle import routes as tickets_lifecycle_routes
 from helpdesk.tickets.opening import group as opening_queue
 from helpdesk.tickets.opening import intake
 from helpdesk.tickets.opening import routes as tickets_opening_routes
@@ -121,6 +123,7 @@ def route_table() -> list[BaseRoute]:
         # Before the request page's routes: /staff/solicitudes/lote is not a folio.
         *tickets_queue_routes.routes,
         *tickets_workbench_routes.routes,
+        *tickets_lifecycle_routes.routes,
         *tickets_answers_routes.routes,
         *tickets_admin_routes.routes,
         *tickets_presence_routes.routes,
@@ -197,7 +200,11 @@ def create_app(settings: Settings) -> Starlette:
                 settings,
                 sessionmaker,
                 app.state.templates.env,
-                jobs=[deadline_alerts_job, intake.make_job(app.state.kb_index)],
+                jobs=[
+                    deadline_alerts_job,
+                    intake.make_job(app.state.kb_index),
+                    lifecycle_jobs.run_periodically,
+                ],
             ),
             app.state.search_stats.flushing(sessionmaker),
         ):

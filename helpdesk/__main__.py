@@ -1,6 +1,6 @@
 """Command line: python -m helpdesk migrate | load-demo | load-content | reindex-kb |
-remove-demo | serve | worker | alert-deadlines | oirs-listener | create-staff | disable-staff |
-create-api-token."""
+remove-demo | serve | worker | alert-deadlines | lifecycle | oirs-listener | create-staff |
+disable-staff | create-api-token."""
 
 from __future__ import annotations
 
@@ -114,10 +114,39 @@ def _register_links() -> None:
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.notifications.worker import run_worker_process
     from helpdesk.tickets.alerts.deadline_alerts import run_periodically
+    from helpdesk.tickets.lifecycle import jobs as lifecycle
     from helpdesk.tickets.opening import intake
 
     _register_links()
-    asyncio.run(run_worker_process(settings, jobs=[run_periodically, intake.make_job()]))
+    jobs = [run_periodically, intake.make_job(), lifecycle.run_periodically]
+    asyncio.run(run_worker_process(settings, jobs=jobs))
+
+
+def _lifecycle(settings: Settings, args: argparse.Namespace) -> None:
+    import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
+    from helpdesk.tickets.lifecycle.jobs import Outcome, run_lifecycle
+
+    now = None
+    if args.now:
+        from datetime import datetime
+
+        now = datetime.fromisoformat(args.now)
+        if now.tzinfo is None:
+            sys.exit("error: --now needs a time zone (e.g. 2027-03-01T09:00-03:00)")
+
+    async def run() -> Outcome:
+        engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
+        try:
+            return await run_lifecycle(make_sessionmaker(engine), settings, now)
+        finally:
+            await engine.dispose()
+
+    _register_links()
+    done = asyncio.run(run())
+    print(
+        f"lifecycle: {done.closed} closed after resolution, {done.warned} warned of"
+        f" abandonment, {done.abandoned} closed as abandoned, {done.lifted} warnings lifted"
+    )
 
 
 def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
@@ -191,6 +220,11 @@ def main(argv: list[str] | None = None) -> None:
         "worker", help="send queued email, route and answer new requests, alert deadlines"
     )
     sub.add_parser("alert-deadlines", help="email supervisors about requests due soon, once")
+    lifecycle = sub.add_parser(
+        "lifecycle",
+        help="close resolved requests left alone, warn of and close abandoned ones, once",
+    )
+    lifecycle.add_argument("--now", help="the time to act as of (ISO 8601, with its zone)")
     oirs = sub.add_parser("oirs-listener", help="receive the OIRS mailbox's mail over SMTP")
     oirs.add_argument("--host", default="127.0.0.1")
     oirs.add_argument("--port", type=int, default=2525)
@@ -225,6 +259,7 @@ def main(argv: list[str] | None = None) -> None:
         "serve": _serve,
         "worker": _worker,
         "alert-deadlines": _alert_deadlines,
+        "lifecycle": _lifecycle,
         "oirs-listener": _oirs_listener,
         "create-staff": _create_staff,
         "disable-staff": _disable_staff,

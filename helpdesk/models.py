@@ -11,6 +11,7 @@ from helpdesk.reference import models as reference_models
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
 from helpdesk.tickets.answers import models as tickets_answers_models
+from helpdesk.tickets.lifecycle import models as tickets_lifecycle_models
 from knowledge_base import models as knowledge_base_models
 
 metadata = Base.metadata
@@ -26,5 +27,6 @@ __all__ = [
     "reference_models",
     "tickets_answers_models",
     "tickets_folios",
+    "tickets_lifecycle_models",
     "tickets_models",
 ]

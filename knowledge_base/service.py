@@ -13,6 +13,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.core.errors import NotFound
+from helpdesk.reference import service as reference
 from helpdesk.reference.models import Tramite
 from knowledge_base.models import (
     SOURCE_LOCALE,
@@ -68,7 +69,7 @@ class ArticlePage:
     published_at: datetime
     outdated: bool
     available_locales: list[str]
-    tramites: list[tuple[str, str]] = field(default_factory=list)
+    tramites: list[tuple[str, str, str]] = field(default_factory=list)  # code, name, lang
     related: list[tuple[str, str]] = field(default_factory=list)
 
     @property
@@ -126,12 +127,14 @@ async def article_page(
         and source is not None
         and (version.source_version or 0) < source[1].number
     )
-    tramite_rows = await db.execute(
-        select(Tramite.code, Tramite.name)
+    tramite_codes = await db.scalars(
+        select(Tramite.code)
         .join(ArticleTramite, ArticleTramite.tramite_code == Tramite.code)
         .where(ArticleTramite.article_id == article.id)
         .order_by(Tramite.ordinal)
     )
+    ordered = list(tramite_codes.all())
+    tramite_names = await reference.tramite_names(db, ordered, locale)
     related_rows = await db.execute(
         select(ArticleRelation.related_id, Article.slug)
         .join(Article, Article.id == ArticleRelation.related_id)
@@ -162,7 +165,7 @@ async def article_page(
         published_at=version.published_at,
         outdated=outdated,
         available_locales=sorted(published),
-        tramites=[(code, name) for code, name in tramite_rows.all()],
+        tramites=[(code, *tramite_names[code]) for code in ordered],
         related=[(slug, titles[rid]) for rid, slug in related_pairs if rid in titles],
     )
 

@@ -8,7 +8,8 @@ from typing import Any
 
 from helpdesk.accounts.models import STAFF_ROLES
 from helpdesk.accounts.staff import NewStaff
-from helpdesk.core.i18n import SUPPORTED_LOCALES, country_names
+from helpdesk.core.countries import ISO_CODES
+from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.identity import normalize_document_number
 from helpdesk.people.models import DOCUMENT_TYPES, SEX_GENDER_VALUES
@@ -17,7 +18,7 @@ from helpdesk.people.service import PortalIdentity
 Errors = dict[str, str]
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
-COUNTRY_CODES = frozenset(code for code, _name in country_names("es"))
+COUNTRY_CODES = ISO_CODES
 
 
 def text(form: Any, name: str, max_length: int = 200) -> str:

@@ -17,7 +17,8 @@ from helpdesk.accounts.forms import (
 )
 from helpdesk.accounts.password_form import check_rate
 from helpdesk.core import links
-from helpdesk.core.i18n import country_names, get_locale
+from helpdesk.core.countries import COMMON, country_names
+from helpdesk.core.i18n import get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -90,6 +91,7 @@ async def register_page(request: Request) -> Response:
         "errors": {},
         "values": {},
         "countries": country_names(get_locale()),
+        "common_countries": len(COMMON),
         "document_types": DOCUMENT_TYPES,
     }
     if request.method == "GET":

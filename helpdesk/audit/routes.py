@@ -1,4 +1,5 @@
-"""The audit log, for supervisors and admins: who changed what, when and from where."""
+"""The audit log page: a record's history for whoever can see the record, the whole log for
+supervisors and admins (``access.py``); each event in words."""
 
 from __future__ import annotations
 
@@ -9,42 +10,43 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.audit import reading
 from helpdesk.core import links
+from helpdesk.core.errors import NotFound
+from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 
 
-def _number(text: str) -> int | None:
-    return row_id(text)
-
-
 async def audit_log(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     params = request.query_params
-    person = params.get("persona", "").strip()
+    person = params.get("persona", "").strip()[:12]
     folio = params.get("solicitud", "").strip()[:20]
-    request_id = await reading.request_id_for(db(request), folio) if folio else None
-    wanted = reading.AuditFilter(
-        person_id=_number(person),
-        # An unknown folio shows nothing rather than everything.
-        request_id=request_id if not folio or request_id is not None else -1,
-        before_id=_number(params.get("antes", "")),
-    )
-    page = await reading.audit_page(db(request), viewer, wanted)
-    kept = {k: v for k, v in (("persona", person), ("solicitud", folio)) if v}
-    context = {
-        "me": viewer,
-        "page": page,
-        "events": page.events,
-        "person": person,
-        "folio": folio,
-        "older": (
-            links.url_path("audit_log", query={**kept, "antes": page.next_before})
-            if page.next_before
-            else None
-        ),
-    }
-    response = render(request, "audit/log.html", context)
+    # A garbled number is no record (0 never is one), checked after the role like the rest.
+    person_id = (row_id(person) or 0) if person else None
+    context = {"me": viewer, "person": person, "folio": folio, "older": None, "missing": None}
+    try:
+        wanted = reading.AuditFilter(
+            person_id=person_id,
+            folio=folio or None,
+            before_id=row_id(params.get("antes", "")),
+        )
+        page = await reading.audit_page(db(request), viewer, wanted)
+    except NotFound:
+        # Unknown and out-of-region records answer alike.
+        context.update(
+            entries=[],
+            shows_addresses=False,
+            missing=_("No hay una solicitud o ficha con ese número entre las que usted puede ver."),
+        )
+        response = render(request, "audit/log.html", context, 404)
+    else:
+        kept = {k: v for k, v in (("persona", person), ("solicitud", folio)) if v}
+        context.update(entries=page.entries, shows_addresses=page.shows_addresses)
+        if page.next_before:
+            query = {**kept, "antes": page.next_before}
+            context["older"] = links.url_path("audit_log", query=query)
+        response = render(request, "audit/log.html", context)
     response.headers["Cache-Control"] = "private, no-store"
     return response
 

@@ -27,13 +27,15 @@ from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from helpdesk.calendar.models import Closure
 from helpdesk.calendar.working_days import WorkingCalendar
 from helpdesk.core.db import Base
-from helpdesk.reference.models import Office, Region, Tramite
+from helpdesk.core.i18n import get_locale
+from helpdesk.reference.models import Office, Region, Tramite, TramiteName
+from helpdesk.reference.service import name_in
 
 DEFAULT_ZONE = "America/Santiago"
 
 ExtraLoader = Callable[[AsyncSession], Awaitable[Any]]
 _EXTRAS: dict[str, tuple[type, ExtraLoader]] = {}
-CACHED: tuple[type, ...] = (Region, Office, Tramite, Closure)
+CACHED: tuple[type, ...] = (Region, Office, Tramite, TramiteName, Closure)
 
 
 def register_extra(name: str, model: type, load: ExtraLoader) -> None:
@@ -43,7 +45,7 @@ def register_extra(name: str, model: type, load: ExtraLoader) -> None:
     global CACHED
     _EXTRAS[name] = (model, load)
     extra_models = (model for model, _load in _EXTRAS.values())
-    CACHED = tuple(dict.fromkeys((Region, Office, Tramite, Closure, *extra_models)))
+    CACHED = tuple(dict.fromkeys((Region, Office, Tramite, TramiteName, Closure, *extra_models)))
     _snapshots.clear()
 
 
@@ -68,6 +70,16 @@ class TramiteInfo:
     name: str
     description: str
     ordinal: int
+    names: tuple[tuple[str, str], ...] = ()  # (locale, name) besides the Spanish ``name``
+
+    def name_in(self, locale: str) -> tuple[str, str]:
+        """(name, language) for a reader of ``locale``: Spanish where it has no name."""
+        return name_in(locale, self.name, dict(self.names))
+
+    @property
+    def local_name(self) -> tuple[str, str]:
+        """(name, language) in the current page's language."""
+        return self.name_in(get_locale())
 
 
 @dataclass(frozen=True)
@@ -118,6 +130,11 @@ async def _load(db: AsyncSession, generation: str) -> Snapshot:
     tramites = await db.scalars(
         select(Tramite).where(Tramite.active.is_(True)).order_by(Tramite.topic, Tramite.ordinal)
     )
+    names: dict[str, list[tuple[str, str]]] = {}
+    for code, locale, name in await db.execute(
+        select(TramiteName.tramite_code, TramiteName.locale, TramiteName.name)
+    ):
+        names.setdefault(code, []).append((locale, name))
     zones: dict[str, str] = {}
     offices = await db.execute(
         select(Office.region_code, Office.timezone).order_by(Office.region_code, Office.id)
@@ -130,7 +147,10 @@ async def _load(db: AsyncSession, generation: str) -> Snapshot:
         generation=generation,
         regions=tuple(RegionInfo(r.code, r.name, r.ordinal) for r in regions),
         tramites=tuple(
-            TramiteInfo(t.code, t.topic, t.name, t.description, t.ordinal) for t in tramites
+            TramiteInfo(
+                t.code, t.topic, t.name, t.description, t.ordinal, tuple(names.get(t.code, ()))
+            )
+            for t in tramites
         ),
         zones=zones,
         closures=tuple((day, region) for day, region in closures),

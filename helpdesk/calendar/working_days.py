@@ -1,10 +1,15 @@
-"""Response deadlines in días hábiles (Ley 19.880 art. 25), as pure functions.
+"""Response deadlines in días hábiles (Ley 19.880 art. 25) or días corridos, as pure functions.
 
 Días hábiles exclude Saturdays, Sundays and holidays: Chile's national holidays, the handling
 office's regional ones (the ``holidays`` package: Arica y Parinacota on 7 June, Ñuble's
 Chillán on 20 August) and the service's own extra closures. Counting starts the day after
 receipt; since Ley 21.180 a request filed on a non-working day counts as filed on the next
 working day. The clock stops while the request waits on the citizen.
+
+A count in días corridos (Ley 21.719's rights requests: 30 días corridos) counts every day
+of the calendar, paused days excepted, from the same filing day; when its last day is not a
+working day the deadline moves to the next one (art. 25: "cuando el último día del plazo
+sea inhábil, éste se entenderá prorrogado al primer día hábil siguiente").
 """
 
 from __future__ import annotations
@@ -16,6 +21,10 @@ from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 import holidays
+
+HABILES = "habiles"
+CORRIDOS = "corridos"
+UNITS = (HABILES, CORRIDOS)
 
 
 @lru_cache(maxsize=256)
@@ -78,10 +87,15 @@ def due_date(
     calendar: WorkingCalendar,
     zone: ZoneInfo,
     pauses: Sequence[Pause] = (),
+    unit: str = HABILES,
 ) -> date | None:
-    """The last día hábil to answer; None while a pause is open (the clock is stopped)."""
+    """The last day to answer, ``working_days`` of ``unit`` (días hábiles by default, or
+    días corridos) after filing; always a working day. None while a pause is open (the clock
+    is stopped)."""
     if working_days < 0:
         raise ValueError("a deadline cannot be negative")
+    if unit not in UNITS:
+        raise ValueError(f"unknown unit of days {unit!r}")
     paused, open_pause = _paused_days(pauses, zone)
     if open_pause:
         return None
@@ -89,7 +103,21 @@ def due_date(
     counted = 0
     while counted < working_days:
         day += timedelta(days=1)
-        if calendar.is_working_day(day) and not any(a <= day < b for a, b in paused):
+        if any(a <= day < b for a, b in paused):
+            continue
+        if unit == CORRIDOS or calendar.is_working_day(day):
+            counted += 1
+    return calendar.next_working_day(day)
+
+
+def add_working_days(day: date, count: int, calendar: WorkingCalendar) -> date:
+    """The ``count``-th día hábil after ``day`` (``day`` itself when ``count`` is 0)."""
+    if count < 0:
+        raise ValueError("a count of days cannot be negative")
+    counted = 0
+    while counted < count:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
             counted += 1
     return day
 

@@ -173,13 +173,5 @@ def format_datetime(
     return f"{day_text}, {time_text}"
 
 
-@cache
-def country_names(locale: str) -> tuple[tuple[str, str], ...]:
-    """(ISO code, name) of every country, in the locale's language and alphabetical order."""
-    names = Locale.parse(BABEL_LOCALES[locale]).territories
-    pairs = ((code, name) for code, name in names.items() if len(code) == 2 and code.isalpha())
-    return tuple(sorted(pairs, key=lambda pair: pair[1]))
-
-
 def format_number(value: float, locale: str | None = None) -> str:
     return numbers.format_decimal(value, locale=_babel_locale(locale))

@@ -63,6 +63,10 @@ class Settings:
     # hábiles ahead of a legal due date it warns.
     deadline_alert_minutes: int = 15
     deadline_alert_days: int = 2
+    # Scheduled lifecycle work (tickets/lifecycle): how often the worker looks (0: never),
+    # and after how many días hábiles untouched by the person a resolved request is closed.
+    lifecycle_minutes: int = 60
+    auto_close_working_days: int = 7
     claveunica_client_id: str = ""
     claveunica_client_secret: str = ""
     claveunica_metadata_url: str = (

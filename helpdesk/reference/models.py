@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from helpdesk.core.db import Base
+from helpdesk.core.db import Base, UTCDateTime
 
 
 class Region(Base):
@@ -41,3 +43,18 @@ class Tramite(Base):
     description: Mapped[str] = mapped_column(Text, default="")
     ordinal: Mapped[int] = mapped_column(Integer, default=0)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Set when an admin adds or edits the trámite: from then on the reference sync leaves
+    # it (and its names) as the admin left it.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class TramiteName(Base):
+    """A trámite's name in a language other than Spanish (Spanish is ``Tramite.name``)."""
+
+    __tablename__ = "tramite_names"
+
+    tramite_code: Mapped[str] = mapped_column(
+        ForeignKey("tramites.code", ondelete="CASCADE"), primary_key=True
+    )
+    locale: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))

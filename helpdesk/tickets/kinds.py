@@ -3,7 +3,9 @@
 The kinds table is the shipped default. The legal deadline and the internal target of each
 kind are a ``DeadlineRule`` that an admin table may override (``deadline_rule`` takes the
 overrides), so the values below are only what a fresh install starts with: shared
-DOMAIN.md §2 says no law sets SIAC's maximum and the service answers in 10 días hábiles.
+DOMAIN.md §2 says no law sets SIAC's maximum and the service answers in 10 días hábiles;
+a transparency request (Ley 20.285) has 20, extendable once by 10. A rule counts días
+hábiles or días corridos (Ley 21.719's rights requests: 30 corridos, extendable by 30).
 
 Portal categories are one per trámite topic (``helpdesk.reference.data.TOPICS``, which adds
 Refugio to the topics of today's portal form); the specific trámite is chosen within the
@@ -16,11 +18,21 @@ when read, so one frozen table serves every locale.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
 from types import MappingProxyType
 from typing import Final, Protocol, TypeVar
+from zoneinfo import ZoneInfo
 
+from helpdesk.calendar.working_days import (
+    CORRIDOS,
+    HABILES,
+    UNITS,
+    Pause,
+    WorkingCalendar,
+    due_date,
+)
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.i18n import lazy_gettext
 
@@ -35,17 +47,50 @@ PORTAL_TARGET_DAYS: Final = 5
 
 @dataclass(frozen=True)
 class DeadlineRule:
-    """Días hábiles to answer: the legal deadline and an optional, shorter internal target.
-    They are two separate clocks; both stop while the request waits on the citizen."""
+    """The days to answer: the legal deadline and an optional, shorter internal target, both
+    in ``unit`` (días hábiles, or días corridos), and the one extension the law may allow
+    (``extension_days`` of the same unit, granted once, before the deadline, with notice to
+    the person). The legal and target deadlines are two separate clocks; both stop while the
+    request waits on the citizen."""
 
     legal_days: int = DEFAULT_LEGAL_DAYS
     target_days: int | None = None
+    unit: str = HABILES
+    extension_days: int | None = None
 
     def __post_init__(self) -> None:
         if self.legal_days < 1:
-            raise ValueError("a legal deadline needs at least one día hábil")
+            raise ValueError("a legal deadline needs at least one day")
         if self.target_days is not None and not 1 <= self.target_days <= self.legal_days:
             raise ValueError("an internal target lies between 1 and the legal deadline")
+        if self.unit not in UNITS:
+            raise ValueError(f"unknown unit of days {self.unit!r}")
+        if self.extension_days is not None and not 1 <= self.extension_days <= self.legal_days:
+            raise ValueError("an extension lies between 1 and the legal deadline")
+
+    def legal_due(
+        self,
+        received_at: datetime,
+        calendar: WorkingCalendar,
+        zone: ZoneInfo,
+        pauses: Sequence[Pause] = (),
+        extension_days: int | None = None,
+    ) -> date | None:
+        """The legal due date, counted from reception; ``extension_days`` when the request's
+        deadline was extended (the days granted then, whatever the rule says now)."""
+        days = self.legal_days + (extension_days or 0)
+        return due_date(received_at, days, calendar, zone, pauses, self.unit)
+
+    def target_due(
+        self,
+        received_at: datetime,
+        calendar: WorkingCalendar,
+        zone: ZoneInfo,
+        pauses: Sequence[Pause] = (),
+    ) -> date | None:
+        if not self.target_days:
+            return None
+        return due_date(received_at, self.target_days, calendar, zone, pauses, self.unit)
 
 
 @dataclass(frozen=True)
@@ -73,6 +118,10 @@ class RequestKind:
 
 def _siac(code: str, name: str, help_text: str) -> RequestKind:
     return RequestKind(code, SIAC, name, help_text, DeadlineRule(DEFAULT_LEGAL_DAYS))
+
+
+def unit_names() -> dict[str, str]:
+    return {HABILES: _("días hábiles"), CORRIDOS: _("días corridos")}
 
 
 def _portal(topic: str, name: str, help_text: str, *, identity: bool = False) -> RequestKind:
@@ -115,6 +164,19 @@ _DEFAULT_KINDS: Final = (
         "comentario",
         lazy_gettext("Comentario"),
         lazy_gettext("Cualquier otro mensaje que quiera hacernos llegar."),
+    ),
+    # Ley 20.285 art. 14: 20 días hábiles, extendable once by 10 (with notice to the person,
+    # before the deadline, saying why). Ley 21.719's rights requests will be 30 días
+    # corridos extendable by 30: DeadlineRule(30, unit=CORRIDOS, extension_days=30).
+    RequestKind(
+        "transparencia",
+        SIAC,
+        lazy_gettext("Solicitud de acceso a la información pública"),
+        lazy_gettext(
+            "Pida información o documentos que tenga el Servicio (Ley de Transparencia,"
+            " Ley 20.285)."
+        ),
+        DeadlineRule(20, extension_days=10),
     ),
     _portal(
         "permanencia_transitoria",

@@ -91,6 +91,13 @@ class Ticket(Base):
     target_due_on: Mapped[date | None] = mapped_column(Date)
     # The legal due date supervisors were last alerted about (so each deadline alerts once).
     deadline_alerted_on: Mapped[date | None] = mapped_column(Date)
+    # Días of the one extension granted (prórroga, tickets/lifecycle/extension.py), counted
+    # into the legal deadline whenever it is counted again; None: not extended.
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    # When the person was warned that the request will be declared abandoned (Ley 19.880
+    # art. 43, tickets/lifecycle/rules.py); a warning older than their last activity
+    # or the last wait on them no longer counts.
+    abandonment_warned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -146,13 +153,15 @@ class StatusChange(Base):
 
 
 class KindDeadline(Base):
-    """An admin's override of a kind's deadlines (días hábiles)."""
+    """An admin's override of a kind's deadlines (días hábiles or corridos, ``unit``)."""
 
     __tablename__ = "kind_deadlines"
 
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     legal_days: Mapped[int] = mapped_column(Integer)
     target_days: Mapped[int | None] = mapped_column(Integer)
+    unit: Mapped[str] = mapped_column(String(10), default="habiles", server_default="habiles")
+    extension_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class TicketTag(Base):

@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
 from helpdesk.calendar import service as calendar
-from helpdesk.calendar.working_days import Pause, due_date
+from helpdesk.calendar.working_days import Pause
 from helpdesk.tickets import deadline_rules, status_flow
 from helpdesk.tickets.models import StatusChange, Ticket
 
@@ -94,6 +94,8 @@ async def restart_clock(db: AsyncSession, ticket: Ticket, now: datetime) -> None
     zone = await calendar.office_zone(db, ticket.region_code)
     working = await calendar.working_calendar(db, ticket.region_code)
     rule = await deadline_rules.rule_for(db, ticket.kind)
-    ticket.legal_due_on = due_date(ticket.received_at, rule.legal_days, working, zone, pauses)
+    # In the rule's unit, with the days of an extension already granted (lifecycle/extension).
+    received = ticket.received_at
+    ticket.legal_due_on = rule.legal_due(received, working, zone, pauses, ticket.extension_days)
     if rule.target_days:
-        ticket.target_due_on = due_date(ticket.received_at, rule.target_days, working, zone, pauses)
+        ticket.target_due_on = rule.target_due(received, working, zone, pauses)

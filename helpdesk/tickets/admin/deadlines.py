@@ -17,12 +17,15 @@ from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
 from helpdesk.core.errors import NotFound
 from helpdesk.tickets.answers.admin import require_admin
+from helpdesk.tickets.deadline_rules import from_row
 from helpdesk.tickets.kinds import KINDS, DeadlineRule
 from helpdesk.tickets.models import KindDeadline
 
 # Kinds and their deadlines have text keys; the audit log's entity id is a number, so these
 # events carry 0 and name the kind in their changes.
 NO_ID = 0
+# The deadline form's fields.
+FIELDS = ("legal", "meta", "unidad", "prorroga")
 
 
 # --- Plazos por tipo.
@@ -50,7 +53,7 @@ async def list_deadlines(db: AsyncSession, viewer: Viewer) -> list[KindDeadlineR
             kind.name,
             kind.family,
             kind.deadline,
-            DeadlineRule(o.legal_days, o.target_days) if (o := overrides.get(code)) else None,
+            from_row(o) if (o := overrides.get(code)) else None,
         )
         for code, kind in KINDS.items()
     ]
@@ -61,33 +64,47 @@ async def get_deadline(db: AsyncSession, viewer: Viewer, kind: str) -> KindDeadl
     if kind not in KINDS:
         raise NotFound("kind")
     row = await db.get(KindDeadline, kind)
-    override = DeadlineRule(row.legal_days, row.target_days) if row else None
+    override = from_row(row) if row else None
     return KindDeadlineRow(
         kind, KINDS[kind].name, KINDS[kind].family, KINDS[kind].deadline, override
     )
 
 
-def _values(rule: DeadlineRule | None) -> dict[str, int | None]:
+def form_values(rule: DeadlineRule) -> dict[str, str]:
+    """A rule as the deadline form shows it."""
+    return {
+        "legal": str(rule.legal_days),
+        "meta": str(rule.target_days or ""),
+        "unidad": rule.unit,
+        "prorroga": str(rule.extension_days or ""),
+    }
+
+
+def _values(rule: DeadlineRule | None) -> dict[str, int | str | None]:
     if rule is None:
-        return {"legal": None, "meta": None}
-    return {"legal": rule.legal_days, "meta": rule.target_days}
+        return {"legal": None, "meta": None, "unidad": None, "prorroga": None}
+    return {
+        "legal": rule.legal_days,
+        "meta": rule.target_days,
+        "unidad": rule.unit,
+        "prorroga": rule.extension_days,
+    }
 
 
 async def set_deadline(
     db: AsyncSession,
     viewer: Viewer,
     kind: str,
-    legal_days: int,
-    target_days: int | None,
+    new: DeadlineRule,
     actor: audit.Actor,
 ) -> None:
     current = await get_deadline(db, viewer, kind)
-    new = DeadlineRule(legal_days, target_days)  # raises on a target beyond the legal term
     row = await db.get(KindDeadline, kind)
     if row is None:
-        db.add(KindDeadline(kind=kind, legal_days=legal_days, target_days=target_days))
-    else:
-        row.legal_days, row.target_days = legal_days, target_days
+        row = KindDeadline(kind=kind)
+        db.add(row)
+    row.legal_days, row.target_days = new.legal_days, new.target_days
+    row.unit, row.extension_days = new.unit, new.extension_days
     changes = audit.diff(_values(current.rule), _values(new))
     if changes or current.override is None:
         changes["tipo"] = [kind, kind]

@@ -11,9 +11,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from helpdesk.calendar.working_days import HABILES, UNITS
 from helpdesk.core.i18n import DEFAULT_LOCALE, SUPPORTED_LOCALES
 from helpdesk.core.i18n import gettext as _
-from helpdesk.tickets.kinds import KINDS
+from helpdesk.tickets.kinds import KINDS, DeadlineRule
 from helpdesk.tickets.workbench.service import REPLY_TARGETS
 
 Errors = dict[str, str]
@@ -196,11 +197,16 @@ def _days(value: str) -> int | None:
     return int(value) if value.isdecimal() and len(value) <= 3 else None
 
 
-def parse_deadline(form: Mapping[str, Any]) -> tuple[tuple[int, int | None], Errors]:
-    """(legal días hábiles, internal target or None)."""
+def parse_deadline(form: Mapping[str, Any]) -> tuple[DeadlineRule, Errors]:
+    """A kind's rule: legal days, optional internal target, unit (días hábiles or corridos)
+    and optional extension, all in that unit."""
     errors: Errors = {}
+    unit = _text(form, "unidad") or HABILES
+    if unit not in UNITS:
+        errors["unidad"] = _("Elija días hábiles o días corridos.")
+        unit = HABILES
     out_of_range = _(
-        "Escriba un número de días hábiles entre %(min)s y %(max)s.", min=DAYS_MIN, max=DAYS_MAX
+        "Escriba un número de días entre %(min)s y %(max)s.", min=DAYS_MIN, max=DAYS_MAX
     )
     legal = _days(_text(form, "legal"))
     if legal is None or not DAYS_MIN <= legal <= DAYS_MAX:
@@ -212,7 +218,15 @@ def parse_deadline(form: Mapping[str, Any]) -> tuple[tuple[int, int | None], Err
         errors["meta"] = out_of_range
     elif target is not None and "legal" not in errors and target > legal:
         errors["meta"] = _("La meta interna no puede ser mayor que el plazo legal.")
-    return (legal, target), errors
+    raw_extension = _text(form, "prorroga")
+    extension = _days(raw_extension) if raw_extension else None
+    if raw_extension and (extension is None or not DAYS_MIN <= extension <= DAYS_MAX):
+        errors["prorroga"] = out_of_range
+    elif extension is not None and "legal" not in errors and extension > legal:
+        errors["prorroga"] = _("La prórroga no puede ser mayor que el plazo legal.")
+    if errors:
+        return DeadlineRule(), errors
+    return DeadlineRule(legal, target, unit, extension), errors
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from helpdesk.tickets.admin import deadlines as admin_deadlines
 from helpdesk.tickets.admin import forms as admin_forms
 from helpdesk.tickets.admin.web import PREFIX, admin_viewer, done, form_values, page
 from helpdesk.tickets.answers.admin import AdminInputError
-from helpdesk.tickets.kinds import kind_names
+from helpdesk.tickets.kinds import kind_names, unit_names
 from helpdesk.tickets.teams import admin as admin_teams
 
 # --- Plazos por tipo.
@@ -29,25 +29,26 @@ from helpdesk.tickets.teams import admin as admin_teams
 async def deadlines(request: Request) -> Response:
     viewer = await admin_viewer(request)
     rows = await admin_deadlines.list_deadlines(db(request), viewer)
-    return page(request, viewer, "tickets/admin/deadlines.html", {"rows": rows})
+    context = {"rows": rows, "units": unit_names()}
+    return page(request, viewer, "tickets/admin/deadlines.html", context)
 
 
 async def deadline_edit(request: Request) -> Response:
     viewer = await admin_viewer(request)
     kind = str(request.path_params["kind"])
     row = await admin_deadlines.get_deadline(db(request), viewer, kind)
-    values = {"legal": str(row.rule.legal_days), "meta": str(row.rule.target_days or "")}
+    values = admin_deadlines.form_values(row.rule)
     errors: dict[str, str] = {}
     if request.method == "POST":
-        async with request.form(max_files=0, max_fields=5) as form:
-            (legal, target), errors = admin_forms.parse_deadline(form)
-            values = form_values(form, ("legal", "meta"))
+        async with request.form(max_files=0, max_fields=7) as form:
+            rule, errors = admin_forms.parse_deadline(form)
+            values = form_values(form, admin_deadlines.FIELDS)
         if not errors:
             await admin_deadlines.set_deadline(
-                db(request), viewer, kind, legal, target, session.actor(request, viewer)
+                db(request), viewer, kind, rule, session.actor(request, viewer)
             )
             return done(request, "tickets_admin_deadlines", "plazo")
-    context = {"row": row, "values": values, "errors": errors}
+    context = {"row": row, "values": values, "errors": errors, "units": unit_names()}
     return page(
         request, viewer, "tickets/admin/deadline_form.html", context, 422 if errors else 200
     )

@@ -1,5 +1,6 @@
-"""The inbox's admin pages: answer templates (respuestas tipo), automatic rules and
-trámites here; deadlines, closures and teams in ``tickets.admin.routes``.
+"""The inbox's admin pages: answer templates (respuestas tipo) and automatic rules here;
+deadlines, closures and teams in ``tickets.admin.routes``, trámites and offices in
+``tickets.admin.reference_routes``.
 
 Handlers stay thin: parse with ``admin_forms``, call the service (which checks the admin
 role and audits), answer a page, a 422 with the form again, or a 303.
@@ -21,10 +22,9 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.unit_of_work import db
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.admin import forms as admin_forms
-from helpdesk.tickets.admin import tramites as admin_tramites
 from helpdesk.tickets.admin.web import PREFIX, admin_viewer, done, form_values, page
 from helpdesk.tickets.answers import admin as admin_service
-from helpdesk.tickets.kinds import KINDS, PORTAL_KIND_BY_TOPIC, kind_names
+from helpdesk.tickets.kinds import KINDS, kind_names
 from helpdesk.tickets.workbench.service import REPLY_TARGETS
 
 ANSWER_TEMPLATE_FIELDS = (
@@ -198,41 +198,6 @@ async def rule_state(request: Request) -> Response:
 # --- Trámites.
 
 
-async def _tramites_page(
-    request: Request,
-    viewer: Viewer,
-    failed: str | None = None,
-    values: dict[str, str] | None = None,
-    errors: dict[str, str] | None = None,
-) -> Response:
-    context = {
-        "rows": await admin_tramites.list_tramites(db(request), viewer),
-        "topic_names": {t: KINDS[k].name for t, k in PORTAL_KIND_BY_TOPIC.items()},
-        "failed": failed,
-        "values": values or {},
-        "errors": errors or {},
-    }
-    return page(request, viewer, "tickets/admin/tramites.html", context, 422 if errors else 200)
-
-
-async def tramites(request: Request) -> Response:
-    return await _tramites_page(request, await admin_viewer(request))
-
-
-async def tramite_update(request: Request) -> Response:
-    viewer = await admin_viewer(request)
-    code = str(request.path_params["code"])
-    async with request.form(max_files=0, max_fields=5) as form:
-        (name, active), errors = admin_forms.parse_tramite(form)
-        values = form_values(form, ("nombre", "activo"))
-    if errors:
-        return await _tramites_page(request, viewer, code, values, errors)
-    await admin_tramites.update_tramite(
-        db(request), viewer, code, name, active, session.actor(request, viewer)
-    )
-    return done(request, "tickets_admin_tramites", "tramite")
-
-
 routes = [
     Route(PREFIX, home, name="tickets_admin_home"),
     Route(PREFIX + "/respuestas", answer_template_list, name="tickets_admin_answer_templates"),
@@ -263,12 +228,5 @@ routes = [
         rule_state,
         methods=["POST"],
         name="tickets_admin_rule_state",
-    ),
-    Route(PREFIX + "/tramites", tramites, name="tickets_admin_tramites"),
-    Route(
-        PREFIX + "/tramites/{code}",
-        tramite_update,
-        methods=["POST"],
-        name="tickets_admin_tramite_update",
     ),
 ]

@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
-from helpdesk.calendar.working_days import due_date
 from helpdesk.core import links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import format_date
@@ -134,8 +133,8 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
         data, now = opening.data, opening.received_at
         rule = deadline_rule(data.kind, snapshot.extras[deadline_rules.EXTRA])
         calendar = snapshot.calendar(data.region_code)
-        legal_due_on = due_date(now, rule.legal_days, calendar, zone)
-        target = due_date(now, rule.target_days, calendar, zone) if rule.target_days else None
+        legal_due_on = rule.legal_due(now, calendar, zone)  # in the rule's unit of days
+        target = rule.target_due(now, calendar, zone)
         due_dates.append(legal_due_on)
         requests.append(
             {

@@ -16,6 +16,7 @@ from starlette.responses import Response
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.calendar.service import local_today
+from helpdesk.core.db import utcnow
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect_to, settings
@@ -24,6 +25,7 @@ from helpdesk.tickets import status_flow
 from helpdesk.tickets.answers import composer as answer_composer
 from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.kinds import KINDS, priority_names
+from helpdesk.tickets.lifecycle import extension as lifecycle
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import tags
@@ -88,6 +90,7 @@ async def render_detail(
         "links": await merging.links_view(session_db, viewer, item),
         "others_replying": await presence.others_replying(session_db, viewer, item),
         "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
+        **await lifecycle.panel(session_db, item, utcnow()),
     }
     response = render(request, "tickets/workbench/detail.html", context, status_code)
     response.headers["Cache-Control"] = "private, no-store"

@@ -34,12 +34,27 @@ async def test_supervisor_follows_one_request_with_names_and_links(
     assert rows and links.count(f"/staff/solicitudes/{opened['folio']}") == len(rows)
     text = page_text(page.text)
     assert "Test regional_agent" in text and "staff #" not in text
+    # In words: who took it, the status it moved to; no raw codes.
+    assert "Asignada a Test regional_agent (antes: nadie)" in text
+    assert "Estado cambiado de «Nuevo» a «Abierto»" in text
+    assert "request.assign" not in text and "assignee_id" not in text
 
     unknown = await client.get("/staff/auditoria", params={"solicitud": "SIAC-1999-000001"})
-    assert "No hay eventos." in page_text(unknown.text)
+    assert unknown.status_code == 404
+    assert "No hay una solicitud o ficha con ese número" in page_text(unknown.text)
 
 
-async def test_agents_cannot_read_the_log(client: Browser, sessionmaker) -> None:
+async def test_an_agent_reads_the_history_of_a_request_they_answer(
+    client: Browser, sessionmaker
+) -> None:
+    """The issue's report: analysts (and agents) got 403 on the log of a request they can
+    answer. They read its history in words now, without the addresses."""
+    opened = await make_request(sessionmaker, "RM", subject="Historial para el agente")
     await sign_in_staff(client, await staff_member(sessionmaker, "regional_agent", "santiago"))
-    response = await client.get("/staff/auditoria", params={"solicitud": "SIAC-2026-000001"})
-    assert response.status_code == 403
+    detail = await client.get(f"/staff/solicitudes/{opened['folio']}")
+    assert f"/staff/auditoria?solicitud={opened['folio']}" in detail.text
+    page = await client.get("/staff/auditoria", params={"solicitud": opened["folio"]})
+    assert page.status_code == 200
+    text = page_text(page.text)
+    assert f"Solicitud {opened['folio']} recibida" in text and "Desde" not in text
+    assert (await client.get("/staff/auditoria")).status_code == 403

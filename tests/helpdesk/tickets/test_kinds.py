@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from helpdesk.calendar.working_days import CORRIDOS, HABILES
 from helpdesk.core import i18n
 from helpdesk.reference.data import TOPICS, TRAMITES
 from helpdesk.tickets.kinds import (
@@ -42,6 +43,7 @@ def test_siac_tipos_and_portal_categories() -> None:
         "opinion",
         "peticion",
         "comentario",
+        "transparencia",
     )
     # One portal category per trámite topic, in the catalogue's order.
     assert PORTAL_KINDS == TOPICS
@@ -60,6 +62,7 @@ def test_siac_tipos_and_portal_categories() -> None:
         ("opinion", "SIAC", 10, None, False),
         ("peticion", "SIAC", 10, None, False),
         ("comentario", "SIAC", 10, None, False),
+        ("transparencia", "SIAC", 20, None, False),
         ("permanencia_transitoria", "AYU", 10, 5, False),
         ("regularizacion", "AYU", 10, 5, False),
         ("estampado_electronico", "AYU", 10, 5, True),
@@ -76,13 +79,14 @@ def test_siac_tipos_and_portal_categories() -> None:
 def test_defaults(code: str, prefix: str, legal: int, target: int | None, identity: bool) -> None:
     kind = KINDS[code]
     assert kind.folio_prefix == prefix
-    assert deadline_rule(code) == DeadlineRule(legal, target)
+    extension = 10 if code == "transparencia" else None  # Ley 20.285 art. 14
+    assert deadline_rule(code) == DeadlineRule(legal, target, HABILES, extension)
     assert kind.requires_identity_document is identity
     assert kind.topic == (code if prefix == "AYU" else None)
 
 
 def test_every_kind_is_in_the_parametrized_table() -> None:
-    assert len(KINDS) == 18
+    assert len(KINDS) == 19
 
 
 def test_an_admin_override_replaces_the_default_for_its_kind_only() -> None:
@@ -102,10 +106,31 @@ def test_the_defaults_cannot_be_edited_in_place() -> None:
         KINDS["consulta"].deadline = DeadlineRule(3)  # type: ignore[misc]
 
 
-@pytest.mark.parametrize(("legal", "target"), [(0, None), (-1, None), (10, 0), (10, 11)])
-def test_impossible_rules_are_rejected(legal: int, target: int | None) -> None:
+@pytest.mark.parametrize(
+    ("legal", "target", "unit", "extension"),
+    [
+        (0, None, HABILES, None),
+        (-1, None, HABILES, None),
+        (10, 0, HABILES, None),
+        (10, 11, HABILES, None),
+        (10, None, "semanas", None),
+        (10, None, HABILES, 0),
+        (10, None, CORRIDOS, 11),
+    ],
+)
+def test_impossible_rules_are_rejected(
+    legal: int, target: int | None, unit: str, extension: int | None
+) -> None:
     with pytest.raises(ValueError):
-        DeadlineRule(legal, target)
+        DeadlineRule(legal, target, unit, extension)
+
+
+def test_the_transparency_kind_and_a_rights_request_rule() -> None:
+    transparency = KINDS["transparencia"]
+    assert transparency.name == "Solicitud de acceso a la información pública"
+    assert transparency.deadline == DeadlineRule(20, None, HABILES, 10)
+    # Ley 21.719's rights requests: 30 días corridos, extendable once by 30.
+    assert DeadlineRule(30, unit=CORRIDOS, extension_days=30).extension_days == 30
 
 
 def test_every_kind_has_a_spanish_name_and_help_text() -> None:

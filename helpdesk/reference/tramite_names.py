@@ -1,0 +1,223 @@
+"""The shipped trámites' names in the portal's other languages (Spanish is in ``data``).
+
+Reference data, translated with it: the request form and the knowledge base show a
+trámite in the reader's language, in Spanish only where a name is missing.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+# code -> locale -> name; every shipped trámite has a name in en, fr, ht, zh and ru.
+TRAMITE_NAMES: Final[dict[str, dict[str, str]]] = {
+    "pt-prorroga": {
+        "en": "Extension of temporary stay",
+        "fr": "Prolongation du séjour temporaire",
+        "ht": "Pwolonjasyon sejou tanporè",
+        "zh": "短期停留延期",
+        "ru": "Продление временного пребывания",
+    },
+    "pt-autorizacion-trabajo": {
+        "en": "Work authorization for holders of temporary stay",
+        "fr": "Autorisation de travailler pour les titulaires d'un séjour temporaire",
+        "ht": "Otorizasyon pou travay pou moun ki gen sejou tanporè",
+        "zh": "短期停留持有人的工作许可",
+        "ru": "Разрешение на работу для лиц с временным пребыванием",
+    },
+    "pt-artistas": {
+        "en": "Temporary stay for artists and athletes",
+        "fr": "Séjour temporaire des artistes et sportifs",
+        "ht": "Sejou tanporè pou atis ak atlèt",
+        "zh": "艺术家和运动员的短期停留",
+        "ru": "Временное пребывание артистов и спортсменов",
+    },
+    "pt-tripulantes": {
+        "en": "Extension of the crew member card",
+        "fr": "Prolongation de la carte de membre d'équipage",
+        "ht": "Pwolonjasyon kat manm ekipaj",
+        "zh": "机组人员卡延期",
+        "ru": "Продление карты члена экипажа",
+    },
+    "pt-reimpresion-orden-pago": {
+        "en": "Reprint of a payment order",
+        "fr": "Réimpression de l'ordre de paiement",
+        "ht": "Re-enprime lòd peman an",
+        "zh": "重新打印缴费单",
+        "ru": "Повторная печать платёжного документа",
+    },
+    "regularizacion-nna": {
+        "en": "Regularization of children and adolescents",
+        "fr": "Régularisation des enfants et adolescents",
+        "ht": "Regilarizasyon timoun ak adolesan",
+        "zh": "儿童和青少年的身份合法化",
+        "ru": "Урегулирование статуса детей и подростков",
+    },
+    "estampado-descarga": {
+        "en": "Download of the electronic stamp",
+        "fr": "Téléchargement du tampon électronique",
+        "ht": "Telechaje so elektwonik la",
+        "zh": "下载电子签注",
+        "ru": "Загрузка электронного штампа",
+    },
+    "rt-reunificacion-familiar": {
+        "en": "Temporary residence: family reunification",
+        "fr": "Résidence temporaire : regroupement familial",
+        "ht": "Rezidans tanporè: reyinifikasyon fanmi",
+        "zh": "临时居留：家庭团聚",
+        "ru": "Временное проживание: воссоединение семьи",
+    },
+    "rt-actividades-remuneradas": {
+        "en": "Temporary residence: lawful paid activities",
+        "fr": "Résidence temporaire : activités licites rémunérées",
+        "ht": "Rezidans tanporè: aktivite legal ki peye",
+        "zh": "临时居留：合法有偿活动",
+        "ru": "Временное проживание: законная оплачиваемая деятельность",
+    },
+    "rt-estudiantes": {
+        "en": "Temporary residence: students",
+        "fr": "Résidence temporaire : étudiants",
+        "ht": "Rezidans tanporè: etidyan",
+        "zh": "临时居留：学生",
+        "ru": "Временное проживание: студенты",
+    },
+    "rt-trabajadores-temporada": {
+        "en": "Temporary residence: seasonal workers",
+        "fr": "Résidence temporaire : travailleurs saisonniers",
+        "ht": "Rezidans tanporè: travayè sezonye",
+        "zh": "临时居留：季节性工人",
+        "ru": "Временное проживание: сезонные работники",
+    },
+    "rt-oportunidades-laborales": {
+        "en": "Temporary residence: job seeking",
+        "fr": "Résidence temporaire : recherche d'emploi",
+        "ht": "Rezidans tanporè: chèche travay",
+        "zh": "临时居留：寻找工作机会",
+        "ru": "Временное проживание: поиск работы",
+    },
+    "rt-razones-humanitarias": {
+        "en": "Temporary residence: humanitarian reasons",
+        "fr": "Résidence temporaire : raisons humanitaires",
+        "ht": "Rezidans tanporè: rezon imanitè",
+        "zh": "临时居留：人道主义理由",
+        "ru": "Временное проживание: гуманитарные причины",
+    },
+    "rt-tratamiento-medico": {
+        "en": "Temporary residence: medical treatment",
+        "fr": "Résidence temporaire : traitement médical",
+        "ht": "Rezidans tanporè: tretman medikal",
+        "zh": "临时居留：医疗",
+        "ru": "Временное проживание: лечение",
+    },
+    "rt-jubilados-rentistas": {
+        "en": "Temporary residence: retirees and people of independent means",
+        "fr": "Résidence temporaire : retraités et rentiers",
+        "ht": "Rezidans tanporè: retrete ak moun ki viv sou rant",
+        "zh": "临时居留：退休人员和固定收入者",
+        "ru": "Временное проживание: пенсионеры и рантье",
+    },
+    "rt-ex-residentes-definitivos": {
+        "en": "Temporary residence: former permanent residents",
+        "fr": "Résidence temporaire : anciens résidents permanents",
+        "ht": "Rezidans tanporè: ansyen rezidan pèmanan",
+        "zh": "临时居留：前永久居民",
+        "ru": "Временное проживание: бывшие постоянные жители",
+    },
+    "rt-inversionistas": {
+        "en": "Temporary residence: investors",
+        "fr": "Résidence temporaire : investisseurs",
+        "ht": "Rezidans tanporè: envestisè",
+        "zh": "临时居留：投资者",
+        "ru": "Временное проживание: инвесторы",
+    },
+    "rt-otras-subcategorias": {
+        "en": "Temporary residence: other subcategories (Decree 177)",
+        "fr": "Résidence temporaire : autres sous-catégories (décret 177)",
+        "ht": "Rezidans tanporè: lòt sou-kategori (Dekrè 177)",
+        "zh": "临时居留：其他子类别（第177号法令）",
+        "ru": "Временное проживание: другие подкатегории (Декрет 177)",
+    },
+    "rd-solicitud": {
+        "en": "Application for permanent residence",
+        "fr": "Demande de résidence permanente",
+        "ht": "Demann rezidans pèmanan",
+        "zh": "申请永久居留",
+        "ru": "Заявление на постоянное проживание",
+    },
+    "rd-certificado-en-tramite": {
+        "en": "Certificate of permanent residence application in progress",
+        "fr": "Certificat de demande de résidence permanente en cours",
+        "ht": "Sètifika demann rezidans pèmanan ki an kou",
+        "zh": "永久居留申请办理中证明",
+        "ru": "Справка о рассмотрении заявления на постоянное проживание",
+    },
+    "rd-ampliacion-certificado-menores": {
+        "en": "Extension of the permanent residence certificate for minors",
+        "fr": "Prolongation du certificat de résidence permanente des mineurs",
+        "ht": "Pwolonjasyon sètifika rezidans pèmanan pou minè",
+        "zh": "延长未成年人永久居留证明",
+        "ru": "Продление справки о постоянном проживании несовершеннолетних",
+    },
+    "nacionalizacion-carta": {
+        "en": "Naturalization letter",
+        "fr": "Lettre de naturalisation",
+        "ht": "Lèt natiralizasyon",
+        "zh": "入籍证书",
+        "ru": "Грамота о натурализации",
+    },
+    "refugio-solicitud": {
+        "en": "Application for recognition of refugee status",
+        "fr": "Demande de reconnaissance du statut de réfugié",
+        "ht": "Demann rekonesans estati refijye",
+        "zh": "申请承认难民身份",
+        "ru": "Заявление о признании статуса беженца",
+    },
+    "multas-calculo-pago": {
+        "en": "Calculation and payment of fines",
+        "fr": "Calcul et paiement des amendes",
+        "ht": "Kalkil ak peman amand",
+        "zh": "罚款的计算和缴纳",
+        "ru": "Расчёт и оплата штрафов",
+    },
+    "multas-descargos": {
+        "en": "Contesting a fine",
+        "fr": "Contestation d'une amende",
+        "ht": "Kontestasyon yon amand",
+        "zh": "对罚款提出申辩",
+        "ru": "Возражения по штрафу",
+    },
+    "registro-civil-cedula": {
+        "en": "Identity card for foreigners",
+        "fr": "Carte d'identité pour étrangers",
+        "ht": "Kat idantite pou etranje",
+        "zh": "外国人身份证",
+        "ru": "Удостоверение личности для иностранцев",
+    },
+    "beneficio-consulta": {
+        "en": "Inquiry about an immigration permit",
+        "fr": "Question sur un titre migratoire",
+        "ht": "Kesyon sou yon pèmi migratwa",
+        "zh": "移民许可查询",
+        "ru": "Запрос о миграционном разрешении",
+    },
+    "antecedentes-adicionales": {
+        "en": "Request for additional documents",
+        "fr": "Demande de pièces complémentaires",
+        "ht": "Demann plis dokiman",
+        "zh": "补充材料要求",
+        "ru": "Запрос дополнительных документов",
+    },
+    "recurso-administrativo": {
+        "en": "Administrative appeal",
+        "fr": "Recours administratif",
+        "ht": "Rekou administratif",
+        "zh": "行政复议",
+        "ru": "Административная жалоба",
+    },
+    "recuperacion-cuenta": {
+        "en": "Account recovery",
+        "fr": "Récupération du compte",
+        "ht": "Rekiperasyon kont",
+        "zh": "找回账户",
+        "ru": "Восстановление учётной записи",
+    },
+}
