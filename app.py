@@ -46,6 +46,7 @@ from helpdesk.people import routes_profile as people_profile_routes
 from helpdesk.people import sections as people_sections
 from helpdesk.people import timeline as people_timeline
 from helpdesk.tickets import person_records
+from helpdesk.tickets.admin import reference_routes as tickets_reference_routes
 from helpdesk.tickets.admin import routes as tickets_admin_routes
 from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline_alerts_job
 from helpdesk.tickets.answers import routes as tickets_answers_routes
@@ -126,6 +127,7 @@ def route_table() -> list[BaseRoute]:
         *tickets_lifecycle_routes.routes,
         *tickets_answers_routes.routes,
         *tickets_admin_routes.routes,
+        *tickets_reference_routes.routes,
         *tickets_presence_routes.routes,
         *tickets_links_routes.routes,
         *tickets_teams_routes.routes,

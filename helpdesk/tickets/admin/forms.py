@@ -267,13 +267,45 @@ def parse_routing(form: Mapping[str, Any]) -> dict[str, str | None]:
     }
 
 
-def parse_tramite(form: Mapping[str, Any]) -> tuple[tuple[str, bool], Errors]:
-    name = _text(form, "nombre")
+def name_field(locale: str) -> str:
+    return f"nombre_{locale}"
+
+
+@dataclass(frozen=True)
+class TramiteInput:
+    code: str
+    topic: str
+    names: dict[str, str]  # locale -> name; Spanish always, other languages where given
+    active: bool
+
+
+def parse_tramite(
+    form: Mapping[str, Any], topics: tuple[str, ...], code: str | None = None
+) -> tuple[TramiteInput, Errors]:
+    """The trámite form: its names in each language (Spanish required) and whether it is
+    offered; for a new trámite (``code`` None) also its code and category."""
     errors: Errors = {}
-    if not name:
-        errors["nombre"] = _("Escriba el nombre que ve la persona.")
-    elif len(name) > TRAMITE_NAME_MAX:
-        errors["nombre"] = _(
-            "El nombre puede tener hasta %(max)s caracteres.", max=TRAMITE_NAME_MAX
-        )
-    return (name[:TRAMITE_NAME_MAX], _checked(form, "activo")), errors
+    topic = ""
+    if code is None:
+        code = _text(form, "codigo").lower()
+        if (problem := check_code(code, CODE_MAX)) is not None:
+            errors["codigo"] = problem
+        topic = _text(form, "categoria")
+        if topic not in topics:
+            errors["categoria"] = _("Elija una categoría de la lista.")
+    names: dict[str, str] = {}
+    for locale in SUPPORTED_LOCALES:
+        field = name_field(locale)
+        name = _text(form, field)
+        if not name:
+            if locale == DEFAULT_LOCALE:
+                errors[field] = _(
+                    "Escriba el nombre en español: se muestra cuando falta el idioma de la persona."
+                )
+        elif len(name) > TRAMITE_NAME_MAX:
+            errors[field] = _(
+                "El nombre puede tener hasta %(max)s caracteres.", max=TRAMITE_NAME_MAX
+            )
+        else:
+            names[locale] = name
+    return TramiteInput(code[:CODE_MAX], topic, names, _checked(form, "activo")), errors
