@@ -45,12 +45,14 @@ from helpdesk.people import routes as people_routes
 from helpdesk.people import routes_profile as people_profile_routes
 from helpdesk.people import sections as people_sections
 from helpdesk.people import timeline as people_timeline
-from helpdesk.tickets import person_records
+from helpdesk.tickets import person_records, status_moves
 from helpdesk.tickets.admin import reference_routes as tickets_reference_routes
 from helpdesk.tickets.admin import routes as tickets_admin_routes
 from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline_alerts_job
 from helpdesk.tickets.answers import routes as tickets_answers_routes
 from helpdesk.tickets.api import routes as tickets_api_routes
+from helpdesk.tickets.citizen import emails as citizen_emails
+from helpdesk.tickets.citizen import private_links
 from helpdesk.tickets.citizen import routes as tickets_citizen_routes
 from helpdesk.tickets.lifecycle import jobs as lifecycle_jobs
 from helpdesk.tickets.lifecycle import routes as tickets_lifecycle_routes
@@ -177,6 +179,8 @@ def register_contributions() -> None:
     for source in person_records.TIMELINE_SOURCES:
         people_timeline.register_source(source)
     people_sections.register_person_section(person_records.requests_section)
+    # The person hears of the status changes they should know about (one email each).
+    status_moves.register_listener(citizen_emails.notify_status)
     people_merging.register_merge_hook(
         "requests", person_records.move_requests, person_records.restore_requests
     )
@@ -220,6 +224,8 @@ def create_app(settings: Settings) -> Starlette:
 
     routes = route_table()
     links.register(routes)
+    # Every email to a person carries their request's private link, signed with the secret.
+    private_links.configure(settings.secret_key, settings.base_url)
     logout = urlsplit(settings.claveunica_logout_url)
     identity_origin = f"{logout.scheme}://{logout.netloc}"
     middleware = [

@@ -103,12 +103,16 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
         )
 
 
-def _register_links() -> None:
+def _register_links(settings: Settings) -> None:
     """The commands whose jobs send email build its links from route names: they need the
-    app's route table (app.py), as the web process does."""
-    from app import register_links
+    app's route table (app.py), as the web process does, the secret that signs requests'
+    private links, and the status-change listeners (the person's email)."""
+    from app import register_contributions, register_links
+    from helpdesk.tickets.citizen import private_links
 
     register_links()
+    register_contributions()
+    private_links.configure(settings.secret_key, settings.base_url)
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
@@ -117,7 +121,7 @@ def _worker(settings: Settings, _args: argparse.Namespace) -> None:
     from helpdesk.tickets.lifecycle import jobs as lifecycle
     from helpdesk.tickets.opening import intake
 
-    _register_links()
+    _register_links(settings)
     jobs = [run_periodically, intake.make_job(), lifecycle.run_periodically]
     asyncio.run(run_worker_process(settings, jobs=jobs))
 
@@ -141,7 +145,7 @@ def _lifecycle(settings: Settings, args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    _register_links()
+    _register_links(settings)
     done = asyncio.run(run())
     print(
         f"lifecycle: {done.closed} closed after resolution, {done.warned} warned of"
@@ -160,14 +164,14 @@ def _alert_deadlines(settings: Settings, _args: argparse.Namespace) -> None:
         finally:
             await engine.dispose()
 
-    _register_links()
+    _register_links(settings)
     print(f"deadline alerts: {asyncio.run(run())} requests alerted")
 
 
 def _oirs_listener(settings: Settings, args: argparse.Namespace) -> None:
     from helpdesk.tickets.inbound.listener import run_listener_process
 
-    _register_links()
+    _register_links(settings)
     asyncio.run(run_listener_process(settings, args.host, args.port, args.address))
 
 

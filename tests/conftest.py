@@ -18,6 +18,7 @@ from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.security import configure_password_hashing
 from helpdesk.core.settings import Settings
+from helpdesk.tickets.citizen import private_links
 from tests.support import database
 from tests.support.http import Browser
 
@@ -43,6 +44,17 @@ def route_links() -> None:
     """The route table links are built from (app.py), also for tests that call services
     which write emails without building an app."""
     register_links()
+
+
+TEST_SECRET_KEY = "test-secret-key-" + "x" * 40
+TEST_BASE_URL = "http://testserver"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_link_secret() -> None:
+    """The secret private links in emails are signed with (app.py configures it from the
+    settings), also for tests that call services which write emails without an app."""
+    private_links.configure(TEST_SECRET_KEY, TEST_BASE_URL)
 
 
 @pytest.fixture(scope="session")
@@ -77,9 +89,9 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
     settings = Settings(
         kb_index_dir=str(tmp_path_factory.mktemp("kb-index") / "index"),
         app_env="test",
-        secret_key="test-secret-key-" + "x" * 40,
+        secret_key=TEST_SECRET_KEY,
         database_url=database_url,
-        base_url="http://testserver",
+        base_url=TEST_BASE_URL,
         smtp_port=1,  # nothing listens: tests that send mail start their own server
         argon2_time_cost=1,  # still argon2id, at the cheapest allowed profile: tests hash a lot
         argon2_memory_kib=8192,

@@ -12,7 +12,7 @@ from helpdesk.accounts import email_tokens
 from helpdesk.accounts.models import CitizenAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
-from helpdesk.core import links
+from helpdesk.core import language, links
 from helpdesk.core.db import utcnow
 from helpdesk.core.security import hash_password
 from helpdesk.notifications import outbox
@@ -57,11 +57,14 @@ async def register_portal_account(
         select(CitizenAccount.id).where(CitizenAccount.person_id == person.id)
     )
     if taken is not None or has_account:
+        holder = taken.person if taken is not None else person
         outbox.enqueue(
             db,
             "account_exists",
             email,
-            data.locale,
+            language.email_language(
+                profile=holder.preferred_locale if holder else None, page=data.locale
+            ),
             {
                 "signin_url": links.absolute_url(base_url, "citizen_signin"),
                 "reset_url": links.absolute_url(base_url, "citizen_recover"),
@@ -101,7 +104,8 @@ def send_verification(
         db,
         "verify_email",
         email,
-        locale,
+        # Sent to account holders only (registration, ClaveÚnica): their profile's language.
+        language.email_language(profile=person.preferred_locale, page=locale),
         {
             "name": person.given_names,
             "link": links.absolute_url(base_url, "verify_email", token=token),
@@ -159,7 +163,7 @@ async def request_password_reset(db: AsyncSession, email: str, locale: str, base
         db,
         "password_reset",
         account.person.email or email,
-        account.person.preferred_locale or locale,
+        language.email_language(profile=account.person.preferred_locale, page=locale),
         {
             "name": account.person.given_names,
             "link": links.absolute_url(base_url, "citizen_reset", token=token),
@@ -283,6 +287,7 @@ def send_email_proof(
     """For people without an account: a one-time link proves they own the address."""
     token = email_tokens.issue(db, "prove_email", email, payload={"next": next_path})
     link = links.absolute_url(base_url, "confirm_email_proof", token=token)
+    locale = language.email_language(profile=None, page=locale)  # nobody known yet
     outbox.enqueue(db, "prove_email", email, locale, {"link": link})
 
 

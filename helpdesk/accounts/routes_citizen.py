@@ -15,14 +15,15 @@ from helpdesk.accounts.forms import (
     parse_registration,
     text,
 )
+from helpdesk.accounts.models import CitizenAccount
 from helpdesk.accounts.password_form import check_rate
-from helpdesk.core import links
+from helpdesk.core import language, links
 from helpdesk.core.countries import COMMON, country_names
 from helpdesk.core.i18n import get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import redirect, redirect_to, safe_next, settings
+from helpdesk.core.web import redirect, redirect_to, remember_locale, safe_next, settings
 from helpdesk.people.models import DOCUMENT_TYPES
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,16 @@ def email_form(
     return render(request, "accounts/email_form.html", {**context, **extra}, 422 if errors else 200)
 
 
+def _with_profile_language(
+    request: Request, response: Response, account: CitizenAccount
+) -> Response:
+    """After signing in, the interface speaks the person's profile language until they
+    switch (``core.language.after_sign_in``; switching writes the profile too)."""
+    locale = language.after_sign_in(profile=account.person.preferred_locale, current=get_locale())
+    remember_locale(response, locale, settings(request).session_https_only)
+    return response
+
+
 CITIZEN_SIGNIN = password_form.PasswordSignIn(
     "accounts/signin.html", "citizen_profile", "citizen-login", citizens.find_portal_account
 )
@@ -83,7 +94,7 @@ async def signin_page(request: Request) -> Response:
         )
         return render(request, "accounts/signin.html", context, 403)
     session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
-    return redirect(outcome.next_path)
+    return _with_profile_language(request, redirect(outcome.next_path), account)
 
 
 async def register_page(request: Request) -> Response:
@@ -213,8 +224,8 @@ async def claveunica_callback(request: Request) -> Response:
     session.sign_in(request, citizens.viewer_for(account), account.session_epoch)
     request.session["claveunica"] = True
     if account.person.email_verified_at is None:
-        return redirect_to("citizen_ask_email")
-    return redirect_to("citizen_profile")
+        return _with_profile_language(request, redirect_to("citizen_ask_email"), account)
+    return _with_profile_language(request, redirect_to("citizen_profile"), account)
 
 
 async def ask_email(request: Request) -> Response:

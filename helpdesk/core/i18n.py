@@ -2,7 +2,10 @@
 
 The active locale lives in a ContextVar set by ``LocaleMiddleware``; Jinja's gettext and the
 Python ``gettext`` helpers read it, so a template never needs the request to translate.
-Order of choice: an explicit choice (cookie), then Accept-Language, then Spanish.
+Which language a page gets is decided in ``language.py`` (the one rule for pages and
+emails); the middleware applies it to every request, and a page that knows more (a
+request's private page knows the request's language) applies it again with
+``use_page_language``.
 """
 
 from __future__ import annotations
@@ -12,16 +15,17 @@ from datetime import date, datetime, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
-from babel import Locale, dates, numbers
+from babel import dates, numbers
 from babel.support import NullTranslations, Translations
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from helpdesk.core import language
 from helpdesk.core.settings import PROJECT_ROOT
 
 LOCALES_DIR = PROJECT_ROOT / "locales"
-DEFAULT_LOCALE = "es"
-SUPPORTED_LOCALES = ("es", "ht", "en", "fr", "zh", "ru")
+DEFAULT_LOCALE = language.DEFAULT_LANGUAGE
+SUPPORTED_LOCALES = language.LANGUAGES
 # Names of each language in itself, for the switcher.
 LANGUAGE_NAMES = {
     "es": "Español",
@@ -86,28 +90,25 @@ def lazy_gettext(message: str) -> str:
 
 
 def negotiate(accept_language: str | None) -> str | None:
-    if not accept_language:
-        return None
-    preferred = []
-    for part in accept_language.split(","):
-        tag = part.split(";", 1)[0].strip()
-        if tag and tag != "*":
-            preferred.append(tag.replace("-", "_"))
-    found = Locale.negotiate(preferred, list(SUPPORTED_LOCALES), sep="_")
-    if found is not None:
-        return str(found)
-    # "zh-CN", "fr-CA": fall back to the language part.
-    for tag in preferred:
-        language = tag.split("_", 1)[0].lower()
-        if language in SUPPORTED_LOCALES:
-            return language
-    return None
+    return language.from_browser(accept_language)
 
 
 def choose_locale(cookie_value: str | None, accept_language: str | None) -> str:
-    if cookie_value in SUPPORTED_LOCALES:
-        return cookie_value  # type: ignore[return-value]
-    return negotiate(accept_language) or DEFAULT_LOCALE
+    return language.page_language(cookie=cookie_value, accept_language=accept_language)
+
+
+def use_page_language(scope: Scope, request_language: str | None) -> str:
+    """Decides the page's language again, now that the page knows which request it shows
+    (``language.page_language``): the visitor's choice still wins, then the request's
+    language, before the browser's. Returns the language now active."""
+    locale = language.page_language(
+        cookie=scope.get("locale_cookie"),
+        accept_language=Headers(scope=scope).get("accept-language"),
+        request_language=request_language,
+    )
+    _current_locale.set(locale)
+    scope["locale"] = locale
+    return locale
 
 
 class LocaleMiddleware:
@@ -127,6 +128,7 @@ class LocaleMiddleware:
         locale = choose_locale(cookie_value, headers.get("accept-language"))
         token = _current_locale.set(locale)
         scope["locale"] = locale
+        scope["locale_cookie"] = cookie_value  # for use_page_language
         try:
             await self.app(scope, receive, send)
         finally:

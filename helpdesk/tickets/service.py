@@ -19,6 +19,7 @@ from helpdesk.audit import service as audit
 from helpdesk.core.db import utcnow
 from helpdesk.core.security import token_digest
 from helpdesk.tickets.attachments import StoredAttachment
+from helpdesk.tickets.citizen import private_links
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.opening.group import RequestOpener
 from helpdesk.tickets.opening.writing import CreatedRequest as CreatedRequest
@@ -48,10 +49,14 @@ async def open_request(
 
 
 async def find_by_private_link(db: AsyncSession, folio: str, token: str) -> Ticket | None:
-    """The request a private link opens; the same None for a wrong folio or a wrong token."""
+    """The request a private link opens: the token emailed with the confirmation (or a new
+    link), or its signed form carried by every later email (``citizen.private_links``).
+    The same None for a wrong folio or a wrong token."""
     ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio.upper()))
     expected = ticket.access_digest if ticket is not None else "0" * 64
-    if not hmac.compare_digest(expected, token_digest(token)) or ticket is None:
+    random_token = hmac.compare_digest(expected, token_digest(token))
+    signed = private_links.signed_token_matches(folio, expected, token)
+    if ticket is None or not (random_token or signed):
         return None
     return ticket
 

@@ -5,13 +5,15 @@ Agents (the request page, bulk actions, merges), citizens (a reply, a closure), 
 other code writes ``Ticket.status``. A move checks ``status_flow``'s rules for the actor's
 kind, stops or restarts the legal clock (the wait on the citizen is a pause, and the due
 dates are counted again from reception when it ends), stamps resolution and closure, adds
-the ``StatusChange`` row and the audit event, all in the caller's unit of work. No email
-leaves on a status change by itself: the reply or answer that causes one queues its own.
+the ``StatusChange`` row and the audit event, all in the caller's unit of work. Then it
+tells its listeners (``register_listener``, wired by ``app.py``: the person's email in
+``citizen.emails``), unless the caller says it tells the person itself (``notify=False``:
+a reply that moves the request carries the news in the reply's own email).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -22,6 +24,16 @@ from helpdesk.calendar import service as calendar
 from helpdesk.calendar.working_days import Pause
 from helpdesk.tickets import deadline_rules, status_flow
 from helpdesk.tickets.models import StatusChange, Ticket
+
+# (session, ticket, status before, status after, by): called after every move.
+StatusListener = Callable[[AsyncSession, Ticket, str, str, str], Awaitable[None]]
+_listeners: list[StatusListener] = []
+
+
+def register_listener(listener: StatusListener) -> None:
+    """Called after every move (idempotent: registering twice calls it once)."""
+    if listener not in _listeners:
+        _listeners.append(listener)
 
 
 def check(ticket: Ticket, targets: Iterable[str], by: str, now: datetime) -> None:
@@ -41,10 +53,18 @@ def check(ticket: Ticket, targets: Iterable[str], by: str, now: datetime) -> Non
 
 
 async def move(
-    db: AsyncSession, ticket: Ticket, target: str, by: str, actor: audit.Actor, now: datetime
+    db: AsyncSession,
+    ticket: Ticket,
+    target: str,
+    by: str,
+    actor: audit.Actor,
+    now: datetime,
+    *,
+    notify: bool = True,
 ) -> None:
     """One move by ``by`` (``status_flow.AGENT``, ``CITIZEN`` or ``SYSTEM``), checked, then
-    written with its clock, history row and audit event."""
+    written with its clock, history row and audit event; the listeners hear of it unless
+    ``notify`` is False."""
     check(ticket, [target], by, now)
     before = ticket.status
     if status_flow.ends_pause(before, target):
@@ -69,6 +89,9 @@ async def move(
         )
     )
     audit.record(db, actor, "request.status", "request", ticket.id, {"status": [before, target]})
+    if notify:
+        for listener in _listeners:
+            await listener(db, ticket, before, target, by)
 
 
 async def restart_clock(db: AsyncSession, ticket: Ticket, now: datetime) -> None:

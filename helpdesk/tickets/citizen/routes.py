@@ -23,6 +23,7 @@ from helpdesk.audit.service import Actor
 from helpdesk.core import links
 from helpdesk.core.errors import NotFound
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.i18n import use_page_language
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import client_ip, redirect, redirect_to, settings
@@ -70,6 +71,8 @@ async def _access(request: Request) -> Access:
         if found is None:
             raise NotFound("request")
         routes, params = BY_ACCOUNT, {"folio": found.folio}
+    # The request's own language, unless the visitor chose one (core.language).
+    use_page_language(request.scope, found.locale)
     # Holding the link (or the account) is what identifies the person here.
     return Access(found, routes, params, Actor("citizen", found.person_id, client_ip(request)))
 

@@ -26,6 +26,7 @@ from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.attachments import StoredAttachment
+from helpdesk.tickets.citizen import emails as person_emails
 from helpdesk.tickets.kinds import KINDS, PORTAL, SIAC, RequestKind
 from helpdesk.tickets.models import Ticket, TicketAttachment, TicketMessage
 
@@ -284,11 +285,12 @@ async def renew_link(
     token = new_token()
     ticket.access_digest = token_digest(token)
     link = links.absolute_url(base_url, "request_private", folio=ticket.folio, token=token)
+    to = await person_emails.recipient(db, ticket)
     outbox.enqueue(
         db,
         "request_link",
         email.strip().lower(),
-        ticket.locale,
+        to.locale if to is not None else ticket.locale,
         {"folio": ticket.folio, "subject": ticket.subject, "link": link},
     )
     audit.record(db, actor, "request.link_renewed", "request", ticket.id, {})

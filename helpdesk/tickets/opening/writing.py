@@ -22,9 +22,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from helpdesk.accounts.models import CitizenAccount
 from helpdesk.audit import service as audit
 from helpdesk.calendar import snapshot as reference_cache
-from helpdesk.core import links
+from helpdesk.core import language, links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import format_date
 from helpdesk.core.security import new_token, token_digest
@@ -99,6 +100,13 @@ _PEOPLE_BY_EMAIL = (
     )
     .order_by(_PEOPLE.c.id)
 )
+_ACCOUNTS = CitizenAccount.__table__
+# The language an account holder chose (core.language): their emails follow it.
+_PROFILE_LANGUAGES = (
+    select(_PEOPLE.c.id, _PEOPLE.c.preferred_locale)
+    .join(_ACCOUNTS, _ACCOUNTS.c.person_id == _PEOPLE.c.id)
+    .where(_PEOPLE.c.id.in_(bindparam("ids", expanding=True)))
+)
 
 
 async def create_request(
@@ -119,6 +127,10 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
         if opening.data.kind not in KINDS:
             raise ValueError(f"unknown kind {opening.data.kind!r}")
     people = await _person_ids(db, openings)
+    profiles = {
+        row.id: row.preferred_locale
+        for row in await db.execute(_PROFILE_LANGUAGES, {"ids": sorted(set(people))})
+    }
     snapshot = await reference_cache.current(db)
     zones = [snapshot.zone(o.data.region_code) for o in openings]
     folios = await _folios(db, openings, zones)
@@ -203,9 +215,9 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
     await outbox.write(
         db,
         [
-            _confirmation(o, folio, token, due, confirmation_id)
-            for o, folio, token, due, confirmation_id in zip(
-                openings, folios, tokens, due_dates, confirmation_ids, strict=True
+            _confirmation(o, folio, token, due, confirmation_id, profiles.get(person_id))
+            for o, folio, token, due, confirmation_id, person_id in zip(
+                openings, folios, tokens, due_dates, confirmation_ids, people, strict=True
             )
         ],
     )
@@ -223,18 +235,24 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
 
 
 def _confirmation(
-    opening: Opening, folio: str, token: str, due: date | None, message_id: str
+    opening: Opening,
+    folio: str,
+    token: str,
+    due: date | None,
+    message_id: str,
+    profile: str | None,
 ) -> dict[str, Any]:
     data = opening.data
+    locale = language.email_language(profile=profile, request_language=data.locale)
     link = links.absolute_url(opening.base_url, "request_private", folio=folio, token=token)
     context = {
         "folio": folio,
         "subject": data.subject,
         "link": link,
-        "due": format_date(due, data.locale) if due else "",
+        "due": format_date(due, locale) if due else "",
     }
     return outbox.message_values(
-        "request_received", data.email, data.locale, context, message_id=message_id
+        "request_received", data.email, locale, context, message_id=message_id
     )
 
 

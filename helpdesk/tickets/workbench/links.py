@@ -77,7 +77,10 @@ async def _close_duplicate(
     if duplicate.status == status_flow.CERRADO:
         return
     # An agent may close any open request, so the merge closes the duplicate as the agent.
-    await agent_service.change_status(db, viewer, duplicate, status_flow.CERRADO, actor, now)
+    # Its conversation goes on in the request kept: a reply owed there is not refused here.
+    await agent_service.change_status(
+        db, viewer, duplicate, status_flow.CERRADO, actor, now, reply_owed_check=False
+    )
 
 
 async def merge_requests(

@@ -24,12 +24,20 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.notifications import outbox
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow, status_moves
+from helpdesk.tickets.answers import templates as answer_templates
+from helpdesk.tickets.answers.models import AutoAnswer
+from helpdesk.tickets.citizen import emails as person_emails
+from helpdesk.tickets.citizen import private_links
 from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
 
 AGENT = status_flow.AGENT
 REPLY_TEMPLATE = "request_reply"
 # Where a reply may leave the request; None keeps its status (after opening a new one).
 REPLY_TARGETS = (status_flow.EN_ESPERA_CIUDADANO, status_flow.RESUELTO)
+# Moves a reply's email announces (the person otherwise gets an email of the move itself).
+_TOLD_IN_REPLY = frozenset({status_flow.RESUELTO})
+# Moves that end the work on a request: refused while the person waits for a reply.
+ENDING_MOVES = (status_flow.RESUELTO, status_flow.CERRADO)
 # Who may take a request from a colleague or release someone else's.
 REASSIGN_ROLES = frozenset({"supervisor", "admin"})
 
@@ -149,12 +157,54 @@ async def change_status(
     target: str,
     actor: audit.Actor,
     now: datetime | None = None,
+    *,
+    reply_owed_check: bool = True,
 ) -> None:
-    """One move by the flow's rules; raises ``status_flow.TransitionNotAllowed`` (409)."""
+    """One move by the flow's rules; raises ``status_flow.TransitionNotAllowed`` (409),
+    also when it would resolve or close a request whose person said the automatic answer
+    did not help and has had no reply since (``reply_owed_check=False``: a merge closing a
+    duplicate, whose conversation goes on in the request kept)."""
     check_access(viewer, ticket)
     if target not in status_flow.STATUSES:
         raise ValueError(f"unknown status {target!r}")
+    if reply_owed_check and target in ENDING_MOVES and await reply_owed(db, ticket):
+        raise status_flow.TransitionNotAllowed(
+            "reply_owed",
+            _(
+                "La persona respondió que la respuesta automática no resolvió su consulta. "
+                "Escríbale una respuesta antes de resolver o cerrar la solicitud."
+            ),
+            ticket.status,
+            target,
+            AGENT,
+        )
     await status_moves.move(db, ticket, target, AGENT, actor, now or utcnow())
+
+
+async def reply_owed(db: AsyncSession, ticket: Ticket) -> bool:
+    """Whether the person's latest word on an automatic answer was "No, necesito ayuda" and
+    no agent has written to them since."""
+    last = (
+        await db.execute(
+            select(AutoAnswer.outcome, AutoAnswer.outcome_at)
+            .where(AutoAnswer.request_id == ticket.id, AutoAnswer.outcome_at.is_not(None))
+            .order_by(AutoAnswer.outcome_at.desc(), AutoAnswer.id.desc())
+            .limit(1)
+        )
+    ).first()
+    if last is None or last.outcome != answer_templates.NO:
+        return False
+    replied = await db.scalar(
+        select(TicketMessage.id)
+        .where(
+            TicketMessage.request_id == ticket.id,
+            TicketMessage.author_kind == "staff",
+            TicketMessage.internal.is_(False),
+            TicketMessage.created_at >= last.outcome_at,
+        )
+        .limit(1)
+    )
+    return replied is None
 
 
 def _reply_moves(current: str, then_status: str | None) -> list[str]:
@@ -186,20 +236,6 @@ def _check_writable(ticket: Ticket) -> None:
         )
 
 
-async def _last_email_id(db: AsyncSession, ticket: Ticket) -> str | None:
-    """The Message-ID of the latest email of this conversation, ours or the person's."""
-    return await db.scalar(
-        select(TicketMessage.email_message_id)
-        .where(
-            TicketMessage.request_id == ticket.id,
-            TicketMessage.email_message_id.is_not(None),
-            TicketMessage.internal.is_(False),
-        )
-        .order_by(TicketMessage.id.desc())
-        .limit(1)
-    )
-
-
 async def reply(
     db: AsyncSession,
     viewer: Viewer,
@@ -229,22 +265,23 @@ async def reply(
         via="web",
         created_at=now,
     )
-    person = await db.get(Person, ticket.person_id)
-    if person is not None and person.email:
-        in_reply_to = await _last_email_id(db, ticket)
+    to = await person_emails.recipient(db, ticket)
+    if to is not None:
         email = outbox.enqueue(
             db,
             REPLY_TEMPLATE,
-            person.email,
-            ticket.locale,
+            to.email,
+            to.locale,
             {
                 "folio": ticket.folio,
                 "subject": ticket.subject,
                 "body": body,
-                "account_link": links.absolute_url(base_url, "my_request", folio=ticket.folio),
+                # The request's own page, opened without signing in (private_links).
+                "link": private_links.url_for(ticket, base_url),
+                "status": moves[-1] if moves and moves[-1] in _TOLD_IN_REPLY else None,
                 "lost_link": links.absolute_url(base_url, "request_lost_link"),
             },
-            in_reply_to=in_reply_to,
+            in_reply_to=await person_emails.last_email_id(db, ticket),
         )
         message.email_message_id = email.message_id
     db.add(message)
@@ -261,7 +298,8 @@ async def reply(
         {"message": [None, message.id], "emailed": [None, message.email_message_id is not None]},
     )
     for target in moves:
-        await status_moves.move(db, ticket, target, AGENT, actor, now)
+        # The reply's email tells the person of the move: one email, not two.
+        await status_moves.move(db, ticket, target, AGENT, actor, now, notify=False)
     return message
 
 
