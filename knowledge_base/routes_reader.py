@@ -4,6 +4,7 @@ and the deflection fragment used by the request form."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Hashable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -72,42 +73,52 @@ async def category(request: Request) -> Response:
     return render(request, "knowledge_base/reader/category.html", context)
 
 
-async def _page_context(request: Request) -> tuple[dict[str, object], str | None]:
+def _text_locale(request: Request) -> str | None:
     text_locale = request.query_params.get("texto")
-    page = await service.article_page(
-        db(request),
-        request.path_params["slug"],
-        get_locale(),
-        text_locale if text_locale in SUPPORTED_LOCALES else None,
+    return text_locale if text_locale in SUPPORTED_LOCALES else None
+
+
+async def _page_context(request: Request) -> tuple[dict[str, object], str | None, Hashable]:
+    """The article's page (kept between requests: ``article_cache``), the reader's key, and
+    the token of the page's state for the rendered-page cache."""
+    page, generation = await request.app.state.article_cache.page(
+        db(request), request.path_params["slug"], get_locale(), _text_locale(request)
     )
     key, new_cookie = _reader(request)
-    return {"page": page, "reader_key": key, **_labels()}, new_cookie
+    return {"page": page, "reader_key": key, **_labels()}, new_cookie, generation
 
 
 async def article(request: Request) -> Response:
-    context, new_cookie = await _page_context(request)
+    """The most read page: a kept page, a view noted in memory (``view_counts``), and the
+    reader's earlier vote looked up only for readers who come back."""
+    context, new_cookie, generation = await _page_context(request)
     page = context["page"]
     assert isinstance(page, service.ArticlePage)
     key = str(context["reader_key"])
     if not service.is_bot(request.headers.get("user-agent")):
         today = datetime.now(OFFICE_TZ).date()
-        await service.count_view(db(request), page.article_id, key, page.locale, today)
+        request.app.state.view_counts.note(page.article_id, key, page.locale, today)
     draft = request.query_params.get("desde")
     if draft:
         await deflection.opened(db(request), draft, page.slug)
-    vote = await service.reader_vote(db(request), page.article_id, key)
+    vote = None if new_cookie else await service.reader_vote(db(request), page.article_id, key)
     context.update(vote=vote, thanks=request.query_params.get("gracias") == "1", errors={})
-    response = render(request, "knowledge_base/reader/article.html", context)
+    template = "knowledge_base/reader/article.html"
+    if vote is None and request.query_params.keys() <= {"texto"}:
+        # The same for every reader of a language who has not voted on it.
+        response = request.app.state.page_cache.render(request, template, context, generation)
+    else:
+        response = render(request, template, context)
     return _remember_reader(request, response, new_cookie)
 
 
 async def printable(request: Request) -> Response:
-    context, _new = await _page_context(request)
+    context, _new, _generation = await _page_context(request)
     return render(request, "knowledge_base/reader/print.html", context)
 
 
 async def vote(request: Request) -> Response:
-    context, new_cookie = await _page_context(request)
+    context, new_cookie, _generation = await _page_context(request)
     page = context["page"]
     assert isinstance(page, service.ArticlePage)
     async with request.form() as form:

@@ -9,20 +9,17 @@ statistics.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import logging
 import re
 from collections import Counter
-from collections.abc import AsyncIterator
 
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from helpdesk.core.db import utcnow
+from knowledge_base import buffered_writes
 from knowledge_base.models import SearchStat
 
-log = logging.getLogger(__name__)
 _SPACES = re.compile(r"\s+")
 FLUSH_SECONDS = 5.0
 
@@ -61,28 +58,13 @@ class SearchStats:
             raise
         return len(searches)
 
-    @contextlib.asynccontextmanager
-    async def flushing(
+    def flushing(
         self, sessionmaker: async_sessionmaker[AsyncSession], every: float = FLUSH_SECONDS
-    ) -> AsyncIterator[None]:
+    ) -> contextlib.AbstractAsyncContextManager[None]:
         """Flushes in the background while the app runs, and once more at shutdown."""
-
-        async def loop() -> None:
-            while True:
-                await asyncio.sleep(every)
-                try:
-                    await self.flush(sessionmaker)
-                except Exception:
-                    log.exception("search statistics not written; will retry")
-
-        task = asyncio.create_task(loop(), name="search-stats")
-        try:
-            yield
-        finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-            await self.flush(sessionmaker)
+        return buffered_writes.flushing(
+            lambda: self.flush(sessionmaker), every, "search statistics"
+        )
 
 
 async def _add(db: AsyncSession, query: str, locale: str, searches: int, zero: int) -> None:

@@ -21,6 +21,7 @@ from helpdesk.core import i18n, links
 from helpdesk.core.message_text import message_html
 from helpdesk.core.security import csrf_token
 from helpdesk.core.settings import PROJECT_ROOT, Settings
+from helpdesk.core.static_files import static_assets
 
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 HTMX_VERSION = "2.0.11"
@@ -122,6 +123,7 @@ def make_environment(settings: Settings, directory: Path = TEMPLATES_DIR) -> jin
         get_locale=i18n.get_locale,
         app_env=settings.app_env,
         htmx_version=HTMX_VERSION,
+        static_url=static_assets(settings.app_env != "development").url,
         claveunica_enabled=settings.claveunica_enabled,
         staff_oidc_enabled=settings.staff_oidc_enabled,
     )

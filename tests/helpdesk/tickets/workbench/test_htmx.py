@@ -3,6 +3,7 @@ request page's forms posting in place, and the staff-only scripts and shortcut h
 
 from __future__ import annotations
 
+from helpdesk.core.static_files import static_assets
 from helpdesk.tickets.queue import service as queues
 from tests.helpdesk.tickets.workbench.test_pages import make_request, signed_in
 from tests.helpdesk.tickets.workbench.test_presence import parsed
@@ -85,12 +86,16 @@ async def test_request_page_forms_post_in_place_and_without_htmx(client, session
 
 async def test_staff_scripts_and_shortcut_help_only_on_staff_pages(client, sessionmaker) -> None:
     made = await make_request(sessionmaker)
+    agent_htmx, agent_shortcuts = (
+        static_assets().url("js/agent-htmx.js"),
+        static_assets().url("js/agent-shortcuts.js"),
+    )
     public = parsed((await client.get("/")).text)
-    assert not public.find("script", src="/static/js/agent-shortcuts.js")
+    assert not public.find("script", src=agent_shortcuts)
     await signed_in(client, sessionmaker)
     for url in (QUEUE, f"{QUEUE}/{made['folio']}"):
         page = parsed((await client.get(url)).text)
-        for script in ("/static/js/agent-htmx.js", "/static/js/agent-shortcuts.js"):
+        for script in (agent_htmx, agent_shortcuts):
             [tag] = page.find("script", src=script)
             assert "defer" in tag
         [dialog] = page.find("dialog", id="atajos")
@@ -100,4 +105,4 @@ async def test_staff_scripts_and_shortcut_help_only_on_staff_pages(client, sessi
         [toggle] = [p for p in page.find("p") if "data-shortcuts-toggle" in p]
         assert "hidden" in toggle
     # A staff member on a public page gets none of it.
-    assert not parsed((await client.get("/")).text).find("script", src="/static/js/agent-htmx.js")
+    assert not parsed((await client.get("/")).text).find("script", src=agent_htmx)
