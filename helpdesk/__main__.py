@@ -48,13 +48,18 @@ def _migrate(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _load_demo(settings: Settings, args: argparse.Namespace) -> None:
-    from helpdesk.demo import load_demo
+    from helpdesk.demo.accounts import load_demo
+    from helpdesk.demo.requests import load_requests
 
     if not settings.load_demo:
         print("LOAD_DEMO is off: no demo data loaded")
         return
     created = asyncio.run(_with_db(settings, load_demo))
-    print(f"demo data ready ({created} new)")
+    from app import register_links
+
+    register_links()  # the requests' confirmation emails link to them
+    requests = asyncio.run(_with_db(settings, load_requests))
+    print(f"demo data ready ({created} new accounts and templates, {requests} new requests)")
     _load_content(settings, args)
 
 
@@ -74,8 +79,10 @@ def _reindex(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _remove_demo(settings: Settings, _args: argparse.Namespace) -> None:
-    from helpdesk.demo import remove_demo
+    from helpdesk.demo.accounts import remove_demo
+    from helpdesk.demo.requests import remove_requests
 
+    asyncio.run(_with_db(settings, remove_requests))
     asyncio.run(_with_db(settings, remove_demo))
     print("demo accounts removed")
 

@@ -101,6 +101,9 @@ async def load_demo(db: AsyncSession) -> int:
 
 async def remove_demo(db: AsyncSession) -> None:
     await db.execute(delete(StaffAccount).where(StaffAccount.is_demo))
-    person_ids = select(CitizenAccount.person_id).where(CitizenAccount.is_demo)
+    # Read before the accounts go: a subquery run after their deletion finds nobody.
+    person_ids = list(
+        await db.scalars(select(CitizenAccount.person_id).where(CitizenAccount.is_demo))
+    )
     await db.execute(delete(CitizenAccount).where(CitizenAccount.is_demo))
     await db.execute(delete(Person).where(Person.id.in_(person_ids)))

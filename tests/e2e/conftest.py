@@ -28,8 +28,8 @@ from playwright.async_api import (
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import create_app
-from helpdesk import demo
 from helpdesk.core.settings import Settings
+from helpdesk.demo import accounts as demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

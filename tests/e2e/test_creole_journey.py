@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.core.i18n import translations
 from helpdesk.core.settings import Settings
 from helpdesk.core.templating import make_environment
-from helpdesk.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
+from helpdesk.demo.accounts import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets.answers.models import AnswerTemplate, AnswerTemplateText

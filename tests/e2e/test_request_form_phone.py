@@ -15,7 +15,7 @@ import pytest
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from helpdesk.demo import DEMO_CITIZEN_PASSWORD
+from helpdesk.demo.accounts import DEMO_CITIZEN_PASSWORD
 from tests.e2e.conftest import PAGE_TIMEOUT_MS, ConsoleLog
 from tests.e2e.test_accessibility import BLOCKING_IMPACTS, describe
 

@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.async_api import Browser, BrowserContext, Page, expect
 
-from helpdesk.demo import DEMO_STAFF, DEMO_STAFF_PASSWORD
+from helpdesk.demo.accounts import DEMO_STAFF, DEMO_STAFF_PASSWORD
 from tests.e2e.conftest import ConsoleLog, new_context
 
 pytestmark = pytest.mark.e2e

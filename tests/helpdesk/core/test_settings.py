@@ -61,7 +61,7 @@ def test_command_line_prints_the_problem() -> None:
 
 
 async def test_production_refuses_to_start_with_demo_accounts(settings, sessionmaker) -> None:
-    from helpdesk.demo import load_demo
+    from helpdesk.demo.accounts import load_demo
     from tests.conftest import make_app
 
     async with sessionmaker() as db, db.begin():
