@@ -19,6 +19,7 @@ class Page:
     main_position: int = -1
     links: list[tuple[str, str]] = field(default_factory=list)  # (href, text) in the summary
     items: list[str] = field(default_factory=list)  # the summary's list items' texts
+    title: str = ""
 
 
 class _Reader(HTMLParser):
@@ -58,6 +59,8 @@ class _Reader(HTMLParser):
                 return
 
     def handle_data(self, data: str) -> None:
+        if self._stack and self._stack[-1][0] == "title":
+            self.page.title += data
         for _, open_id in self._stack:
             if open_id:
                 self._texts[open_id].append(data)
@@ -93,6 +96,7 @@ def check_summary(html: str, expected_fields: list[str], *, at_top: bool = True)
         assert page.summary_position == page.main_position + 1, "the summary is not on top"
     assert summary.get("role") == "alert" and summary.get("tabindex") == "-1"
     assert "autofocus" in summary
+    assert page.title.startswith("Error: "), page.title  # what a screen reader says first
     heading = summary.get("aria-labelledby", "")
     assert page.texts_by_id.get(heading), "the summary has no heading"
     hrefs = [href for href, _ in page.links]
