@@ -19,6 +19,8 @@ locales/.compiled: $(STAMP) $(wildcard locales/*/LC_MESSAGES/messages.po)
 
 install: $(STAMP) locales/.compiled
 
+# Development: demo accounts, the demo requests and sample articles (loaded once), then the
+# portal with its mail catcher and a local ClaveÚnica look-alike (README: test RUNs).
 run: export BASE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(BIN)/python -m helpdesk migrate
