@@ -25,6 +25,7 @@ from helpdesk.notifications import outbox
 from helpdesk.tickets.answers import kb_match
 from helpdesk.tickets.answers import templates as answer_templates
 from helpdesk.tickets.answers.models import AutoAnswer
+from helpdesk.tickets.citizen import emails as person_emails
 from helpdesk.tickets.models import Ticket, TicketMessage
 
 AUTO_ANSWER_TEMPLATE: Final = "auto_answer"
@@ -67,11 +68,14 @@ async def send_answer(
         record_skipped(db, ticket, found, now)
         return None
     rule_id, rendered = found
+    # The email's language by the one rule (core.language): the request's, or the profile
+    # of an account holder; the answer itself is in the request's language.
+    to = await person_emails.recipient(db, ticket)
     message = outbox.enqueue(
         db,
         AUTO_ANSWER_TEMPLATE,
         email,
-        ticket.locale,
+        to.locale if to is not None else ticket.locale,
         {
             "folio": ticket.folio,
             "subject": ticket.subject,

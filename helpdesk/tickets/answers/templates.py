@@ -315,7 +315,10 @@ async def confirm(
     if resolved:
         if not status_flow.is_allowed(ticket.status, status_flow.RESUELTO, SYSTEM):
             raise ConfirmationRefused(_("El equipo de atención ya está revisando su solicitud."))
-        await status_moves.move(db, ticket, status_flow.RESUELTO, SYSTEM, audit.SYSTEM, now)
+        # She said so herself, on her page: no email tells her back (citizen.emails).
+        await status_moves.move(
+            db, ticket, status_flow.RESUELTO, SYSTEM, audit.SYSTEM, now, notify=False
+        )
     elif ticket.status != status_flow.ABIERTO and status_flow.is_allowed(
         ticket.status, status_flow.ABIERTO, SYSTEM
     ):

@@ -1,5 +1,5 @@
 """The lifecycle's emails to the person: the prórroga's notice, the warning of abandonment and
-the closure by abandonment, in the request's language, through the outbox."""
+the closure by abandonment, in the person's language, through the outbox."""
 
 from __future__ import annotations
 
@@ -11,17 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.core import links
 from helpdesk.core.i18n import format_date
 from helpdesk.notifications import outbox
-from helpdesk.people.models import Person
+from helpdesk.tickets.citizen import emails as person_emails
+from helpdesk.tickets.citizen import private_links
 from helpdesk.tickets.models import Ticket
 
 EXTENSION_TEMPLATE: Final = "deadline_extension"
 WARNING_TEMPLATE: Final = "abandonment_warning"
 ABANDONED_TEMPLATE: Final = "request_abandoned"
-
-
-def person_locale(ticket: Ticket) -> str:
-    """The language of the person's emails: the request's, as replies choose it today."""
-    return ticket.locale
 
 
 async def email_person(
@@ -32,19 +28,20 @@ async def email_person(
     dates: dict[str, date] | None = None,
     **extra: str,
 ) -> bool:
-    """Queues ``template`` to the request's person, ``dates`` written out in their language
-    (Babel); False when the person has no email address."""
-    person = await db.get(Person, ticket.person_id)
-    if person is None or not person.email:
+    """Queues ``template`` to the request's person, in their language (``core.language``,
+    through ``citizen.emails.recipient``), with the private link that opens the request
+    without signing in, ``dates`` written out in their language (Babel); False when the
+    person has no email address."""
+    to = await person_emails.recipient(db, ticket)
+    if to is None:
         return False
-    locale = person_locale(ticket)
     context: dict[str, str] = {
         "folio": ticket.folio,
         "subject": ticket.subject,
-        "account_link": links.absolute_url(base_url, "my_request", folio=ticket.folio),
+        "link": private_links.url_for(ticket, base_url),
         "lost_link": links.absolute_url(base_url, "request_lost_link"),
-        **{name: format_date(day, locale) for name, day in (dates or {}).items()},
+        **{name: format_date(day, to.locale) for name, day in (dates or {}).items()},
         **extra,
     }
-    outbox.enqueue(db, template, person.email, locale, context)
+    outbox.enqueue(db, template, to.email, to.locale, context)
     return True

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import AsyncIterator
+from datetime import date
 from urllib.parse import urlsplit
 
 import httpx2
@@ -14,11 +15,16 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.audit.service import Actor
+from helpdesk.core.db import utcnow
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.tickets import status_flow
+from helpdesk.tickets.answers import auto_reply
+from helpdesk.tickets.answers import templates as answer_templates
+from helpdesk.tickets.answers.models import AnswerTemplate, AutoRule
 from helpdesk.tickets.citizen import private_links
 from helpdesk.tickets.citizen import service as citizen_service
+from helpdesk.tickets.lifecycle import notices
 from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.service import NewRequest, find_by_private_link, open_request
 from helpdesk.tickets.workbench import service as agent_service
@@ -52,6 +58,17 @@ async def open_creole(sessionmaker) -> tuple[Ticket, str, str]:
     async with sessionmaker() as db, db.begin():
         opened = await open_request(db, data, ANON, BASE)
     return opened.ticket, opened.access_token, email
+
+
+async def inactive_rule(db) -> int:
+    """A respuesta tipo and a rule that never fires, for an automatic answer's row."""
+    code = f"t-{uuid.uuid4().hex[:8]}"
+    db.add(AnswerTemplate(code=code, title="Prueba"))
+    await db.flush()
+    rule = AutoRule(kind="consulta", keywords=f"nunca-{code}", canned_code=code, active=False)
+    db.add(rule)
+    await db.flush()
+    return rule.id
 
 
 async def mails(sessionmaker, email: str) -> list[OutboxMessage]:
@@ -88,12 +105,27 @@ async def test_every_link_in_every_email_opens_without_signing_in(
     ticket, _token, email = await open_creole(sessionmaker)
     viewer, _ = await staff_viewer(sessionmaker)
     actor = actor_of(viewer)
+    [confirmation] = await mails(sessionmaker, email)
     async with sessionmaker() as db, db.begin():
         item = await db.get(Ticket, ticket.id)
         assert item is not None
+        rule_id = await inactive_rule(db)
+        answer = (rule_id, answer_templates.Rendered("prueba", "ht", "Bonjou."))
+        await auto_reply.send_answer(
+            db, item, answer, email=email, private_link=confirmation.context["link"],
+            thread_id=confirmation.message_id, now=utcnow(),
+        )  # fmt: skip
         await agent_service.reply(
             db, viewer, item, "Voye paspò ou.", actor, BASE, status_flow.EN_ESPERA_CIUDADANO
         )
+        # The lifecycle's warning of abandonment, and its notice of a prórroga.
+        await notices.email_person(
+            db, item, notices.WARNING_TEMPLATE, BASE, {"act_by": date(2030, 1, 7)}
+        )
+        await notices.email_person(
+            db, item, notices.EXTENSION_TEMPLATE, BASE,
+            {"due": date(2030, 2, 1), "before": date(2030, 1, 15)}, reason="Volumen.",
+        )  # fmt: skip
     async with sessionmaker() as db, db.begin():
         item = await db.get(Ticket, ticket.id)
         assert item is not None
@@ -104,12 +136,15 @@ async def test_every_link_in_every_email_opens_without_signing_in(
     sent = await mails(sessionmaker, email)
     assert [m.template for m in sent] == [
         "request_received",
+        "auto_answer",
         "request_reply",
+        "abandonment_warning",
+        "deadline_extension",
         "request_status",
         "request_status",
         "request_status",
     ]
-    assert [m.context.get("status") for m in sent[2:]] == ["resuelto", "cerrado", "reabierto"]
+    assert [m.context.get("status") for m in sent[5:]] == ["resuelto", "cerrado", "reabierto"]
     assert {m.locale for m in sent} == {"ht"}  # the request's language: she has no account
     private_pages = set()
     for row in sent:

@@ -10,12 +10,14 @@ import pytest
 from sqlalchemy import select
 
 from helpdesk.accounts.models import CitizenAccount
+from helpdesk.audit import service as audit_service
 from helpdesk.audit.service import Actor
+from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import translations
 from helpdesk.notifications.mailer import EmailRenderer
 from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
-from helpdesk.tickets import status_flow
+from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.answers.models import AnswerTemplate, AutoAnswer, AutoRule
 from helpdesk.tickets.citizen import emails as person_emails
 from helpdesk.tickets.citizen import service as citizen_service
@@ -162,8 +164,10 @@ async def test_the_person_closing_her_own_request_gets_no_email(sessionmaker) ->
     assert await sent(sessionmaker, email) == []
 
 
-async def said_no(client, sessionmaker, folio: str, token: str, ticket_id: int) -> None:
-    """An automatic answer, and the person's "No, necesito ayuda" on her private page."""
+async def said_no(
+    client, sessionmaker, folio: str, token: str, ticket_id: int, choice: str = "no"
+) -> None:
+    """An automatic answer, and the person's "No, necesito ayuda" (or "Sí") on her page."""
     code = f"t-{uuid.uuid4().hex[:8]}"
     async with sessionmaker() as db, db.begin():
         db.add(AnswerTemplate(code=code, title="Prueba"))
@@ -173,7 +177,7 @@ async def said_no(client, sessionmaker, folio: str, token: str, ticket_id: int) 
         await db.flush()
         db.add(AutoAnswer(request_id=ticket_id, rule_id=rule.id, canned_code=code, locale="es"))
     page = f"/solicitudes/{folio}/{token}"
-    answered = await client.submit(page + "/resolvio", {"resolvio": "no"}, page)
+    answered = await client.submit(page + "/resolvio", {"resolvio": choice}, page)
     assert answered.status_code == 303, answered.text
 
 
@@ -212,3 +216,27 @@ async def test_closing_right_after_a_no_asks_the_agent_for_a_reply_first(
         "request_reply",
         "request_status",
     ]
+
+
+async def test_her_yes_resolves_without_an_email_and_the_timers_closure_sends_one(
+    client, sessionmaker
+) -> None:
+    opened, email = await open_in(sessionmaker, "ht")
+    ticket = opened.ticket
+    async with sessionmaker() as db, db.begin():
+        item = await db.get(Ticket, ticket.id)
+        assert item is not None  # an automatic answer opens the request
+        await status_moves.move(db, item, status_flow.ABIERTO, S, audit_service.SYSTEM, utcnow())
+    await said_no(client, sessionmaker, ticket.folio, opened.access_token, ticket.id, "si")
+    async with sessionmaker() as db, db.begin():
+        item = await db.get(Ticket, ticket.id)
+        assert item is not None and item.status == status_flow.RESUELTO
+        assert await sent(sessionmaker, email) == []
+        # The lifecycle's auto-close after resolution goes through status_moves as the system.
+        await status_moves.move(db, item, status_flow.CERRADO, S, audit_service.SYSTEM, utcnow())
+    [closed] = await sent(sessionmaker, email)
+    assert (closed.template, closed.locale, closed.context["status"]) == (
+        "request_status",
+        "ht",
+        "cerrado",
+    )
