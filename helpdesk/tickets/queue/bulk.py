@@ -187,5 +187,10 @@ async def apply(
         batch.append(ticket)
     changed = 0
     for ticket in batch:
-        changed += await _apply_one(db, viewer, action, ticket, assignee, actor, now)
+        try:
+            changed += await _apply_one(db, viewer, action, ticket, assignee, actor, now)
+        except status_flow.TransitionNotAllowed as refusal:
+            # A rule that needs the database (a reply owed to the person after her "No"):
+            # the whole batch is refused, and the caller's rollback undoes what was done.
+            raise BulkRefused(refusal.message, ticket.folio) from None
     return changed

@@ -22,6 +22,7 @@ from helpdesk.tickets.answers.models import AnswerTemplate, AutoAnswer, AutoRule
 from helpdesk.tickets.citizen import emails as person_emails
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queue import bulk
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import service as agent_service
 from tests.helpdesk.tickets.workbench.test_links import actor_of, staff_viewer
@@ -240,3 +241,26 @@ async def test_her_yes_resolves_without_an_email_and_the_timers_closure_sends_on
         "ht",
         "cerrado",
     )
+
+
+async def test_a_bulk_closure_is_refused_while_a_reply_is_owed(client, sessionmaker) -> None:
+    owed, _ = await open_in(sessionmaker, "es")
+    other, other_email = await open_in(sessionmaker, "es")
+    await said_no(client, sessionmaker, owed.ticket.folio, owed.access_token, owed.ticket.id)
+    viewer, _ = await staff_viewer(sessionmaker)
+    folios = (other.ticket.folio, owed.ticket.folio)
+    async with sessionmaker() as db:
+        with pytest.raises(bulk.BulkRefused) as refused:
+            await bulk.apply(
+                db, viewer, bulk.BulkAction(bulk.STATUS, folios, status="cerrado"), actor_of(viewer)
+            )
+        await db.rollback()  # as the route does
+    assert refused.value.folio == owed.ticket.folio
+    assert "Escríbale una respuesta" in refused.value.message
+    async with sessionmaker() as db:
+        statuses = {
+            t.folio: t.status
+            for t in await db.scalars(select(Ticket).where(Ticket.folio.in_(folios)))
+        }
+    assert statuses[other.ticket.folio] == status_flow.NUEVO
+    assert await sent(sessionmaker, other_email) == []
