@@ -42,7 +42,8 @@ from helpdesk.core.settings import PROJECT_ROOT, Settings
 # The client the portal registers at the provider (which accepts any client and secret).
 CLIENT_ID = "portal-de-ayuda"
 CLIENT_SECRET = "claveunica-client-secret"  # noqa: S105 (the local look-alike accepts any)
-LOGOUT_PATH = "/api/v1/accounts/app/logout"  # ClaveÚnica's, per its integration manual
+# ClaveÚnica's logout path (its integration manual), as the portal's settings know it.
+LOGOUT_PATH = urlsplit(Settings.claveunica_logout_url).path
 AUTHORIZE_PATH = "/oauth2/authorize"
 RUN_SUBJECT_PREFIX = "run-"
 
