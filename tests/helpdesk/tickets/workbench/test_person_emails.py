@@ -28,6 +28,7 @@ from helpdesk.tickets.workbench import service as agent_service
 from tests.helpdesk.tickets.workbench.test_links import actor_of, staff_viewer
 from tests.support import factories
 from tests.support.http import page_text
+from tests.support.markup import parse_page
 
 BASE = "http://testserver"
 ANON = Actor("anonymous", None, "203.0.113.9")
@@ -192,6 +193,10 @@ async def test_closing_right_after_a_no_asks_the_agent_for_a_reply_first(
         client, await factories.staff_member(sessionmaker, "regional_agent")
     )
     page = f"/staff/solicitudes/{folio}"
+    # The page says so before the agent tries.
+    assert "respuesta-pendiente" in {
+        a.get("id") for _tag, a in parse_page((await client.get(page)).text).elements
+    }
 
     for target in (status_flow.CERRADO, status_flow.RESUELTO):
         refused = await client.submit(page + "/estado", {"estado": target}, page)
@@ -211,6 +216,9 @@ async def test_closing_right_after_a_no_asks_the_agent_for_a_reply_first(
     assert (await client.submit(page + "/estado", {"estado": "cerrado"}, page)).status_code == 409
     replied = await client.submit(page + "/responder", {"texto": "Le explicamos."}, page)
     assert replied.status_code == 303
+    assert "respuesta-pendiente" not in {
+        a.get("id") for _tag, a in parse_page((await client.get(page)).text).elements
+    }
     closed = await client.submit(page + "/estado", {"estado": "cerrado"}, page)
     assert closed.status_code == 303
     assert [m.template for m in await sent(sessionmaker, email)] == [
