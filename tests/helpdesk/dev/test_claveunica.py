@@ -3,6 +3,7 @@ production, and a whole sign-in with a test RUN over HTTP."""
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import AsyncIterator, Iterator
 from html.parser import HTMLParser
 
@@ -168,3 +169,37 @@ async def test_sign_in_with_a_test_run_over_http(
         home = await provider.get(logout)
     assert home.status_code == 302
     assert home.headers["location"] == "http://testserver/"
+
+
+def test_serve_starts_the_look_alike_in_development_and_stops_it_after(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`make run` ends in `python -m helpdesk serve`: the provider answers while the server
+    runs, the app's environment points at it, and it is gone when the server stops."""
+    import os
+
+    import uvicorn
+
+    from helpdesk.__main__ import _serve
+
+    monkeypatch.setattr(os, "environ", os.environ.copy())  # what _serve sets stays here
+    seen: dict[str, str] = {}
+
+    def server(*_args: object, **_kwargs: object) -> None:
+        seen.update(os.environ)
+        discovery = httpx2.get(os.environ["CLAVEUNICA_METADATA_URL"])
+        assert discovery.status_code == 200
+        assert "code_challenge_methods_supported" not in discovery.json()  # as ClaveÚnica
+
+    monkeypatch.setattr(uvicorn, "run", server)
+    args = argparse.Namespace(host="127.0.0.1", port=1, workers=1)
+    _serve(Settings.from_env({"APP_ENV": "development"}), args)
+    assert seen["CLAVEUNICA_CLIENT_ID"] == claveunica.CLIENT_ID
+    with pytest.raises(httpx2.TransportError):
+        httpx2.get(seen["CLAVEUNICA_METADATA_URL"])
+
+    seen.clear()
+    monkeypatch.setattr(os, "environ", {})
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: seen.update(os.environ))
+    _serve(Settings.from_env(PRODUCTION), args)
+    assert "CLAVEUNICA_METADATA_URL" not in seen
