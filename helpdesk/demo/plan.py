@@ -40,6 +40,14 @@ CHANNEL_WEIGHTS: Final = {
     kinds.TERRENO: 5, kinds.MUNICIPIO: 5,
 }  # fmt: skip
 PRIORITY_WEIGHTS: Final = {kinds.BAJA: 10, kinds.NORMAL: 75, kinds.ALTA: 12, kinds.URGENTE: 3}
+# Labels agents put on some requests (queue/tags.py), by kind where one fits.
+TAGS: Final = {
+    "regularizacion": "menor-de-edad",
+    "refugio": "vulnerable",
+    "reclamo": "reiterada",
+    "transparencia": "ley-20285",
+    "multas": "pago-tgr",
+}
 # Kinds where asking for an identity document makes no sense.
 NO_DOCUMENTS: Final = frozenset({"felicitacion", "sugerencia", "opinion", "comentario"})
 
@@ -170,6 +178,7 @@ class DemoRequest:
     received_at: datetime
     status: str  # where the turns leave it
     turns: tuple[Turn, ...]
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -308,6 +317,7 @@ def plan(now: datetime, seed: int = SEED, count: int = COUNT) -> Plan:
                 received_at=received,
                 status=status,
                 turns=_turns(rng, kind, person.locale, status, received, now),
+                tags=(TAGS[kind],) if kind in TAGS and status != status_flow.NUEVO else (),
             )
         )
     return Plan(people, tuple(sorted(requests, key=lambda r: r.received_at)))

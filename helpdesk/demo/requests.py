@@ -28,7 +28,7 @@ from helpdesk.people.models import Person
 from helpdesk.reference.models import Office, Tramite
 from helpdesk.tickets import status_flow, status_moves
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Ticket, TicketMessage
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.opening.writing import NewRequest, Opening, create_requests
 from helpdesk.tickets.teams import service as teams
 
@@ -153,6 +153,10 @@ async def _converse(
             await status_moves.move(db, ticket, target, by, actor, turn.at, notify=False)
     if request.turns:
         ticket.updated_at = request.turns[-1].at
+    for tag in request.tags:  # put by the agent who answered, as the queue's tags do
+        db.add(TicketTag(request_id=ticket.id, tag=tag))
+        changes = {"tag": [None, tag]}
+        audit.record(db, audit.Actor("staff", agent), "request.tag", "request", ticket.id, changes)
 
 
 async def _staff(db: AsyncSession) -> Staff:

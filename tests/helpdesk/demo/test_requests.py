@@ -27,7 +27,7 @@ from helpdesk.people.models import Person
 from helpdesk.reference.data import REGIONS
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage
+from helpdesk.tickets.models import StatusChange, Ticket, TicketMessage, TicketTag
 from tests.conftest import make_app
 from tests.support import database
 from tests.support.factories import sign_in_staff
@@ -136,6 +136,8 @@ async def test_the_requests_are_written_with_folios_deadlines_and_history(
         assert {t.status for t in tickets} == set(status_flow.STATUSES)
         assert {t.locale for t in tickets} == set(conversations.LOCALES)
         assert not any(t.intake_pending for t in tickets)
+        tags = (await db.scalars(select(TicketTag.tag))).all()
+        assert set(tags) == set(plan.TAGS.values())
         today = datetime.now(SANTIAGO).date()
         overdue = [t for t in tickets if t.status in OPEN and t.legal_due_on < today]
         assert len(overdue) >= 5
