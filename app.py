@@ -120,6 +120,8 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
     """Every page and endpoint. Links are built from these routes' names (core/links.py)."""
     return [
         *page_routes.routes,
+        # The most read pages early: Starlette tries the routes in order, some 2 µs each.
+        *kb_reader_routes.routes,
         *routes_citizen.routes,
         *routes_staff.routes,
         *routes_admin.routes,
@@ -139,7 +141,6 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *tickets_teams_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
-        *kb_reader_routes.routes,
         *routes_editor.routes,
         Mount(
             "/api/v1",

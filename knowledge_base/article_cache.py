@@ -13,7 +13,7 @@ from __future__ import annotations
 import math
 import time
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 
 from sqlalchemy import event, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -64,11 +64,11 @@ class ArticleCache:
         self._checked = -math.inf
         self._local_changes_seen = _local_changes
 
-    async def _content_generation(self, db: AsyncSession) -> int:
+    async def _content_generation(self, open_db: Callable[[], AsyncSession]) -> int:
         now = time.monotonic()
         if now - self._checked >= self.check_every or self._local_changes_seen != _local_changes:
             self._local_changes_seen = _local_changes
-            last = await db.scalar(select(func.coalesce(func.max(ContentChange.id), 0)))
+            last = await open_db().scalar(select(func.coalesce(func.max(ContentChange.id), 0)))
             self._checked = now
             if last != self._last_change:
                 self._last_change = int(last or 0)
@@ -76,18 +76,23 @@ class ArticleCache:
         return self._last_change
 
     async def page(
-        self, db: AsyncSession, slug: str, locale: str, text_locale: str | None
+        self,
+        open_db: Callable[[], AsyncSession],
+        slug: str,
+        locale: str,
+        text_locale: str | None,
     ) -> tuple[service.ArticlePage, Hashable]:
         """The page and a token that changes whenever the page may have (for a cache of the
-        rendered HTML). Raises ``NotFound`` like ``service.article_page``."""
-        generation = await self._content_generation(db)
+        rendered HTML). Raises ``NotFound`` like ``service.article_page``. ``open_db`` is
+        called only when the database is needed: a kept page opens no session at all."""
+        generation = await self._content_generation(open_db)
         key = (slug, locale, text_locale)
         entry = self._pages.get(key)
         now = time.monotonic()
         if entry is not None and entry[0] == generation and now - entry[1] < self.max_age:
             self._pages.move_to_end(key)
             return entry[2], (generation, entry[1])
-        page = await service.article_page(db, slug, locale, text_locale)
+        page = await service.article_page(open_db(), slug, locale, text_locale)
         self._pages[key] = (generation, now, page)
         self._pages.move_to_end(key)
         while len(self._pages) > self.maxsize:

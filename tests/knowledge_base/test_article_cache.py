@@ -51,6 +51,22 @@ async def test_a_kept_article_page_costs_no_database_statement(app, kb_articles)
     assert all("kb_changes" in s for s in counter.statements)
 
 
+async def test_a_returning_reader_who_never_voted_costs_no_statement_either(
+    app, kb_articles
+) -> None:
+    path = f"/ayuda/articulo/{kb_articles['plain']}"
+    assert (await first_visit(app, path)).status_code == 200
+    transport = httpx2.ASGITransport(app=app)
+    async with httpx2.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        headers = {"User-Agent": BROWSER_UA}
+        await http.get(path, headers=headers)
+        assert http.cookies.get("rid")  # a returning reader from now on
+        with StatementCounter(app.state.engine) as counter:
+            again = await http.get(path, headers=headers)
+    assert again.status_code == 200
+    assert all("kb_changes" in s for s in counter.statements)
+
+
 async def test_each_language_gets_its_own_text_from_the_cache(app, kb_articles) -> None:
     path = f"/ayuda/articulo/{kb_articles['guide']}"
     for _ in range(2):
