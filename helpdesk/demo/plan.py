@@ -179,6 +179,8 @@ class DemoRequest:
     status: str  # where the turns leave it
     turns: tuple[Turn, ...]
     tags: tuple[str, ...] = ()
+    rating: int | None = None  # the person's CSAT (1–5) once resolved, and its comment
+    rating_comment: str | None = None
 
 
 @dataclass(frozen=True)
@@ -271,18 +273,29 @@ def _turns(
         elif status == S.REABIERTO:
             steps.append((PERSON, talk.STILL_NEEDS_HELP[locale], (S.REABIERTO,)))
     if rng.random() < 0.25:
-        steps.insert(1, (NOTE, rng.choice(talk.INTERNAL_NOTES), ()))
+        steps.insert(0, (NOTE, rng.choice(talk.INTERNAL_NOTES), ()))  # seen before answering
     # Each step some time after the one before it, all before now; a reopening comes
     # within the days a person may reopen (status_flow.REOPEN_WINDOW).
     span = (now - received) / (len(steps) + 1)
-    at, turns = received, []
+    at, turns, resolved = received, [], received
     for who, body, moves in steps:
-        gap = span * rng.uniform(0.5, 1.0)
+        at = at + max(span * rng.uniform(0.5, 1.0), timedelta(minutes=5))
         if S.REABIERTO in moves:
-            gap = min(gap, S.REOPEN_WINDOW / 2)
-        at = at + max(gap, timedelta(minutes=5))
-        turns.append(Turn(min(at, now - timedelta(minutes=1)), who, body, moves))
+            at = min(at, resolved + S.REOPEN_WINDOW / 2)
+        at = min(at, now - timedelta(minutes=1))
+        if S.RESUELTO in moves:
+            resolved = at
+        turns.append(Turn(at, who, body, moves))
     return tuple(turns)
+
+
+def _rating(rng: random.Random, status: str, locale: str) -> tuple[int | None, str | None]:
+    """Most people who were answered rate the answer, mostly well."""
+    if status not in (status_flow.RESUELTO, status_flow.CERRADO) or rng.random() < 0.35:
+        return None, None
+    score = rng.choices((5, 4, 3, 2, 1), weights=(45, 25, 12, 8, 10))[0]
+    comments = talk.THANKS if score >= 4 else talk.STILL_NEEDS_HELP
+    return score, comments[locale] if rng.random() < 0.3 else None
 
 
 def plan(now: datetime, seed: int = SEED, count: int = COUNT) -> Plan:
@@ -304,6 +317,7 @@ def plan(now: datetime, seed: int = SEED, count: int = COUNT) -> Plan:
         weights = next(w for limit, w in _STATUS_BY_AGE if age < limit)
         status = _pick(rng, weights)
         subject, body = talk.OPENINGS[kind][person.locale]
+        rating, comment = _rating(rng, status, person.locale)
         requests.append(
             DemoRequest(
                 person=person_index,
@@ -318,6 +332,8 @@ def plan(now: datetime, seed: int = SEED, count: int = COUNT) -> Plan:
                 status=status,
                 turns=_turns(rng, kind, person.locale, status, received, now),
                 tags=(TAGS[kind],) if kind in TAGS and status != status_flow.NUEVO else (),
+                rating=rating,
+                rating_comment=comment,
             )
         )
     return Plan(people, tuple(sorted(requests, key=lambda r: r.received_at)))

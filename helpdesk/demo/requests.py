@@ -27,6 +27,7 @@ from helpdesk.notifications.models import OutboxMessage
 from helpdesk.people.models import Person
 from helpdesk.reference.models import Office, Tramite
 from helpdesk.tickets import status_flow, status_moves
+from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 from helpdesk.tickets.opening.writing import NewRequest, Opening, create_requests
@@ -153,6 +154,9 @@ async def _converse(
             await status_moves.move(db, ticket, target, by, actor, turn.at, notify=False)
     if request.turns:
         ticket.updated_at = request.turns[-1].at
+    if request.rating is not None:
+        person = audit.Actor("citizen", ticket.person_id)
+        await citizen_service.rate(db, ticket, request.rating, request.rating_comment, person)
     for tag in request.tags:  # put by the agent who answered, as the queue's tags do
         db.add(TicketTag(request_id=ticket.id, tag=tag))
         changes = {"tag": [None, tag]}

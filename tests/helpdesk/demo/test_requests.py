@@ -9,7 +9,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import httpx2
@@ -86,6 +86,24 @@ def test_conversations_are_in_the_persons_language_and_in_order() -> None:
         assert bool(request.turns) == (request.status != status_flow.NUEVO)
 
 
+@pytest.mark.parametrize("hours", range(0, 24 * 60, 37))  # loaded on any day, at any hour
+def test_every_conversation_follows_the_status_flow(hours: int) -> None:
+    now = NOW + timedelta(hours=hours)
+    by = {plan.AGENT: status_flow.AGENT, plan.PERSON: status_flow.CITIZEN}
+    for request in plan.plan(now).requests:
+        status, resolved, before = status_flow.NUEVO, None, request.received_at
+        for turn in request.turns:
+            assert before <= turn.at < now
+            before = turn.at
+            for target in turn.moves:
+                status_flow.check_transition(
+                    status, target, by[turn.who], resolved_at=resolved, now=turn.at
+                )
+                resolved = turn.at if target == status_flow.RESUELTO else resolved
+                status = target
+        assert status == request.status
+
+
 # --- written into a database of its own
 
 
@@ -136,6 +154,9 @@ async def test_the_requests_are_written_with_folios_deadlines_and_history(
         assert {t.status for t in tickets} == set(status_flow.STATUSES)
         assert {t.locale for t in tickets} == set(conversations.LOCALES)
         assert not any(t.intake_pending for t in tickets)
+        rated = [t for t in tickets if t.csat_score is not None]
+        assert len(rated) >= 20 and {t.csat_score for t in rated} == {1, 2, 3, 4, 5}
+        assert all(t.resolved_at is not None for t in rated)
         tags = (await db.scalars(select(TicketTag.tag))).all()
         assert set(tags) == set(plan.TAGS.values())
         today = datetime.now(SANTIAGO).date()
