@@ -26,6 +26,7 @@ from knowledge_base.models import ARTICLE_TYPES
 from knowledge_base.search.index import index_generation
 
 READER_COOKIE = "rid"
+READER_MAX_AGE = 2 * 365 * 24 * 3600
 # The articles this reader voted on ("12.40.7"), so the page looks up a vote only where there
 # is one: most readers never vote, and the article page then needs no database at all.
 VOTED_COOKIE = "kbv"
@@ -47,13 +48,13 @@ def _reader(request: Request) -> tuple[str, str | None]:
 
 def _remember_reader(request: Request, response: Response, new: str | None) -> Response:
     if new:
-        response.set_cookie(
-            READER_COOKIE,
-            new,
-            max_age=2 * 365 * 24 * 3600,
-            httponly=True,
-            samesite="lax",
-            secure=settings(request).session_https_only,
+        # What ``response.set_cookie`` writes, without building a SimpleCookie: every first
+        # visit of the most read page sets it, and the value (token_urlsafe) needs no quoting.
+        secure = "; Secure" if settings(request).session_https_only else ""
+        response.headers.append(
+            "set-cookie",
+            f"{READER_COOKIE}={new}; HttpOnly; Max-Age={READER_MAX_AGE}; Path=/; SameSite=lax"
+            + secure,
         )
     return response
 
@@ -107,6 +108,8 @@ async def category(request: Request) -> Response:
 
 
 def _text_locale(request: Request) -> str | None:
+    if not request.scope.get("query_string"):
+        return None  # most visits: no need to parse a query
     text_locale = request.query_params.get("texto")
     return text_locale if text_locale in SUPPORTED_LOCALES else None
 
@@ -131,15 +134,18 @@ async def article(request: Request) -> Response:
     if not _is_bot(request.headers.get("user-agent")):
         today = datetime.now(OFFICE_TZ).date()
         request.app.state.view_counts.note(page.article_id, key, page.locale, today)
-    draft = request.query_params.get("desde")
+    # Most visits carry no query: parsing one costs as much as the rest of a kept page.
+    params = request.query_params if request.scope.get("query_string") else None
+    draft = params.get("desde") if params else None
     if draft:
         await deflection.opened(db(request), draft, page.slug)
     vote = None
     if not new_cookie and page.article_id in _voted(request):
         vote = await service.reader_vote(db(request), page.article_id, key)
-    context.update(vote=vote, thanks=request.query_params.get("gracias") == "1", errors={})
+    thanks = params is not None and params.get("gracias") == "1"
+    context.update(vote=vote, thanks=thanks, errors={})
     template = "knowledge_base/reader/article.html"
-    if vote is None and request.query_params.keys() <= {"texto"}:
+    if vote is None and (params is None or params.keys() <= {"texto"}):
         # The same for every reader of a language who has not voted on it.
         response = request.app.state.page_cache.render(request, template, context, generation)
     else:
