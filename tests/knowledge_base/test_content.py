@@ -109,3 +109,15 @@ def test_video_articles_link_one_video_or_none() -> None:
             article.video_url,
         )
         assert all(text.transcript for text in article.texts.values()), article.slug
+
+
+def test_no_page_says_tramites_are_done_on_this_site() -> None:
+    """The footer on every page said it too; the trámites are done on the service's
+    trámites platform, and the help here is free."""
+    templates = PROJECT_ROOT / "templates"
+    offending = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if "en este sitio" in path.read_text(encoding="utf-8")
+    ]
+    assert offending == []
