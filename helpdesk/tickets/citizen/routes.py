@@ -98,6 +98,7 @@ async def _detail(
         "can_rate": citizen_service.can_rate(item),
         "waiting": item.status == status_flow.EN_ESPERA_CIUDADANO,
         "awaiting_confirmation": await citizen_service.awaiting_confirmation(db(request), item),
+        "asks_if_resolved": citizen_service.asks_if_resolved(item),
         "errors": errors or {},
         "values": values or {},
         "files_lost": files_lost,
@@ -165,7 +166,8 @@ async def rate(request: Request) -> Response:
 
 
 async def confirm(request: Request) -> Response:
-    """The answer to "¿Resolvió su consulta?" under an automatic answer."""
+    """The answer to "¿Resolvió su consulta?": under an automatic answer, or about an
+    agent's resolution."""
     access = await _access(request)
     async with request.form(max_files=0, max_fields=10) as form:
         choice = form.get("resolvio")
@@ -173,13 +175,18 @@ async def confirm(request: Request) -> Response:
         return await _detail(
             request, access, {"form": _("Elija si la respuesta resolvió su consulta.")}, None, 422
         )
+    item, actor = access.request, access.actor
+    automatic = await citizen_service.awaiting_confirmation(db(request), item)
     try:
-        await citizen_service.confirm_auto_answer(
-            db(request), access.request, choice == "si", access.actor
-        )
+        if automatic:
+            await citizen_service.confirm_auto_answer(db(request), item, choice == "si", actor)
+        else:
+            await citizen_service.answer_resolution(db(request), item, choice == "si", actor)
     except citizen_service.CitizenActionRefused as refusal:
         return await _detail(request, access, {"form": refusal.message}, status_code=409)
-    notice = "resuelta" if choice == "si" else "derivada"
+    # Yes to an agent's resolution closes the request; no sends it back to a person.
+    done = "resuelta" if automatic else "cerrada"
+    notice = done if choice == "si" else "derivada"
     return redirect(access.url("page", query={"hecho": notice}))
 
 

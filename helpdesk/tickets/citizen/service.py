@@ -182,6 +182,19 @@ def can_reply(ticket: Ticket) -> bool:
     return ticket.status != status_flow.CERRADO and ticket.merged_into_id is None
 
 
+def asks_if_resolved(ticket: Ticket, now: datetime | None = None) -> bool:
+    """Whether the page of a resolved request asks the person if the answer solved it: while
+    she may still reopen it (``status_flow.REOPEN_WINDOW``)."""
+    return ticket.status == status_flow.RESUELTO and status_flow.is_allowed(
+        ticket.status,
+        status_flow.REABIERTO,
+        CITIZEN,
+        resolved_at=ticket.resolved_at,
+        now=now or utcnow(),
+        merged=ticket.merged_into_id is not None,
+    )
+
+
 def can_rate(ticket: Ticket) -> bool:
     return ticket.resolved_at is not None and ticket.csat_score is None
 
@@ -300,6 +313,27 @@ async def renew_link(
 async def awaiting_confirmation(db: AsyncSession, ticket: Ticket) -> bool:
     """Whether the page asks "¿Resolvió su consulta?" about an automatic answer."""
     return await answer_templates.awaiting(db, ticket) is not None
+
+
+async def answer_resolution(
+    db: AsyncSession,
+    ticket: Ticket,
+    resolved: bool,
+    actor: audit.Actor,
+    now: datetime | None = None,
+) -> None:
+    """The person's word on an agent's resolution. Yes: the request is closed (she says it is
+    done). No: it is reopened for an agent, who must write to her before resolving or closing
+    it again (``workbench.service.reply_owed``). Neither sends her an email: she is on her
+    page."""
+    now = now or utcnow()
+    if not asks_if_resolved(ticket, now):
+        raise CitizenActionRefused(_("Esta respuesta ya fue contestada."))
+    target = status_flow.CERRADO if resolved else status_flow.REABIERTO
+    try:
+        await status_moves.move(db, ticket, target, CITIZEN, actor, now)
+    except status_flow.TransitionNotAllowed as refusal:
+        raise CitizenActionRefused(refusal.message) from refusal
 
 
 async def confirm_auto_answer(

@@ -11,7 +11,7 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.citizen.forms import BODY_MAX, Errors, check_body
-from helpdesk.tickets.workbench.service import REPLY_TARGETS
+from helpdesk.tickets.workbench.service import AGENT_REPLY_TARGETS
 
 
 def _text(form: Mapping[str, Any], name: str) -> str:
@@ -42,7 +42,7 @@ def parse_reply(form: Mapping[str, Any]) -> tuple[ReplyForm, Errors]:
     body = _text(form, "texto")
     check_body(body, errors, "texto")
     then = _text(form, "luego") or None
-    if then is not None and then not in REPLY_TARGETS:
+    if then is not None and then not in AGENT_REPLY_TARGETS:
         errors["luego"] = _("Elija un estado de la lista.")
         then = None
     language = parse_language(form)

@@ -81,7 +81,7 @@ async def render_detail(
         "targets": agent_service.allowed_targets(item),
         # The person said "No" to the automatic answer: resolving or closing waits for a reply.
         "reply_owed": await agent_service.reply_owed(session_db, item),
-        "reply_targets": agent_service.REPLY_TARGETS,
+        "reply_targets": agent_service.AGENT_REPLY_TARGETS,
         "due_state": queue_view.due_state(item.legal_due_on, item.status, local_today()),
         "errors": errors or {},
         "values": values,

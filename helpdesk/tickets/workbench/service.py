@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.models import StaffAccount
@@ -34,8 +34,10 @@ AGENT = status_flow.AGENT
 REPLY_TEMPLATE = "request_reply"
 # Where a reply may leave the request; None keeps its status (after opening a new one).
 REPLY_TARGETS = (status_flow.EN_ESPERA_CIUDADANO, status_flow.RESUELTO)
+# An agent may also close with the reply (a respuesta tipo may not): one email says both.
+AGENT_REPLY_TARGETS = (*REPLY_TARGETS, status_flow.CERRADO)
 # Moves a reply's email announces (the person otherwise gets an email of the move itself).
-_TOLD_IN_REPLY = frozenset({status_flow.RESUELTO})
+_TOLD_IN_REPLY = frozenset({status_flow.RESUELTO, status_flow.CERRADO})
 # Moves that end the work on a request: refused while the person waits for a reply.
 ENDING_MOVES = (status_flow.RESUELTO, status_flow.CERRADO)
 # Who may take a request from a colleague or release someone else's.
@@ -182,8 +184,8 @@ async def change_status(
 
 
 async def reply_owed(db: AsyncSession, ticket: Ticket) -> bool:
-    """Whether the person's latest word on an automatic answer was "No, necesito ayuda" and
-    no agent has written to them since."""
+    """Whether the person said the answer did not help ("No, necesito ayuda" to an automatic
+    answer, or reopening a resolved request) and no agent has written to her since."""
     last = (
         await db.execute(
             select(AutoAnswer.outcome, AutoAnswer.outcome_at)
@@ -192,7 +194,16 @@ async def reply_owed(db: AsyncSession, ticket: Ticket) -> bool:
             .limit(1)
         )
     ).first()
-    if last is None or last.outcome != answer_templates.NO:
+    reopened = await db.scalar(
+        select(func.max(StatusChange.at)).where(
+            StatusChange.request_id == ticket.id,
+            StatusChange.to_status == status_flow.REABIERTO,
+            StatusChange.actor_kind == status_flow.CITIZEN,
+        )
+    )
+    said_no = last.outcome_at if last is not None and last.outcome == answer_templates.NO else None
+    since = max((t for t in (said_no, reopened) if t is not None), default=None)
+    if since is None:
         return False
     replied = await db.scalar(
         select(TicketMessage.id)
@@ -200,7 +211,7 @@ async def reply_owed(db: AsyncSession, ticket: Ticket) -> bool:
             TicketMessage.request_id == ticket.id,
             TicketMessage.author_kind == "staff",
             TicketMessage.internal.is_(False),
-            TicketMessage.created_at >= last.outcome_at,
+            TicketMessage.created_at >= since,
         )
         .limit(1)
     )
@@ -249,7 +260,7 @@ async def reply(
     """An answer to the person: a message, an email threaded on the conversation, and
     optionally a move to en espera del ciudadano or resuelto."""
     check_access(viewer, ticket)
-    if then_status is not None and then_status not in REPLY_TARGETS:
+    if then_status is not None and then_status not in AGENT_REPLY_TARGETS:
         raise ValueError(f"a reply cannot move a request to {then_status!r}")
     now = now or utcnow()
     _check_writable(ticket)

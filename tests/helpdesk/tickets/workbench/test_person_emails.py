@@ -272,3 +272,69 @@ async def test_a_bulk_closure_is_refused_while_a_reply_is_owed(client, sessionma
         }
     assert statuses[other.ticket.folio] == status_flow.NUEVO
     assert await sent(sessionmaker, other_email) == []
+
+
+async def test_no_to_a_resolution_reopens_and_the_reply_that_closes_sends_one_email(
+    client, sessionmaker
+) -> None:
+    """The acceptance journey's middle: the agent resolves with a reply, she answers "No" on
+    her page, the agent cannot close without writing, then replies and closes at once."""
+    opened, email = await open_in(sessionmaker, "ht")
+    folio, private = (
+        opened.ticket.folio,
+        f"/solicitudes/{opened.ticket.folio}/{opened.access_token}",
+    )
+    await factories.sign_in_staff(
+        client, await factories.staff_member(sessionmaker, "regional_agent")
+    )
+    page = f"/staff/solicitudes/{folio}"
+    sent_reply = await client.submit(
+        page + "/responder", {"texto": "Ou ka al chèche l.", "luego": "resuelto"}, page
+    )
+    assert sent_reply.status_code == 303
+    assert [m.template for m in await sent(sessionmaker, email)] == ["request_reply"]
+
+    question = await client.get(private)
+    assert "resolvio" in {a.get("name") for tag, a in parse_page(question.text).elements}
+    answered = await client.submit(private + "/resolvio", {"resolvio": "no"}, private)
+    assert answered.status_code == 303 and "hecho=derivada" in answered.headers["location"]
+    assert (await load_status(sessionmaker, opened.ticket.id)) == status_flow.REABIERTO
+    assert len(await sent(sessionmaker, email)) == 1  # her own move: no email back
+
+    refused = await client.submit(page + "/estado", {"estado": "cerrado"}, page)
+    assert refused.status_code == 409
+    closing = await client.submit(
+        page + "/responder", {"texto": "Nou rezoud li.", "luego": "cerrado"}, page
+    )
+    assert closing.status_code == 303
+    assert (await load_status(sessionmaker, opened.ticket.id)) == status_flow.CERRADO
+    mails = await sent(sessionmaker, email)
+    assert [(m.template, m.context.get("status")) for m in mails] == [
+        ("request_reply", "resuelto"),
+        ("request_reply", "cerrado"),
+    ]
+    assert {m.locale for m in mails} == {"ht"}
+
+
+async def test_yes_to_a_resolution_closes_without_an_email(client, sessionmaker) -> None:
+    opened, email = await open_in(sessionmaker, "es")
+    viewer, _ = await staff_viewer(sessionmaker)
+    async with sessionmaker() as db, db.begin():
+        item = await db.get(Ticket, opened.ticket.id)
+        assert item is not None
+        await agent_service.reply(db, viewer, item, "Listo.", actor_of(viewer), BASE, "resuelto")
+    private = f"/solicitudes/{opened.ticket.folio}/{opened.access_token}"
+    answered = await client.submit(private + "/resolvio", {"resolvio": "si"}, private)
+    assert answered.status_code == 303 and "hecho=cerrada" in answered.headers["location"]
+    assert (await load_status(sessionmaker, opened.ticket.id)) == status_flow.CERRADO
+    assert [m.template for m in await sent(sessionmaker, email)] == ["request_reply"]
+    # Asked once: the question is gone, and answering again is refused, not an error.
+    again = await client.submit(private + "/resolvio", {"resolvio": "no"}, private)
+    assert again.status_code == 409
+
+
+async def load_status(sessionmaker, ticket_id: int) -> str:
+    async with sessionmaker() as db:
+        item = await db.get(Ticket, ticket_id)
+        assert item is not None
+        return item.status
