@@ -15,7 +15,6 @@ from sqlalchemy import select
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
-from starlette.middleware.gzip import GZipMiddleware
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +28,7 @@ from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.core import error_pages, links, static_files
+from helpdesk.core.compression import GZipWhenAccepted
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.errors import DomainError
 from helpdesk.core.i18n import LocaleMiddleware
@@ -238,7 +238,7 @@ def create_app(settings: Settings) -> Starlette:
     middleware = [
         # Pages and fragments are gzipped per response; static text was gzipped at start-up
         # (core/static_files.py) and passes through as it is.
-        Middleware(GZipMiddleware, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL),
+        Middleware(GZipWhenAccepted, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL),
         Middleware(SecurityHeadersMiddleware, identity_origin=identity_origin),
         Middleware(LocaleMiddleware),
         Middleware(

@@ -119,3 +119,10 @@ def test_precompressed_bytes_are_the_files_bytes() -> None:
         assert gzip.decompress(asset.gzipped) == (STATIC / path).read_bytes()
     ico = assets.by_path("favicon.ico")
     assert ico is not None and ico.gzipped is None  # not text
+
+
+async def test_only_gzip_clients_go_through_the_compressor(client) -> None:
+    plain = await client.get("/", headers={"Accept-Encoding": "br"})
+    assert "content-encoding" not in plain.headers and "<html" in plain.text
+    packed = await client.get("/", headers={"Accept-Encoding": "deflate, gzip"})
+    assert packed.headers["content-encoding"] == "gzip"
