@@ -77,9 +77,9 @@ async def _close_duplicate(
     if duplicate.status == status_flow.CERRADO:
         return
     # An agent may close any open request, so the merge closes the duplicate as the agent.
-    # Its conversation goes on in the request kept: a reply owed there is not refused here.
+    # Its conversation goes on in the request kept: no reply owed here, no closing email.
     await agent_service.change_status(
-        db, viewer, duplicate, status_flow.CERRADO, actor, now, reply_owed_check=False
+        db, viewer, duplicate, status_flow.CERRADO, actor, now, merging=True
     )
 
 

@@ -160,16 +160,16 @@ async def change_status(
     actor: audit.Actor,
     now: datetime | None = None,
     *,
-    reply_owed_check: bool = True,
+    merging: bool = False,
 ) -> None:
     """One move by the flow's rules; raises ``status_flow.TransitionNotAllowed`` (409),
-    also when it would resolve or close a request whose person said the automatic answer
-    did not help and has had no reply since (``reply_owed_check=False``: a merge closing a
-    duplicate, whose conversation goes on in the request kept)."""
+    also when it would resolve or close a request whose person said the answer did not help
+    and has had no reply since. ``merging``: a merge closing a duplicate, whose conversation
+    goes on in the request kept, neither refused for that nor emailed as a closure."""
     check_access(viewer, ticket)
     if target not in status_flow.STATUSES:
         raise ValueError(f"unknown status {target!r}")
-    if reply_owed_check and target in ENDING_MOVES and await reply_owed(db, ticket):
+    if not merging and target in ENDING_MOVES and await reply_owed(db, ticket):
         raise status_flow.TransitionNotAllowed(
             "reply_owed",
             _(
@@ -180,7 +180,7 @@ async def change_status(
             target,
             AGENT,
         )
-    await status_moves.move(db, ticket, target, AGENT, actor, now or utcnow())
+    await status_moves.move(db, ticket, target, AGENT, actor, now or utcnow(), notify=not merging)
 
 
 async def reply_owed(db: AsyncSession, ticket: Ticket) -> bool:

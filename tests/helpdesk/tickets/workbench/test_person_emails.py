@@ -25,7 +25,7 @@ from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.queue import bulk
 from helpdesk.tickets.service import NewRequest, open_request
 from helpdesk.tickets.workbench import service as agent_service
-from tests.helpdesk.tickets.workbench.test_links import actor_of, staff_viewer
+from tests.helpdesk.tickets.workbench.test_links import actor_of, merge, staff_viewer
 from tests.support import factories
 from tests.support.http import page_text
 from tests.support.markup import parse_page
@@ -338,3 +338,17 @@ async def load_status(sessionmaker, ticket_id: int) -> str:
         item = await db.get(Ticket, ticket_id)
         assert item is not None
         return item.status
+
+
+async def test_a_merged_duplicate_is_closed_without_a_closing_email(client, sessionmaker) -> None:
+    """Its conversation goes on in the request kept: "closed, open a new one" would mislead,
+    and a "No" owed a reply there does not block the merge."""
+    duplicate, email = await open_in(sessionmaker, "es")
+    kept, _ = await open_in(sessionmaker, "es", email=email)
+    await said_no(
+        client, sessionmaker, duplicate.ticket.folio, duplicate.access_token, duplicate.ticket.id
+    )
+    viewer, _ = await staff_viewer(sessionmaker)
+    await merge(sessionmaker, viewer, duplicate.ticket.folio, kept.ticket.folio)
+    assert (await load_status(sessionmaker, duplicate.ticket.id)) == status_flow.CERRADO
+    assert [m.template for m in await sent(sessionmaker, email)] == []
