@@ -19,14 +19,15 @@ from datetime import date
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from helpdesk.core.sqlite_driver import off_loop
 from knowledge_base import buffered_writes
 from knowledge_base.models import ArticleView
 
 log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 2.0
-FLUSH_SIZE = 500
-ROWS_PER_INSERT = 500
+FLUSH_SIZE = 1000
+ROWS_PER_INSERT = 1000
 # While the database is unreachable views are kept for the next attempt, up to this many;
 # beyond it new views are dropped rather than let memory grow without bound.
 MAX_PENDING = 200_000
@@ -67,13 +68,14 @@ class ViewCounts:
             for (a, r, d), locale in sorted(pending.items())  # one order: no deadlocks
         ]
         try:
-            async with sessionmaker() as db, db.begin():
-                insert = (
-                    postgresql.insert if db.bind.dialect.name == "postgresql" else sqlite.insert
-                )
-                for start in range(0, len(rows), ROWS_PER_INSERT):
-                    chunk = rows[start : start + ROWS_PER_INSERT]
-                    await db.execute(insert(ArticleView).values(chunk).on_conflict_do_nothing())
+            # On SQLite, on the connection's thread: requests are served while it writes.
+            with off_loop():
+                async with sessionmaker() as db, db.begin():
+                    dialect = db.bind.dialect.name
+                    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+                    statement = insert(ArticleView).on_conflict_do_nothing()
+                    for start in range(0, len(rows), ROWS_PER_INSERT):
+                        await db.execute(statement, rows[start : start + ROWS_PER_INSERT])
         except Exception:
             # Keep them for the next attempt rather than lose them.
             for key, locale in pending.items():
