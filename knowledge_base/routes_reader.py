@@ -244,11 +244,12 @@ async def suggestions(request: Request) -> Response:
 
 
 routes = [
+    # The most read page first: routes are tried in order.
+    Route("/ayuda/articulo/{slug}", article, name="kb_article"),
     Route("/ayuda", home, name="kb_home"),
     Route("/ayuda/buscar", search, name="kb_search"),
     Route("/ayuda/sugerencias", suggestions, name="kb_suggestions"),
     Route("/ayuda/tema/{category}", category, name="kb_category"),
-    Route("/ayuda/articulo/{slug}", article, name="kb_article"),
     Route("/ayuda/articulo/{slug}/imprimir", printable, name="kb_article_print"),
     Route("/ayuda/articulo/{slug}/voto", vote, methods=["POST"], name="kb_vote"),
 ]
