@@ -1,5 +1,7 @@
 """The lifecycle's emails to the person: the prórroga's notice, the warning of abandonment and
-the closure by abandonment, in the person's language, through the outbox."""
+the closure by abandonment. Like every email about a request, each goes to the person in the
+language ``citizen.emails.recipient`` decides, carries the request's private link (they may
+have no account) and is threaded under the conversation's last email, through the outbox."""
 
 from __future__ import annotations
 
@@ -28,10 +30,9 @@ async def email_person(
     dates: dict[str, date] | None = None,
     **extra: str,
 ) -> bool:
-    """Queues ``template`` to the request's person, in their language (``core.language``,
-    through ``citizen.emails.recipient``), with the private link that opens the request
-    without signing in, ``dates`` written out in their language (Babel); False when the
-    person has no email address."""
+    """Queues ``template`` to the request's person, ``dates`` written out in their language
+    (Babel; the dates are the office's days already); False when the person has no email
+    address."""
     to = await person_emails.recipient(db, ticket)
     if to is None:
         return False
@@ -43,5 +44,6 @@ async def email_person(
         **{name: format_date(day, to.locale) for name, day in (dates or {}).items()},
         **extra,
     }
-    outbox.enqueue(db, template, to.email, to.locale, context)
+    in_reply_to = await person_emails.last_email_id(db, ticket)
+    outbox.enqueue(db, template, to.email, to.locale, context, in_reply_to=in_reply_to)
     return True

@@ -8,6 +8,7 @@ import uuid
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import httpx2
 import pytest
 from sqlalchemy import select
 
@@ -131,7 +132,7 @@ async def test_refusals_write_nothing(sessionmaker, kind, now, code) -> None:
         await db.rollback()
 
 
-async def test_the_request_page_extends_with_a_reason(client, sessionmaker) -> None:
+async def test_the_request_page_extends_with_a_reason(client, app, sessionmaker) -> None:
     await sign_in_staff(client, await staff_member(sessionmaker, "regional_agent", "santiago"))
     async with sessionmaker() as db, db.begin():
         ticket = await open_one(db, locale="ht", at=utcnow())
@@ -166,3 +167,11 @@ async def test_the_request_page_extends_with_a_reason(client, sessionmaker) -> N
         assert kinds == [events.EXTENDED]
         [email] = await outbox_for(db, row)
         assert email.locale == "ht"
+    # The email's link is the request's private link: it opens without signing in.
+    link = email.context["link"]
+    assert link.startswith("http://testserver/solicitudes/" + folio)
+    async with httpx2.AsyncClient(
+        transport=httpx2.ASGITransport(app=app), base_url="http://testserver"
+    ) as stranger:
+        opened = await stranger.get(link)
+    assert opened.status_code == 200 and "Actas de 2024" in page_text(opened.text)

@@ -137,6 +137,8 @@ async def test_a_wait_on_the_person_is_warned_then_closed_as_abandoned(
     [warning] = [m for m in sent if m.template == notices.WARNING_TEMPLATE]
     act_by = rules.act_by(warned_at, RM, SANTIAGO)
     assert warning.locale == "fr"
+    # The request's private link, which opens without an account.
+    assert warning.context["link"].startswith(f"{settings.base_url}/solicitudes/{ticket.folio}/")
     assert warning.context["act_by"] == babel_dates.format_date(act_by, "long", locale="fr")
     email = EmailRenderer(make_environment(settings), settings.mail_from).render(warning)
     body = email.get_body(("plain",)).get_content()
