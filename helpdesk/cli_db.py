@@ -18,7 +18,8 @@ def alembic_config(database_url: str) -> AlembicConfig:
 
 
 async def migrate(engine: AsyncEngine) -> None:
-    """Upgrades to head on the engine's own connection, then syncs reference data."""
+    """Upgrades to head on the engine's own connection, then syncs reference data: adds
+    what the shipped data has and the database lacks, never undoing an admin's edit."""
 
     def upgrade(connection: object) -> None:
         config = alembic_config(str(engine.url))
