@@ -34,9 +34,7 @@ class OfficeHours(Base):
     __tablename__ = "office_hours"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    office_id: Mapped[int] = mapped_column(
-        ForeignKey("offices.id", ondelete="CASCADE"), index=True
-    )
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
     weekday: Mapped[int] = mapped_column(SmallInteger)
     opens: Mapped[time] = mapped_column(Time)
     closes: Mapped[time] = mapped_column(Time)
