@@ -31,6 +31,7 @@ KEYWORDS_MAX = 500  # AutoRule.keywords
 TEAM_CODE_MAX = 40
 TEAM_NAME_MAX = 120
 TRAMITE_NAME_MAX = 200
+RESERVED_TRAMITE_CODES: Final = ("nuevo",)
 DAYS_MIN, DAYS_MAX = 1, 60
 
 _CODE = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -290,6 +291,8 @@ def parse_tramite(
         code = _text(form, "codigo").lower()
         if (problem := check_code(code, CODE_MAX)) is not None:
             errors["codigo"] = problem
+        elif code in RESERVED_TRAMITE_CODES:  # the new-trámite page's own address
+            errors["codigo"] = _("Ese código no se puede usar: elija otro.")
         topic = _text(form, "categoria")
         if topic not in topics:
             errors["categoria"] = _("Elija una categoría de la lista.")

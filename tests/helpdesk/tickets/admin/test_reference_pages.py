@@ -107,6 +107,9 @@ async def test_an_admin_adds_a_tramite_named_in_each_language(
     text = page_text(missing.text)
     assert "Escriba el nombre en español" in text
     assert "Elija una categoría de la lista." in text
+    reserved = await client.submit(new, {**form, "codigo": "nuevo"})
+    assert reserved.status_code == 422
+    assert "Ese código no se puede usar: elija otro." in page_text(reserved.text)
     try:
         assert (await client.submit(new, form)).status_code == 303
         taken = await client.submit(new, form)
