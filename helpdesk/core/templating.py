@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
 from helpdesk.core import i18n, links
+from helpdesk.core.compression import GzipWithSlots, accepts_gzip
 from helpdesk.core.message_text import message_html
 from helpdesk.core.security import csrf_token
 from helpdesk.core.settings import PROJECT_ROOT, Settings
@@ -174,13 +175,15 @@ class AnonymousPageCache:
     Only the CSRF token differs between visitors: it is rendered as a slot and filled in per
     request. A page is cached per template, language, URL and an optional ``generation`` (the
     search index's state, for result pages): a new generation replaces the entry. Templates
-    change only on deployment. Bounded: least recently used pages go first.
+    change only on deployment. Bounded: least recently used pages go first. For browsers
+    that take gzip the page is also kept compressed, the token's slots apart
+    (``compression.GzipWithSlots``): compressing each response would cost twice the rest.
     """
 
     def __init__(self, enabled: bool, maxsize: int = 2048) -> None:
         self.enabled = enabled
         self.maxsize = maxsize
-        self._pages: OrderedDict[tuple[Hashable, ...], tuple[Hashable, str]] = OrderedDict()
+        self._pages: OrderedDict[tuple[Hashable, ...], _KeptPage] = OrderedDict()
 
     def render(
         self,
@@ -194,9 +197,8 @@ class AnonymousPageCache:
         # The raw path and query: building request.url costs more than the rest of a hit.
         key = (name, i18n.get_locale(), request.scope["path"], request.scope["query_string"])
         entry = self._pages.get(key)
-        if entry is not None and entry[0] == generation:
+        if entry is not None and entry.generation == generation:
             self._pages.move_to_end(key)
-            page = entry[1]
         else:
             templates: Jinja2Templates = request.app.state.templates
             full = {
@@ -205,14 +207,33 @@ class AnonymousPageCache:
                 "viewer": None,
                 "current_path": _current_path(request),
             }
-            page = templates.get_template(name).render(full)
-            self._pages[key] = (generation, page)
+            entry = _KeptPage(generation, templates.get_template(name).render(full))
+            self._pages[key] = entry
             self._pages.move_to_end(key)
             while len(self._pages) > self.maxsize:
                 self._pages.popitem(last=False)
-        response = HTMLResponse(page.replace(_TOKEN_SLOT, csrf_token(request)))
+        if accepts_gzip(request.scope):
+            body = entry.gzipped().fill(csrf_token(request).encode())
+            headers = {"Content-Encoding": "gzip", "Vary": f"{VARY}, Accept-Encoding"}
+            return HTMLResponse(body, headers=headers)
+        response = HTMLResponse(entry.page.replace(_TOKEN_SLOT, csrf_token(request)))
         response.headers["Vary"] = VARY
         return response
+
+
+class _KeptPage:
+    __slots__ = ("_gzipped", "generation", "page")
+
+    def __init__(self, generation: Hashable, page: str) -> None:
+        self.generation = generation
+        self.page = page
+        self._gzipped: GzipWithSlots | None = None
+
+    def gzipped(self) -> GzipWithSlots:
+        if self._gzipped is None:
+            parts = [part.encode() for part in self.page.split(_TOKEN_SLOT)]
+            self._gzipped = GzipWithSlots(parts)
+        return self._gzipped
 
 
 def is_htmx(request: Request) -> bool:
