@@ -1,6 +1,6 @@
 """trámite names per language, the trámites an admin edited, offices' opening hours
 
-Revision ID: 0012_reference_edits
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-06
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 import helpdesk.core.db
 
-revision: str = "0012_reference_edits"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,7 +1,7 @@
 """person merges: what each merge moved and changed, so that a supervisor can undo it
 
-Revision ID: 0012_person_merges
-Revises: 0011
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from helpdesk.core.db import UTCDateTime
 
-revision: str = "0012_person_merges"
-down_revision: str | None = "0011"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """deadline rules in días hábiles or corridos with one extension; the requests' prórroga,
 warning of abandonment and lifecycle events
 
-Revision ID: 0012_lifecycle
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from helpdesk.core.db import UTCDateTime
 
-revision: str = "0012_lifecycle"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
