@@ -89,18 +89,34 @@ class SecurityHeadersMiddleware:
         (b"x-content-type-options", b"nosniff"),
         (b"x-frame-options", b"DENY"),
         (b"referrer-policy", b"same-origin"),
+        (
+            b"permissions-policy",
+            b"camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+        ),
     ]
+    # Production only: development and tests run on plain http://127.0.0.1.
+    HSTS: ClassVar[tuple[bytes, bytes]] = (
+        b"strict-transport-security",
+        b"max-age=31536000; includeSubDomains",
+    )
 
     def __init__(
-        self, app: ASGIApp, identity_origin: str = "https://accounts.claveunica.gob.cl"
+        self,
+        app: ASGIApp,
+        identity_origin: str = "https://accounts.claveunica.gob.cl",
+        hsts: bool = False,
     ) -> None:
         self.app = app
         # Signing out of ClaveÚnica is a form whose answer redirects to its logout page.
         policy = (
             "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-            f"form-action 'self' {identity_origin}; frame-ancestors 'none'"
+            f"base-uri 'none'; form-action 'self' {identity_origin}; frame-ancestors 'none'"
         )
-        self.headers = [*self.HEADERS, (b"content-security-policy", policy.encode())]
+        self.headers = [
+            *self.HEADERS,
+            (b"content-security-policy", policy.encode()),
+            *([self.HSTS] if hsts else []),
+        ]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -239,7 +255,11 @@ def create_app(settings: Settings) -> Starlette:
         # Pages and fragments are gzipped per response; static text was gzipped at start-up
         # (core/static_files.py) and passes through as it is.
         Middleware(GZipWhenAccepted, minimum_size=GZIP_MINIMUM_SIZE, compresslevel=GZIP_LEVEL),
-        Middleware(SecurityHeadersMiddleware, identity_origin=identity_origin),
+        Middleware(
+            SecurityHeadersMiddleware,
+            identity_origin=identity_origin,
+            hsts=settings.is_production,
+        ),
         Middleware(LocaleMiddleware),
         Middleware(
             SessionMiddleware,

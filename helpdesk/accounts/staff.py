@@ -91,6 +91,8 @@ async def set_staff_active(
             account.id,
             {"active": [not active, active]},
         )
+        if not active:
+            await revoke_api_tokens(db, account.id, actor)
     return account
 
 
@@ -113,7 +115,25 @@ async def disable_staff_by_email(db: AsyncSession, email: str) -> bool:
             staff_id or 0,
             {"active": [True, False]},
         )
+        if staff_id:
+            await revoke_api_tokens(db, staff_id, audit.SYSTEM)
     return changed
+
+
+async def revoke_api_tokens(db: AsyncSession, staff_id: int, actor: audit.Actor) -> None:
+    """Disabling an account ends its API tokens for good: re-enabling does not bring them back."""
+    revoked = (
+        await db.scalars(
+            update(ApiToken)
+            .where(ApiToken.staff_id == staff_id, ApiToken.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+            .returning(ApiToken.id)
+        )
+    ).all()
+    for token_id in revoked:
+        audit.record(
+            db, actor, "api_token.revoke", "api_token", token_id, {"revoked": [False, True]}
+        )
 
 
 async def find_by_email(db: AsyncSession, email: str) -> StaffAccount | None:
