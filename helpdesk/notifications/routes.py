@@ -1,4 +1,6 @@
-"""The development mail catcher's inbox, for staff: read the mail the portal would have sent."""
+"""The development mail catcher's inbox, for admins: read the mail the portal would have sent.
+
+The caught mail holds every region's private links, so only admins read it (issue 13)."""
 
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ async def dev_mail(request: Request) -> Response:
     if not config.mail_catcher:
         # The page does not exist outside development: no hint that it ever could.
         raise HTTPException(404)
-    require_staff(await session.staff_viewer(request))
+    require_staff(await session.staff_viewer(request), "admin")
     messages = await asyncio.to_thread(list_messages, config.mail_catcher_dir)
     page = DevMailPage(messages=messages, directory=config.mail_catcher_dir)
     return render(request, "notifications/dev_mail.html", {"page": page})

@@ -1,4 +1,4 @@
-"""/staff/correo: the caught development mail, for signed-in staff, only with the catcher on."""
+"""/staff/correo: the caught development mail, for admins only, only with the catcher on."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def catch(directory: Path, email_env: jinja2.Environment) -> None:
     mailbox.Maildir(directory, create=True).add(message.as_bytes())
 
 
-async def test_staff_read_the_caught_mail(
+async def test_admins_read_the_caught_mail(
     catcher_app: Starlette,
     browser: Browser,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -58,7 +58,7 @@ async def test_staff_read_the_caught_mail(
     email_env: jinja2.Environment,
 ) -> None:
     catch(tmp_path / "mail", email_env)
-    await factories.sign_in_staff(browser, await factories.staff_member(sessionmaker, "supervisor"))
+    await factories.sign_in_staff(browser, await factories.staff_member(sessionmaker, "admin"))
 
     response = await browser.get(catcher_app.url_path_for("dev_mail"))
 
@@ -69,6 +69,37 @@ async def test_staff_read_the_caught_mail(
     assert "Confirme su correo para continuar" in text
     assert "rose@example.cl" in text
     assert "https://portal.example/correo/confirmar/abc" in text
+
+
+@pytest.mark.parametrize(
+    ("role", "status"),
+    [
+        ("regional_agent", 403),
+        ("central_analyst", 403),
+        ("supervisor", 403),
+        ("kb_editor", 403),
+        ("admin", 200),
+    ],
+)
+async def test_only_admins_may_read_the_caught_mail(
+    catcher_app: Starlette,
+    browser: Browser,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    tmp_path: Path,
+    email_env: jinja2.Environment,
+    role: str,
+    status: int,
+) -> None:
+    """The caught mail holds every region's private links (issue 13)."""
+    catch(tmp_path / "mail", email_env)
+    await factories.sign_in_staff(browser, await factories.staff_member(sessionmaker, role))
+
+    response = await browser.get(catcher_app.url_path_for("dev_mail"))
+
+    assert response.status_code == status
+    shown = "https://portal.example/correo/confirmar/abc" in response.text
+    assert shown is (status == 200)
+    assert ("rose@example.cl" in response.text) is (status == 200)
 
 
 async def test_an_empty_catcher_says_so(
