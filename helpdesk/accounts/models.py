@@ -92,3 +92,13 @@ class RateCounter(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     window_start: Mapped[datetime] = mapped_column(UTCDateTime)
     count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class EndedSession(Base):
+    """A session ended by signing out: a copy of its cookie is refused until it could no
+    longer be valid anyway (``expires_at``), then the row is deleted."""
+
+    __tablename__ = "ended_sessions"
+
+    id: Mapped[str] = mapped_column(String(43), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)

@@ -178,7 +178,7 @@ async def reset_page(request: Request) -> Response:
 
 async def signout(request: Request) -> Response:
     was_claveunica = request.session.get("claveunica")
-    session.sign_out(request)
+    await session.sign_out(request)
     s = settings(request)
     if was_claveunica and s.claveunica_enabled:
         # ClaveÚnica's logout is a top-level navigation that comes back to us.
@@ -190,7 +190,7 @@ async def signout(request: Request) -> Response:
 async def signout_everywhere(request: Request) -> Response:
     viewer = await session.citizen_viewer(request)
     await citizens.sign_out_everywhere(db(request), viewer.id)
-    session.sign_out(request)
+    await session.sign_out(request)
     return redirect_to("home")
 
 

@@ -40,14 +40,14 @@ async def signin_page(request: Request) -> Response:
 
 
 async def signout(request: Request) -> Response:
-    session.sign_out(request)
+    await session.sign_out(request)
     return redirect_to("home")
 
 
 async def signout_everywhere(request: Request) -> Response:
     viewer = await session.staff_viewer(request)
     await staff.sign_out_everywhere(db(request), viewer.id)
-    session.sign_out(request)
+    await session.sign_out(request)
     return redirect_to("staff_signin")
 
 
