@@ -88,6 +88,7 @@ async def database_url(
 def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = Settings(
         kb_index_dir=str(tmp_path_factory.mktemp("kb-index") / "index"),
+        attachment_storage=f"local:{tmp_path_factory.mktemp('attachments')}",
         app_env="test",
         secret_key=TEST_SECRET_KEY,
         database_url=database_url,
@@ -96,6 +97,7 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         argon2_time_cost=1,  # still argon2id, at the cheapest allowed profile: tests hash a lot
         argon2_memory_kib=8192,
         login_rate_per_minute=100_000,  # tests that check throttling lower it on their own app
+        login_address_max_failures=100_000,  # every test signs in from the same address
         sqlite_driver=os.environ.get("SQLITE_DRIVER", "custom"),  # "stock": run_all's third pass
     )
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)

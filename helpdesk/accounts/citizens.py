@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from helpdesk.accounts import email_tokens
+from helpdesk.accounts import email_tokens, signin, throttle
 from helpdesk.accounts.models import CitizenAccount
 from helpdesk.accounts.permissions import Viewer
 from helpdesk.audit import service as audit
@@ -182,11 +182,11 @@ async def reset_password(
         .where(CitizenAccount.person_id == row.person_id)
         .values(
             password_hash=hash_password(new_password),
-            failed_logins=0,
-            locked_until=None,
             session_epoch=CitizenAccount.session_epoch + 1,
         )
     )
+    # The emailed link proves the owner: any sign-in delay on the address ends too.
+    await throttle.forget(db, signin.email_key(signin.CITIZEN_SCOPE, row.email))
     audit.record(db, actor, "citizen_account.password_reset", "person", row.person_id)
     return True
 

@@ -1,11 +1,11 @@
-"""The password sign-in form shared by staff and citizens: throttling, validation, lockout."""
+"""The password sign-in form shared by staff and citizens: throttling, validation, delays."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,9 +14,10 @@ from starlette.responses import Response
 
 from helpdesk.accounts import signin, throttle
 from helpdesk.accounts.forms import parse_signin
+from helpdesk.audit.service import Actor
 from helpdesk.core import links
-from helpdesk.core.db import utcnow
 from helpdesk.core.errors import TooManyRequests
+from helpdesk.core.i18n import format_duration
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -35,18 +36,21 @@ async def check_rate(request: Request, scope: str) -> None:
         raise TooManyRequests(scope)
 
 
-def lockout_policy(request: Request) -> signin.LockoutPolicy:
+def backoff_policy(request: Request) -> signin.BackoffPolicy:
     s = settings(request)
-    return signin.LockoutPolicy(s.login_max_failures, timedelta(minutes=s.login_lock_minutes))
-
-
-def locked_message(locked_until: datetime) -> str:
-    minutes = max(1, math.ceil((locked_until - utcnow()).total_seconds() / 60))
-    return _(
-        "Por seguridad, la cuenta quedó bloqueada tras varios intentos fallidos. "
-        "Intente de nuevo en %(minutes)s minutos o restablezca su contraseña.",
-        minutes=minutes,
+    return signin.BackoffPolicy(
+        free_failures=s.login_max_failures,
+        address_free_failures=s.login_address_max_failures,
+        max_delay=timedelta(seconds=s.login_max_delay_seconds),
     )
+
+
+def wait_message(retry_after: timedelta) -> str:
+    """When to try again, in the page's language: seconds under a minute, else minutes."""
+    seconds = math.ceil(retry_after.total_seconds())
+    rounded = timedelta(seconds=seconds if seconds < 60 else 60 * math.ceil(seconds / 60))
+    wait = format_duration(rounded)
+    return _("Demasiados intentos fallidos. Intente de nuevo en %(wait)s.", wait=wait)
 
 
 @dataclass(frozen=True)
@@ -82,13 +86,20 @@ async def handle(request: Request, form_spec: PasswordSignIn) -> Outcome:
         return Outcome(render(request, form_spec.template, context, 422))
     account = await form_spec.find_account(db(request), email)
     result = await signin.check_password(
-        request.app.state.sessionmaker, account, password, lockout_policy(request)
+        request.app.state.sessionmaker,
+        form_spec.rate_scope,
+        email,
+        account,
+        password,
+        Actor("anonymous", None, client_ip(request)),
+        backoff_policy(request),
     )
+    if result.retry_after:
+        errors["form"] = wait_message(result.retry_after)
+        response = render(request, form_spec.template, context, 429)
+        response.headers["Retry-After"] = str(math.ceil(result.retry_after.total_seconds()))
+        return Outcome(response)
     if not result.ok or account is None:
-        errors["form"] = (
-            locked_message(result.locked_until)
-            if result.locked_until
-            else _("El correo o la contraseña no son correctos.")
-        )
+        errors["form"] = _("El correo o la contraseña no son correctos.")
         return Outcome(render(request, form_spec.template, context, 401))
     return Outcome(account=account, next_path=next_path, context=context)

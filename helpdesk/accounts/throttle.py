@@ -1,4 +1,5 @@
-"""Fixed-window rate counters in the database, so every worker process shares them.
+"""Rate counters in the database, so every worker process shares them: fixed windows
+(``hit``) and failures in a row (``record_failure``), for sign-in delays.
 
 Counters are written in their own short transaction: a refused login must still count
 even though the request that refused it rolls back.
@@ -9,9 +10,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from helpdesk.accounts.models import RateCounter
 from helpdesk.core.db import utcnow
@@ -53,3 +54,60 @@ async def hit(
         values = {"key": key, "now": now, "window_opens": now - window}
         count = (await connection.execute(stmt, values)).scalar_one()
     return bool(count <= limit)
+
+
+# Failures in a row under one key (an email or an address), for sign-in delays: the row's
+# ``window_start`` is the last failure, and a count older than ``forget_after`` starts over.
+def _fail(dialect: str) -> Any:
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    counters = RateCounter.__table__
+    stale = counters.c.window_start < bindparam("forget_before")
+    return (
+        insert(counters)
+        .values(key=bindparam("key"), window_start=bindparam("now"), count=1)
+        .on_conflict_do_update(
+            index_elements=[counters.c.key],
+            set_={
+                "count": case((stale, 1), else_=counters.c.count + 1),
+                "window_start": bindparam("now"),
+            },
+        )
+    )
+
+
+_FAIL = {dialect: _fail(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+async def failures(db: AsyncSession, keys: list[str]) -> dict[str, tuple[int, datetime]]:
+    """The failures in a row and the last failure's time, for the keys that have any."""
+    counters = RateCounter.__table__
+    query = select(counters.c.key, counters.c.count, counters.c.window_start).where(
+        counters.c.key.in_(keys)
+    )
+    rows = (await db.execute(query)).all()
+    return {key: (count, last) for key, count, last in rows}
+
+
+async def record_failure(
+    db: AsyncSession, keys: list[str], now: datetime, forget_after: timedelta
+) -> None:
+    """Counts one failure under each key, in the caller's transaction."""
+    stmt = _FAIL[(await db.connection()).dialect.name]
+    for key in keys:
+        await db.execute(stmt, {"key": key, "now": now, "forget_before": now - forget_after})
+
+
+async def forget(db: AsyncSession, key: str) -> None:
+    await db.execute(delete(RateCounter.__table__).where(RateCounter.key == key))
+
+
+async def claim(db: AsyncSession, key: str, last_failure: datetime, now: datetime) -> bool:
+    """Takes the one attempt a finished wait allows: False if a concurrent request took it
+    (moved the last failure) first, so parallel guesses cannot share one opening."""
+    counters = RateCounter.__table__
+    taken = await db.execute(
+        update(counters)
+        .where(counters.c.key == key, counters.c.window_start == last_failure)
+        .values(window_start=now)
+    )
+    return bool(taken.rowcount == 1)

@@ -276,6 +276,8 @@ def _sentences() -> dict[str, Sentence]:
         "request.merge": _merge,
         "request.follows": lambda r: _("Continúa la solicitud %(folio)s",
                                        folio=r.after("follows")),
+        "request.held": lambda r: _("Retenida: nombra %(folio)s sin remitente probado",
+                                    folio=r.after("names")),
         "request.person": lambda r: _("Pasó de %(before)s a %(after)s",
                                       before=r.before("person_id"), after=r.after("person_id")),
         "request.deadline_alert": lambda r: _(
@@ -290,9 +292,12 @@ def _sentences() -> dict[str, Sentence]:
                                               before=r.before("person_id"),
                                               after=r.after("person_id")),
         "citizen_account.password_reset": lambda r: _("Contraseña del portal restablecida"),
+        "citizen_account.sign_in_failed": lambda r: _(
+            "Intento de ingreso con contraseña incorrecta"),
         "staff.create": lambda r: _("Cuenta de personal creada"),
         "staff.disable": lambda r: _("Cuenta de personal desactivada"),
         "staff.enable": lambda r: _("Cuenta de personal activada de nuevo"),
+        "staff.sign_in_failed": lambda r: _("Intento de ingreso con contraseña incorrecta"),
         "staff.availability": lambda r: _("Cambió su disponibilidad para recibir solicitudes"),
         "team.create": lambda r: _("Equipo creado"),
         "team.member_add": lambda r: _("Agregada al equipo %(team)s", team=r.after("equipo")),

@@ -11,7 +11,7 @@ request's private page knows the request's language) applies it again with
 from __future__ import annotations
 
 from contextvars import ContextVar
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from functools import cache, lru_cache
 from zoneinfo import ZoneInfo
 
@@ -140,6 +140,11 @@ class LocaleMiddleware:
 
 def _babel_locale(locale: str | None = None) -> str:
     return BABEL_LOCALES[locale or get_locale()]
+
+
+def format_duration(value: timedelta, locale: str | None = None) -> str:
+    """A wait in words ("45 segundos", "3 minutos"), in whole units of the largest size."""
+    return dates.format_timedelta(value, threshold=1, locale=_babel_locale(locale))
 
 
 def format_date(value: date, locale: str | None = None) -> str:

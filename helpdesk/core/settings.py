@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -17,6 +18,20 @@ SQLITE_DRIVERS = ("custom", "stock")
 
 class SettingsError(ValueError):
     """A setting is missing or malformed; the message says which and how to fix it."""
+
+
+def _proxy_networks(raw: str) -> list[str]:
+    """TRUSTED_PROXIES as a list of addresses or networks; anything else is refused."""
+    entries = [entry.strip() for entry in raw.split(",") if entry.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(
+                "TRUSTED_PROXIES must list IP addresses or networks (e.g. 10.0.0.5,10.1.0.0/16), "
+                f"got {entry!r}"
+            ) from None
+    return entries
 
 
 def _bool(name: str, raw: str) -> bool:
@@ -47,6 +62,9 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     session_https_only: bool = False
     session_max_age: int = 8 * 3600
+    # Addresses (or networks) of the reverse proxies whose X-Forwarded-For/-Proto are believed,
+    # comma-separated; empty (the default): no forwarded header is believed, from anywhere.
+    trusted_proxies: str = ""
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 1025
     smtp_username: str = ""
@@ -54,9 +72,18 @@ class Settings:
     smtp_starttls: bool = False
     smtp_timeout: int = 10
     mail_from: str = "Portal de Ayuda <no-responder@portal-ayuda.example>"
+    # The OIRS listener (docs/mail.md): the authserv-ids of our own mail servers, whose
+    # Authentication-Results it believes (comma-separated; empty: none), and each request's
+    # secret reply address, <local>+<folio>.<token>@<domain> (empty domain: no Reply-To).
+    inbound_trusted_authserv_ids: str = ""
+    reply_address_local: str = "respuestas"
+    reply_address_domain: str = ""
     mail_catcher: bool = False
     mail_catcher_dir: str = str(PROJECT_ROOT / "var" / "mail")
     kb_index_dir: str = str(PROJECT_ROOT / "var" / "kb-index")
+    # Where uploaded files' bytes go: "local:/a/folder" (one host's disk: development, tests)
+    # or "database" (every host shares them; production's default). helpdesk/tickets/file_storage.py
+    attachment_storage: str = f"local:{PROJECT_ROOT / 'var' / 'attachments'}"
     run_worker: bool = False
     worker_poll_seconds: float = 1.0
     # Supervisors' deadline alerts: how often the worker looks (0: never) and how many días
@@ -79,12 +106,25 @@ class Settings:
     staff_oidc_client_id: str = ""
     staff_oidc_client_secret: str = ""
     staff_oidc_metadata_url: str = ""
+    # Sign-in throttling (accounts/signin.py): after this many failures in a row for one
+    # email, or from one address, each further attempt waits 1, 2, 4 ... seconds, up to the cap.
     login_max_failures: int = 5
-    login_lock_minutes: int = 15
+    login_address_max_failures: int = 20
+    login_max_delay_seconds: int = 300
     login_rate_per_minute: int = 20
     load_demo: bool = False
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
+    # Request bodies, refused with 413 (size) or 400 (shape) before a handler sees them
+    # (core/body_limits.py). A form with files may carry the largest legitimate upload, five
+    # 10 MiB attachments (tickets/attachments.py; create_app checks it still fits); any other
+    # body is smaller: the largest, a knowledge-base guide (30 steps of 10,000 characters,
+    # up to 9 bytes each once percent-encoded), stays under 5 MiB.
+    max_upload_body_bytes: int = 56 * 1024 * 1024
+    max_body_bytes: int = 8 * 1024 * 1024
+    max_form_fields: int = 1000
+    max_form_files: int = 20
+    max_form_field_bytes: int = 1024 * 1024
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -94,6 +134,17 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def attachment_folder(self) -> Path | None:
+        """The local folder of ATTACHMENT_STORAGE=local:..., None for the database."""
+        if self.attachment_storage == "database":
+            return None
+        return Path(self.attachment_storage.removeprefix("local:").strip())
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _proxy_networks(self.trusted_proxies)
 
     @property
     def claveunica_enabled(self) -> bool:
@@ -124,8 +175,22 @@ class Settings:
             raise SettingsError(
                 "ARGON2_MEMORY_KIB must be at least 8192 and ARGON2_TIME_COST at least 1"
             )
+        if self.attachment_storage != "database" and not (
+            self.attachment_storage.startswith("local:") and self.attachment_storage[6:].strip()
+        ):
+            raise SettingsError(
+                "ATTACHMENT_STORAGE must be database or local:/a/folder, "
+                f"got {self.attachment_storage!r}"
+            )
+        if min(self.max_body_bytes, self.max_form_fields, self.max_form_field_bytes) < 1:
+            raise SettingsError(
+                "MAX_BODY_BYTES, MAX_FORM_FIELDS and MAX_FORM_FIELD_BYTES must be at least 1"
+            )
+        if self.max_upload_body_bytes < self.max_body_bytes:
+            raise SettingsError("MAX_UPLOAD_BODY_BYTES must be at least MAX_BODY_BYTES")
         if len(self.secret_key) < 32:
             raise SettingsError("SECRET_KEY must be at least 32 characters long")
+        _proxy_networks(self.trusted_proxies)
         if self.is_production:
             self._check_production()
 
@@ -176,4 +241,7 @@ class Settings:
             values.setdefault("load_demo", True)
             if not values.get("claveunica_client_id"):  # no real ClaveÚnica configured
                 values.setdefault("dev_claveunica", True)
+        elif app_env == "production":
+            # Web processes keep no state: uploaded files go where every host reaches them.
+            values.setdefault("attachment_storage", "database")
         return cls(**values)  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
 """Portal accounts for people without RUN: registration, email verification, sign-in,
-lockout, password reset, no enumeration; and email proof for people without an account."""
+password reset, no enumeration; and email proof for people without an account."""
 
 from __future__ import annotations
 
@@ -118,17 +118,6 @@ async def test_password_reset_flow_without_enumeration(client, sessionmaker) -> 
     assert (
         await client.submit(path, {"password": "x" * 12, "password_confirm": "x" * 12})
     ).status_code == 400
-
-
-async def test_citizen_lockout(client, sessionmaker) -> None:
-    email, _ = await factories.citizen(sessionmaker)
-    for _ in range(5):
-        await client.submit("/cuenta/ingresar", {"email": email, "password": "wrong-password"})
-    response = await client.submit(
-        "/cuenta/ingresar", {"email": email, "password": factories.CITIZEN_PASSWORD}
-    )
-    assert response.status_code == 401
-    assert "bloqueada" in page_text(response.text)
 
 
 async def test_profile_change_is_audited(client, sessionmaker) -> None:

@@ -1,4 +1,5 @@
-"""Staff sign-in: passwords, lockout, throttling, disabling, signing out everywhere, admin page."""
+"""Staff sign-in: passwords, throttling, disabling, signing out everywhere, admin page
+(the delays after repeated failures: test_signin_delays.py)."""
 
 from __future__ import annotations
 
@@ -33,21 +34,6 @@ async def test_empty_form_gets_field_errors(client) -> None:
     assert response.status_code == 422
     text = page_text(response.text)
     assert "Ingrese su correo electrónico." in text and "Ingrese su contraseña." in text
-
-
-async def test_account_locks_after_repeated_failures(client, sessionmaker) -> None:
-    email = await factories.staff_member(sessionmaker, "admin")
-    for _ in range(5):
-        await client.submit("/staff/ingresar", {"email": email, "password": "not-the-password"})
-    # Now even the right password is refused, with the lockout explained.
-    response = await client.submit(
-        "/staff/ingresar", {"email": email, "password": factories.STAFF_PASSWORD}
-    )
-    assert response.status_code == 401
-    assert "bloqueada" in page_text(response.text)
-    async with sessionmaker() as db:
-        account = await db.scalar(select(StaffAccount).where(StaffAccount.email == email))
-        assert account is not None and account.locked_until is not None
 
 
 async def test_login_rate_limit_per_address(settings, sessionmaker) -> None:
