@@ -227,3 +227,15 @@ class TeamKind(Base):
 
     kind: Mapped[str] = mapped_column(String(40), primary_key=True)
     team_code: Mapped[str] = mapped_column(ForeignKey("teams.code"))
+
+
+class PendingPersonLink(Base):
+    """A request a regional agent opened for an email whose record lies outside their region:
+    the request went to a new record, and the record the email belongs to waits here until a
+    central analyst or a supervisor confirms the link (``workbench.person_link``)."""
+
+    __tablename__ = "pending_person_links"
+
+    request_id: Mapped[int] = mapped_column(ForeignKey("requests.id"), primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -225,6 +225,7 @@ async def create_request(request: Request) -> Response:
             person_id=person_id,
             region_code=data.region_code,
             tramite_code=data.tramite_code,
+            staff_region=region_scope(viewer) if viewer.is_staff else None,
         ),
         session.actor(request, viewer),
         request.app.state.settings.base_url,

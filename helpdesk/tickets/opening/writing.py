@@ -36,7 +36,13 @@ from helpdesk.tickets import deadline_rules, status_flow
 from helpdesk.tickets.attachments import StoredAttachment
 from helpdesk.tickets.folios import next_folios
 from helpdesk.tickets.kinds import KINDS, deadline_rule
-from helpdesk.tickets.models import StatusChange, Ticket, TicketAttachment, TicketMessage
+from helpdesk.tickets.models import (
+    PendingPersonLink,
+    StatusChange,
+    Ticket,
+    TicketAttachment,
+    TicketMessage,
+)
 from knowledge_base.models import DeflectionEvent
 
 
@@ -53,6 +59,9 @@ class NewRequest:
     tramite_code: str | None = None
     priority: str = "normal"
     draft_key: str | None = None
+    # A regional agent's region when they open it on someone's behalf: an email whose record
+    # lies outside it gets a new record, the link held for an analyst (PendingPersonLink).
+    staff_region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -93,7 +102,7 @@ _INSERT_ATTACHMENTS = insert(TicketAttachment.__table__)
 _INSERT_DEFLECTIONS = insert(DeflectionEvent.__table__)
 _PEOPLE_BY_ID = select(_PEOPLE.c.id).where(_PEOPLE.c.id.in_(bindparam("ids", expanding=True)))
 _PEOPLE_BY_EMAIL = (
-    select(_PEOPLE.c.id, _PEOPLE.c.email, _PEOPLE.c.merged_into_id)
+    select(_PEOPLE.c.id, _PEOPLE.c.email, _PEOPLE.c.merged_into_id, _PEOPLE.c.region_code)
     .where(
         _PEOPLE.c.email.in_(bindparam("emails", expanding=True)),
         _PEOPLE.c.email_verified_at.is_not(None),
@@ -126,7 +135,7 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
     for opening in openings:
         if opening.data.kind not in KINDS:
             raise ValueError(f"unknown kind {opening.data.kind!r}")
-    people = await _person_ids(db, openings)
+    people, held = await _person_ids(db, openings)
     profiles = {
         row.id: row.preferred_locale
         for row in await db.execute(_PROFILE_LANGUAGES, {"ids": sorted(set(people))})
@@ -169,6 +178,12 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
             }
         )
     request_ids = (await db.execute(_INSERT_REQUESTS, requests)).scalars().all()
+    if held_rows := [
+        {"request_id": request_id, "candidate_id": candidate, "created_at": o.received_at}
+        for o, request_id, candidate in zip(openings, request_ids, held, strict=True)
+        if candidate is not None
+    ]:
+        await db.execute(insert(PendingPersonLink.__table__), held_rows)
     # Replies to the confirmation thread onto the request (email in, agents' replies out).
     messages = [
         {
@@ -274,40 +289,60 @@ async def _folios(
     return folios
 
 
-async def _person_ids(db: AsyncSession, openings: Sequence[Opening]) -> list[int]:
+async def _person_ids(
+    db: AsyncSession, openings: Sequence[Opening]
+) -> tuple[list[int], list[int | None]]:
     """Signed in: their record. By email: the verified record for it (a merged one's
-    survivor), or a new one, made once even when two of the openings share the email."""
+    survivor), or a new one, made once even when two of the openings share the email.
+    Also, for each opening, the record held back from a regional agent (or None): one
+    outside their region gets them a new record instead, as for an unknown email."""
     by_id = {o.data.person_id for o in openings if o.data.person_id is not None}
     if by_id:
         found = set((await db.execute(_PEOPLE_BY_ID, {"ids": list(by_id)})).scalars())
         if missing := by_id - found:
             raise ValueError(f"unknown person {min(missing)}")
     emails = {o.data.email.strip().lower() for o in openings if o.data.person_id is None}
-    first_record: dict[str, tuple[int, int | None]] = {}  # email: (id, merged into)
+    # email: (id, merged into, region)
+    first_record: dict[str, tuple[int | None, int | None, str | None]] = {}
     if emails:
         rows = await db.execute(_PEOPLE_BY_EMAIL, {"emails": list(emails)})
         for row in rows:  # lowest id first: the first record made for the email
-            first_record.setdefault(row.email, (row.id, row.merged_into_id))
-    ids = []
+            first_record.setdefault(row.email, (row.id, row.merged_into_id, row.region_code))
+    ids: list[int] = []
+    held: list[int | None] = []
     for opening in openings:
         if opening.data.person_id is not None:
             ids.append(opening.data.person_id)
+            held.append(None)
             continue
         email = opening.data.email.strip().lower()
-        person_id, merged_into = first_record.get(email, (None, None))
+        person_id, merged_into, region = first_record.get(email, (None, None, None))
         if person_id is None or merged_into is not None:  # the rare, slower path
-            person_id = await _survivor_or_new(db, opening, person_id)
-            first_record[email] = (person_id, None)
+            person_id, region = await _survivor_or_new(db, opening, person_id)
+            first_record[email] = (person_id, None, region)
+        scope = opening.data.staff_region
+        if scope is not None and region != scope:
+            held.append(person_id)
+            person_id = await _new_person(db, opening)
+        else:
+            held.append(None)
         ids.append(person_id)
-    return ids
+    return ids, held
 
 
-async def _survivor_or_new(db: AsyncSession, opening: Opening, merged_id: int | None) -> int:
+async def _survivor_or_new(
+    db: AsyncSession, opening: Opening, merged_id: int | None
+) -> tuple[int, str | None]:
+    """(id, region) of the record the opening goes to."""
     # A merged record's requests go on in the record it was merged into.
     if merged_id is not None:
         person = await people_service.survivor(db, await db.get(Person, merged_id))
         if person is not None:
-            return person.id
+            return person.id, person.region_code
+    return await _new_person(db, opening), opening.data.region_code
+
+
+async def _new_person(db: AsyncSession, opening: Opening) -> int:
     data = opening.data
     email = data.email.strip().lower()
     person = Person(

@@ -50,6 +50,11 @@ class BulkRefused(Exception):
         self.folio = folio
 
 
+def unknown_folio() -> str:
+    """Why a folio is refused when it does not exist or is in a region not the viewer's."""
+    return _("no hay una solicitud con ese folio.")
+
+
 @dataclass(frozen=True)
 class _Assignee:
     id: int
@@ -82,7 +87,8 @@ def _check(
     try:
         agent_service.check_access(viewer, ticket)
     except PermissionDenied:
-        raise BulkRefused(_("la solicitud es de otra región."), ticket.folio) from None
+        # The same words as for a folio that does not exist: nothing about other regions.
+        raise BulkRefused(unknown_folio(), ticket.folio) from None
     merged = ticket.merged_into_id is not None
     if action.action in (TAKE, ASSIGN) and merged:
         raise BulkRefused(_("la solicitud se fusionó con otra y ya no se atiende."), ticket.folio)
@@ -182,7 +188,7 @@ async def apply(
     for folio in folios:
         ticket = found.get(folio)
         if ticket is None:
-            raise BulkRefused(_("no hay una solicitud con ese folio."), folio)
+            raise BulkRefused(unknown_folio(), folio)
         _check(viewer, action, ticket, assignee, now)
         batch.append(ticket)
     changed = 0

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.audit import service as audit
 from helpdesk.core.db import lock_in_order, utcnow
-from helpdesk.core.errors import NotFound, PermissionDenied
+from helpdesk.core.errors import PermissionDenied
 from helpdesk.core.i18n import gettext as _
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.models import Ticket, TicketLink
@@ -168,10 +168,9 @@ async def unlink_requests(
     link is history and stays."""
     agent_service.check_access(viewer, ticket)
     link = await db.get(TicketLink, link_id)
-    if link is None:
+    # Another request's link is answered as one already gone: nothing about other regions.
+    if link is None or ticket.id not in (link.request_id, link.related_id):
         return False
-    if ticket.id not in (link.request_id, link.related_id):
-        raise NotFound("link")
     if link.relation != RELATED:
         raise LinkRefused(_("Una fusión no se deshace; la solicitud fusionada queda cerrada."))
     other_id = link.related_id if link.request_id == ticket.id else link.request_id

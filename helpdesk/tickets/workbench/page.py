@@ -31,7 +31,7 @@ from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import tags
 from helpdesk.tickets.workbench import forms as agent_forms
 from helpdesk.tickets.workbench import links as merging
-from helpdesk.tickets.workbench import presence
+from helpdesk.tickets.workbench import person_link, presence
 from helpdesk.tickets.workbench import service as agent_service
 
 
@@ -90,6 +90,7 @@ async def render_detail(
         "macro": macro,
         "notice": request.query_params.get("hecho", ""),
         "links": await merging.links_view(session_db, viewer, item),
+        "held_person": await person_link.held_record(session_db, viewer, item),
         "others_replying": await presence.others_replying(session_db, viewer, item),
         "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
         **await lifecycle.panel(session_db, item, utcnow()),

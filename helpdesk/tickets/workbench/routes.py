@@ -19,7 +19,7 @@ from helpdesk.core.web import settings
 from helpdesk.tickets import downloads, status_flow
 from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.workbench import forms as agent_forms
-from helpdesk.tickets.workbench import page, presence
+from helpdesk.tickets.workbench import page, person_link, presence
 from helpdesk.tickets.workbench import service as agent_service
 
 # --- One request.
@@ -114,12 +114,18 @@ async def change_status(request: Request) -> Response:
     return page.back(item, "estado")
 
 
+async def link_person(request: Request) -> Response:
+    viewer, item = await page.load(request)
+    await person_link.confirm(db(request), viewer, item, session.actor(request, viewer))
+    return page.back(item, "persona")
+
+
 async def download(request: Request) -> Response:
     viewer, item = await page.load(request)
     attachment = await agent_service.attachment_for_staff(
         db(request), viewer, item, int(request.path_params["attachment_id"])
     )
-    return downloads.attachment_response(request, attachment)
+    return await downloads.attachment_response(request, attachment)
 
 
 routes = [
@@ -140,6 +146,12 @@ routes = [
         change_status,
         methods=["POST"],
         name="staff_request_status",
+    ),
+    Route(
+        "/staff/solicitudes/{folio}/persona",
+        link_person,
+        methods=["POST"],
+        name="staff_request_person_link",
     ),
     Route(
         "/staff/solicitudes/{folio}/adjuntos/{attachment_id:id}",

@@ -63,11 +63,16 @@ def check_access(viewer: Viewer, ticket: Ticket) -> None:
 
 
 async def get_for_staff(db: AsyncSession, viewer: Viewer, folio: str) -> Ticket:
+    """The request a staff member may work; another region's folio is answered exactly as
+    one that does not exist (NotFound), so its existence is not revealed."""
     region_scope(viewer)  # refuse before revealing whether the folio exists
     ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio.upper()))
     if ticket is None:
         raise NotFound("request")
-    check_access(viewer, ticket)
+    try:
+        check_access(viewer, ticket)
+    except PermissionDenied:
+        raise NotFound("request") from None
     return ticket
 
 

@@ -126,7 +126,7 @@ async def test_a_request_of_another_region_refuses_the_batch(sessionmaker) -> No
     with pytest.raises(BulkRefused) as refused:
         await run(sessionmaker, agent, BulkAction("tomar", folios(batch)))
     assert refused.value.folio == batch[1].folio
-    assert "otra región" in refused.value.message
+    assert refused.value.message.endswith(": no hay una solicitud con ese folio.")
     assert [r.assignee_id for r in await reload(sessionmaker, batch)] == [None, None]
 
 
@@ -297,7 +297,7 @@ async def test_refused_batch_is_409_naming_the_folio(client, sessionmaker) -> No
     )
     assert response.status_code == 409
     text = page_text(response.text)
-    assert f"{batch[1].folio}: la solicitud es de otra región." in text
+    assert f"{batch[1].folio}: no hay una solicitud con ese folio." in text
     assert [r.assignee_id for r in await reload(sessionmaker, batch)] == [None, None]
 
 

@@ -59,7 +59,7 @@ async def test_queue_and_detail_are_region_scoped(client, sessionmaker) -> None:
     assert page.status_code == 200
     text = page_text(page.text)
     assert rm["folio"] in text and ta["folio"] not in text
-    assert (await client.get(f"/staff/solicitudes/{ta['folio']}")).status_code == 403
+    assert (await client.get(f"/staff/solicitudes/{ta['folio']}")).status_code == 404
     detail = await client.get(f"/staff/solicitudes/{rm['folio']}")
     assert detail.status_code == 200 and "Prórroga de visa" in page_text(detail.text)
 
