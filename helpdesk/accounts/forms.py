@@ -8,6 +8,7 @@ from typing import Any
 
 from helpdesk.accounts.models import STAFF_ROLES
 from helpdesk.accounts.staff import NewStaff
+from helpdesk.core import email_address
 from helpdesk.core.countries import ISO_CODES
 from helpdesk.core.i18n import SUPPORTED_LOCALES
 from helpdesk.core.i18n import gettext as _
@@ -16,7 +17,6 @@ from helpdesk.people.models import DOCUMENT_TYPES, SEX_GENDER_VALUES
 from helpdesk.people.service import PortalIdentity
 
 Errors = dict[str, str]
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
 COUNTRY_CODES = ISO_CODES
 
@@ -27,12 +27,14 @@ def text(form: Any, name: str, max_length: int = 200) -> str:
 
 
 def check_email(value: str, errors: Errors, field: str = "email") -> str:
-    value = value.strip().lower()
+    """The normalized address, or the text as typed (for the form) with an error."""
+    value = value.strip()
+    address = email_address.normalized(value)
     if not value:
         errors[field] = _("Ingrese su correo electrónico.")
-    elif len(value) > 254 or not EMAIL_RE.match(value):
+    elif address is None:
         errors[field] = _("El correo electrónico no es válido. Ejemplo: nombre@ejemplo.cl")
-    return value
+    return address or value.lower()
 
 
 def check_new_password(password: str, confirm: str, errors: Errors) -> None:
