@@ -90,8 +90,8 @@ def fill(database: Path, total: int, rng: random.Random) -> None:
     first_person = connection.execute("SELECT min(id) FROM people").fetchone()[0]
     connection.executemany(
         "INSERT INTO staff_accounts (email, full_name, role, active, is_demo, preferred_locale,"
-        " created_at, failed_logins, session_epoch)"
-        " VALUES (?, ?, 'regional_agent', 1, 0, 'es', ?, 0, 0)",
+        " created_at, session_epoch)"
+        " VALUES (?, ?, 'regional_agent', 1, 0, 'es', ?, 0)",
         (
             (f"agent-{region}-{n}@bench.portal", f"Agente {region} {n}", stamp)
             for region in REGIONS

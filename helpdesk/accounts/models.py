@@ -16,10 +16,9 @@ CITIZEN_KINDS = ("claveunica", "portal")
 
 
 class LoginGuard:
-    """Columns shared by every account that signs in with a password."""
+    """Columns shared by every account that signs in with a password. (Failed sign-ins are
+    counted per email and address in rate_counters: accounts/signin.py.)"""
 
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Bumped by "sign out everywhere": sessions carrying an older value are refused.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 

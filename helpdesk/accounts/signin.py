@@ -5,8 +5,7 @@ the answer reveals nothing), or from one address, each further attempt waits 1, 
 seconds after the last failure, up to ``max_delay``. An attempt during the wait is refused
 before the password is looked at and does not count, so an attacker cannot stretch the wait:
 the owner gets in once it is over, from any address. A success clears the email's count; a
-count left alone for ``forget_after`` starts over. (The accounts' ``failed_logins`` and
-``locked_until`` columns are no longer used.)
+count left alone for ``forget_after`` starts over.
 """
 
 from __future__ import annotations
