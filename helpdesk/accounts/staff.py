@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.accounts.models import STAFF_ROLES, ApiToken, StaffAccount
 from helpdesk.accounts.permissions import Viewer, require_staff
 from helpdesk.audit import service as audit
+from helpdesk.core import email_address
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import DomainError, NotFound
 from helpdesk.core.security import hash_password, new_token, token_digest
@@ -38,7 +39,9 @@ def normalize_email(email: str) -> str:
 async def create_staff(
     db: AsyncSession, data: NewStaff, actor: audit.Actor, is_demo: bool = False
 ) -> StaffAccount:
-    email = normalize_email(data.email)
+    email = email_address.normalized(data.email)
+    if email is None:  # the admin form checks first; the command line comes here directly
+        raise StaffInputError(f"{data.email!r} is not a valid email address")
     if data.role not in STAFF_ROLES:
         raise StaffInputError(f"unknown role {data.role!r}")
     office_id = None

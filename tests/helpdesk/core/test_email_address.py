@@ -6,6 +6,8 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.accounts.forms import check_email
+from helpdesk.accounts.staff import NewStaff, StaffInputError, create_staff
+from helpdesk.audit.service import SYSTEM
 from helpdesk.core.email_address import normalized
 from tests.helpdesk.tickets.api.test_routes import new_body, staff_token
 from tests.support.http import page_text
@@ -84,3 +86,10 @@ async def test_the_api_refuses_a_malformed_address(client, sessionmaker) -> None
     assert response.status_code == 422, response.text
     error = response.json()["error"]
     assert [detail["field"] for detail in error["details"]] == ["email"], error
+
+
+async def test_staff_accounts_refuse_a_malformed_address(sessionmaker) -> None:
+    """The command line (create-staff) reaches the service without a form."""
+    with pytest.raises(StaffInputError, match="is not a valid email address"):
+        async with sessionmaker() as db, db.begin():
+            await create_staff(db, NewStaff(XSS, "X", "admin", password="p" * 12), SYSTEM)
