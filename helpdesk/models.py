@@ -8,6 +8,7 @@ from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
 from helpdesk.reference import models as reference_models
+from helpdesk.tickets import file_storage as tickets_file_storage
 from helpdesk.tickets import folios as tickets_folios
 from helpdesk.tickets import models as tickets_models
 from helpdesk.tickets.answers import models as tickets_answers_models
@@ -26,6 +27,7 @@ __all__ = [
     "people_models",
     "reference_models",
     "tickets_answers_models",
+    "tickets_file_storage",
     "tickets_folios",
     "tickets_lifecycle_models",
     "tickets_models",

@@ -1,27 +1,24 @@
-"""Where accepted attachments are kept: uploads streamed to disk, and read back by name.
+"""Accepting attachments: uploads checked as they stream into a storage, and read back by key.
 
 Uploads are read in chunks and refused as soon as they pass the size limit, so a huge upload
 is never held in memory nor read to its end; the type is decided from the first bytes
-(``attachments.detect_type``). Accepted files are written atomically (temporary file, fsync,
-``os.replace``) outside the web root under a random name, which is the only name a file is
-ever read back by; the name the person gave is kept only as a sanitized display name.
+(``attachments.detect_type``). Accepted files go to a ``file_storage`` (a local folder, or the
+database every host shares) under a random key, which is the only name a file is ever read
+back by; the name the person gave is kept only as a sanitized display name.
 """
 
 from __future__ import annotations
 
 import hashlib
 import inspect
-import os
-import re
 import secrets
-import tempfile
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Protocol
 
-import anyio.to_thread
+from starlette.requests import Request
 
-from helpdesk.core.settings import Settings
+from helpdesk.tickets import file_storage
 from helpdesk.tickets.attachments import (
     SNIFF_BYTES,
     AllowedType,
@@ -34,11 +31,7 @@ from helpdesk.tickets.attachments import (
     detect_type,
     sanitize_filename,
 )
-
-# secrets.token_urlsafe(32): 32 random bytes, 43 URL-safe base64 characters, no padding.
-_TOKEN_BYTES = 32
-_STORAGE_NAME = re.compile(r"[A-Za-z0-9_-]{43}")
-
+from helpdesk.tickets.file_storage import FileStorage, LocalStorage
 
 # --- Reading an upload in bounded chunks.
 
@@ -108,80 +101,69 @@ async def _nothing() -> None:
 
 # --- Storing and reading back.
 
+Store = FileStorage | Path  # a Path stands for the LocalStorage of that folder
 
-class _PartFile:
-    """A file being received: written beside its final place, renamed into it when complete."""
 
-    def __init__(self, directory: Path) -> None:
-        directory.mkdir(parents=True, exist_ok=True)
-        self.directory = directory
-        # Same directory as the final file, so os.replace is an atomic rename; mode 0600.
-        descriptor, self.path = tempfile.mkstemp(dir=directory, prefix=".upload-", suffix=".part")
-        self.handle = os.fdopen(descriptor, "wb")
-        self.digest = hashlib.sha256()
-        self.size = 0
+def as_storage(store: Store) -> FileStorage:
+    return LocalStorage(store) if isinstance(store, Path) else store
 
-    def write(self, chunk: bytes) -> None:
-        self.digest.update(chunk)
-        self.handle.write(chunk)
-        self.size += len(chunk)
 
-    def commit(self, storage_name: str) -> None:
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
-        self.handle.close()
-        os.replace(self.path, self.directory / storage_name)
-
-    def discard(self) -> None:
-        self.handle.close()
-        Path(self.path).unlink(missing_ok=True)
+def storage(request: Request) -> FileStorage:
+    """The running app's storage (``ATTACHMENT_STORAGE``), the one uploads, the mail listener
+    and downloads agree on."""
+    state = request.app.state
+    if getattr(state, "attachment_storage", None) is None:
+        state.attachment_storage = file_storage.from_settings(state.settings, state.sessionmaker)
+    return state.attachment_storage  # type: ignore[no-any-return]
 
 
 async def store_attachment(
     source: UploadSource,
     filename: str | None,
-    directory: Path,
+    store: Store,
     policy: AttachmentPolicy | None = None,
 ) -> StoredAttachment:
-    """Check one upload against the policy and store it under a random name in ``directory``.
+    """Check one upload against the policy and store it under a random key.
 
     Raises WrongType, TooLarge or EmptyFile, having stopped reading at the first byte that
-    decides it; nothing is left in ``directory`` then. An async iterator left unfinished is
+    decides it; nothing is kept in the storage then. An async iterator left unfinished is
     closed.
     """
     policy = policy or AttachmentPolicy()
     shown = sanitize_filename(filename, max_length=policy.max_name_length)
     next_chunk, close = _chunk_reader(source, policy)
-    # Creating the file and writing small chunks to local disk take microseconds: inline they
-    # cost less than a thread hop each. The fsync, which may wait on the disk, goes to a thread.
-    part = _PartFile(directory)
-    head = bytearray()
+    digest = hashlib.sha256()
+    size = 0
     kind: AllowedType | None = None
-    try:
-        while (chunk := await next_chunk(policy.max_bytes - part.size + 1)) is not None:
-            if part.size + len(chunk) > policy.max_bytes:
+
+    async def checked() -> AsyncIterator[bytes]:
+        nonlocal size, kind
+        head = bytearray()
+        while (chunk := await next_chunk(policy.max_bytes - size + 1)) is not None:
+            if size + len(chunk) > policy.max_bytes:
                 raise TooLarge(shown, policy.max_bytes)
             if kind is None and len(head) < SNIFF_BYTES:
                 head += chunk[: SNIFF_BYTES - len(head)]
                 if len(head) >= SNIFF_BYTES:
                     kind = _require_type(head, shown)
-            part.write(chunk)
-        if part.size == 0:
+            digest.update(chunk)
+            size += len(chunk)
+            yield chunk
+        if size == 0:
             raise EmptyFile(shown)
         kind = kind or _require_type(head, shown)
-        storage_name = secrets.token_urlsafe(_TOKEN_BYTES)
-        await anyio.to_thread.run_sync(part.commit, storage_name)
-    except BaseException:
-        part.discard()
-        raise
+
+    try:
+        storage_name = await as_storage(store).save(checked())
     finally:
         await close()
+    assert kind is not None
     return StoredAttachment(
         storage_name=storage_name,
         display_name=sanitize_filename(filename, kind, max_length=policy.max_name_length),
         content_type=kind.mime,
-        size=part.size,
-        sha256=part.digest.hexdigest(),
+        size=size,
+        sha256=digest.hexdigest(),
     )
 
 
@@ -194,7 +176,7 @@ def _require_type(head: bytes | bytearray, shown: str) -> AllowedType:
 
 async def store_attachments(
     uploads: Sequence[tuple[str | None, UploadSource]],
-    directory: Path,
+    store: Store,
     policy: AttachmentPolicy | None = None,
 ) -> list[StoredAttachment]:
     """Store the (filename, source) pairs of one message, all or none.
@@ -207,32 +189,30 @@ async def store_attachments(
     stored: list[StoredAttachment] = []
     try:
         for filename, source in uploads:
-            stored.append(await store_attachment(source, filename, directory, policy))
+            stored.append(await store_attachment(source, filename, store, policy))
     except BaseException:
-        for attachment in stored:
-            delete_stored(directory, attachment.storage_name)
+        await discard(store, stored)
         raise
     return stored
 
 
-def directory(settings: Settings) -> Path:
-    """Outside the web root, beside the search index (var/attachments in development): the
-    one place uploads, the mail listener and downloads agree on."""
-    return Path(settings.kb_index_dir).parent / "attachments"
+async def discard(store: Store, stored: Sequence[StoredAttachment]) -> None:
+    """Forget files stored for a message that was not recorded after all."""
+    for attachment in stored:
+        await as_storage(store).delete(attachment.storage_name)
 
 
-def is_storage_name(name: str) -> bool:
-    return _STORAGE_NAME.fullmatch(name) is not None
+async def open_stored(store: Store, storage_name: str) -> AsyncIterator[bytes]:
+    """A stored file's chunks; AttachmentNotFound (before any chunk) for an unknown key."""
+    return await as_storage(store).open(storage_name)
+
+
+# Local folders only: the path of a stored file, its bytes, and deleting without awaiting.
 
 
 def stored_path(directory: Path, storage_name: str) -> Path:
-    """The path of a stored file, for a FileResponse; AttachmentNotFound for any other name."""
-    if not is_storage_name(storage_name):
-        raise AttachmentNotFound(storage_name)
-    path = directory / storage_name
-    if not path.is_file() or path.is_symlink():
-        raise AttachmentNotFound(storage_name)
-    return path
+    """The path of a stored file; AttachmentNotFound for any other name."""
+    return LocalStorage(directory).path(storage_name)
 
 
 def read_stored(directory: Path, storage_name: str, sha256: str | None = None) -> bytes:
@@ -246,5 +226,4 @@ def read_stored(directory: Path, storage_name: str, sha256: str | None = None) -
 
 
 def delete_stored(directory: Path, storage_name: str) -> None:
-    if is_storage_name(storage_name):
-        (directory / storage_name).unlink(missing_ok=True)
+    LocalStorage(directory).delete_now(storage_name)

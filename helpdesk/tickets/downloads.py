@@ -1,33 +1,45 @@
 """A ticket's stored file as a download, for the citizen's and the staff's pages alike.
 
-Who may have which file is each page's service's question; this only answers with it.
+Who may have which file is each page's service's question; this only answers with it,
+streamed from whichever storage holds it (a local folder, or the shared database).
 """
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 from starlette.requests import Request
-from starlette.responses import FileResponse, Response
+from starlette.responses import Response, StreamingResponse
 
 from helpdesk.core.errors import NotFound
-from helpdesk.core.web import settings
 from helpdesk.tickets import attachment_store, attachments
 from helpdesk.tickets.models import TicketAttachment
 
 
-def attachment_response(request: Request, attachment: TicketAttachment | None) -> Response:
+async def attachment_response(request: Request, attachment: TicketAttachment | None) -> Response:
     """The stored file as a download (never shown inline), for whoever was allowed it."""
     if attachment is None:
         raise NotFound("attachment")
     try:
-        path = attachment_store.stored_path(
-            attachment_store.directory(settings(request)), attachment.storage_name
+        chunks = await attachment_store.open_stored(
+            attachment_store.storage(request), attachment.storage_name
         )
     except attachments.AttachmentNotFound:
         raise NotFound("attachment") from None
-    return FileResponse(
-        path,
+    return StreamingResponse(
+        chunks,
         media_type=attachment.content_type,
-        filename=attachment.display_name,
-        content_disposition_type="attachment",
-        headers={"Cache-Control": "private, no-store"},
+        headers={
+            "Content-Disposition": _disposition(attachment.display_name),
+            "Content-Length": str(attachment.size),
+            "Cache-Control": "private, no-store",
+        },
     )
+
+
+def _disposition(filename: str) -> str:
+    """As Starlette's FileResponse writes it: RFC 6266, with RFC 5987 for non-ASCII names."""
+    quoted = quote(filename)
+    if quoted != filename:
+        return f"attachment; filename*=utf-8''{quoted}"
+    return f'attachment; filename="{filename}"'

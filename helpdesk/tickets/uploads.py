@@ -1,7 +1,7 @@
 """Files a person sends with a web form (a new request, a reply): chosen, stored, discarded.
 
 Stored before the unit of work commits, so a handler that answers 4xx, or fails, discards
-what it stored: the database rolls back, the disk does not.
+what it stored: the database rolls back, the storage keeps what it was given.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 
-from helpdesk.core.web import settings
 from helpdesk.tickets import attachment_store, attachments
 
 POLICY = attachments.AttachmentPolicy()
@@ -33,17 +32,12 @@ async def store(
 ) -> list[attachments.StoredAttachment]:
     try:
         return await attachment_store.store_attachments(
-            [(f.filename, f) for f in uploads],
-            attachment_store.directory(settings(request)),
-            POLICY,
+            [(f.filename, f) for f in uploads], attachment_store.storage(request), POLICY
         )
     except attachments.AttachmentError as refusal:
         errors["archivos"] = refusal.message
         return []
 
 
-def discard(request: Request, stored: Sequence[attachments.StoredAttachment]) -> None:
-    for attachment in stored:
-        attachment_store.delete_stored(
-            attachment_store.directory(settings(request)), attachment.storage_name
-        )
+async def discard(request: Request, stored: Sequence[attachments.StoredAttachment]) -> None:
+    await attachment_store.discard(attachment_store.storage(request), stored)

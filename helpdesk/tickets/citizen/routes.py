@@ -134,10 +134,10 @@ async def reply(request: Request) -> Response:
     try:
         await citizen_service.add_reply(db(request), access.request, body, stored, access.actor)
     except citizen_service.CitizenActionRefused as refusal:
-        uploads.discard(request, stored)
+        await uploads.discard(request, stored)
         return await _detail(request, access, {"form": refusal.message}, {"texto": body}, 409)
     except BaseException:
-        uploads.discard(request, stored)
+        await uploads.discard(request, stored)
         raise
     return redirect(access.url("page", query={"hecho": "respuesta"}))
 
@@ -195,7 +195,7 @@ async def download(request: Request) -> Response:
     attachment = await citizen_service.visible_attachment(
         db(request), access.request, int(request.path_params["attachment_id"])
     )
-    return downloads.attachment_response(request, attachment)
+    return await downloads.attachment_response(request, attachment)
 
 
 # --- Lost link and the account's list.

@@ -116,7 +116,7 @@ async def new_request(request: Request) -> Response:
             before_waiting=unit_of_work(request).hand_over_writes,
         )
     except BaseException:
-        uploads.discard(request, stored)
+        await uploads.discard(request, stored)
         raise
     request.session[RECEIPT_KEY] = created.folio
     return redirect_to("request_receipt")
