@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
 from helpdesk.audit import service as audit
-from helpdesk.core.errors import NotFound
+from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.people.models import Person
 
 AUDITED_FIELDS = (
@@ -37,10 +37,17 @@ def snapshot(person: Person) -> dict[str, Any]:
 
 
 async def get_person(db: AsyncSession, viewer: Viewer, person_id: int) -> Person:
+    """The record if the viewer may see it; one outside their region (or not theirs) is
+    answered exactly as one that does not exist (NotFound)."""
+    if viewer.is_staff:
+        region_scope(viewer)  # refuse roles without records before revealing anything
     person = await db.get(Person, person_id)
     if person is None:
         raise NotFound("person")
-    check_person_access(viewer, person.id, person.region_code)
+    try:
+        check_person_access(viewer, person.id, person.region_code)
+    except PermissionDenied:
+        raise NotFound("person") from None
     return person
 
 

@@ -335,9 +335,13 @@ async def person_requests(request: Request) -> Response:
     else:
         region_scope(viewer)  # refuse before revealing whether the person exists
     person = await db(request).get(Person, person_id) if person_id <= MAX_ROW_ID else None
+    try:
+        if person is not None:
+            check_person_access(viewer, person.id, person.region_code)
+    except PermissionDenied:
+        person = None  # outside the viewer's region: answered as a record that does not exist
     if person is None:
         raise NotFound("person")
-    check_person_access(viewer, person.id, person.region_code)
     scope = region_scope(viewer) if viewer.kind == "staff" else None
     rows = await citizen_service.requests_of(db(request), person.id, scope)
     items = [RequestSummaryOut.model_validate(r, from_attributes=True) for r in rows]

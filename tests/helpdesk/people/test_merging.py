@@ -352,10 +352,11 @@ async def test_merge_form_errors(client, sessionmaker) -> None:
     stale = await client.submit(url + "/fusionar", {"con": str(clean), "huella": "0" * 32}, url)
     assert stale.status_code == 409 and "cambiaron" in page_text(stale.text)
     assert (await get(sessionmaker, mine)).merged_into_id is None
+    # Another region's record is answered as one that does not exist.
     response = await client.submit(f"/staff/personas/{elsewhere}/fusionar", {"con": str(mine)}, url)
-    assert response.status_code == 403
+    assert response.status_code == 404
     preview = await client.get(f"/staff/personas/{elsewhere}/fusionar", params={"con": str(mine)})
-    assert preview.status_code == 403
+    assert preview.status_code == 404
 
 
 async def fingerprint(client, url: str, params: dict[str, str]) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
-from helpdesk.core.errors import PermissionDenied
+from helpdesk.core.errors import NotFound, PermissionDenied
 from helpdesk.people import service as people
 from tests.support import factories
 
@@ -46,7 +46,7 @@ def test_region_scope_by_role() -> None:
 
 async def test_service_refuses_other_region_person(db, sessionmaker) -> None:
     other = await factories.person(sessionmaker, region="TA")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotFound):  # as a record that does not exist
         await people.get_person(db, RM_AGENT, other)
     mine = await factories.person(sessionmaker, region="RM")
     assert (await people.get_person(db, RM_AGENT, mine)).id == mine
@@ -74,7 +74,7 @@ async def test_regional_agent_pages(client, sessionmaker) -> None:
     theirs = await factories.person(sessionmaker, region="TA", given_names="Ajena")
     await factories.sign_in_staff(client, agent)
     assert (await client.get(f"/staff/personas/{mine}")).status_code == 200
-    assert (await client.get(f"/staff/personas/{theirs}")).status_code == 403
+    assert (await client.get(f"/staff/personas/{theirs}")).status_code == 404
     listing = await client.get("/staff/personas")
     assert listing.status_code == 200
     assert f"/staff/personas/{mine}" in listing.text

@@ -140,7 +140,11 @@ async def test_region_scoping(client, sessionmaker) -> None:
 
     person_id = await factories.person(sessionmaker, "RM")
     url = f"/api/v1/people/{person_id}/requests"
-    assert_error(await client.get(url, headers=iquique), 403, "forbidden")
+    # Another region's record answers exactly as one that does not exist.
+    other_region = await client.get(url, headers=iquique)
+    missing = await client.get("/api/v1/people/99999999999/requests", headers=iquique)
+    assert_error(other_region, 404, "not_found")
+    assert (other_region.status_code, other_region.json()) == (missing.status_code, missing.json())
     assert (await client.get(url, headers=santiago)).json() == {"items": []}
     assert_error(await client.get(url), 401, "unauthorized")
     assert_error(
