@@ -20,6 +20,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from helpdesk.accounts import routes_admin, routes_citizen, routes_staff
 from helpdesk.accounts.models import CitizenAccount, StaffAccount
@@ -28,6 +29,7 @@ from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.core import error_pages, links, static_files
+from helpdesk.core.body_limits import BodyLimitMiddleware, BodyLimits
 from helpdesk.core.compression import GZipWhenAccepted
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.errors import DomainError
@@ -46,7 +48,7 @@ from helpdesk.people import routes as people_routes
 from helpdesk.people import routes_profile as people_profile_routes
 from helpdesk.people import sections as people_sections
 from helpdesk.people import timeline as people_timeline
-from helpdesk.tickets import person_records, status_moves
+from helpdesk.tickets import person_records, status_moves, uploads
 from helpdesk.tickets.admin import reference_routes as tickets_reference_routes
 from helpdesk.tickets.admin import routes as tickets_admin_routes
 from helpdesk.tickets.alerts.deadline_alerts import run_periodically as deadline_alerts_job
@@ -209,8 +211,23 @@ def register_contributions() -> None:
     people_sections.register_staff_home_panel(tickets_teams_routes.home_panel)
 
 
+def body_limits(settings: Settings) -> BodyLimits:
+    """Settings' body limits, checked against the largest legitimate upload (a form's files)."""
+    largest = uploads.POLICY.max_files * uploads.POLICY.max_bytes
+    if (
+        settings.max_upload_body_bytes <= largest
+        or settings.max_form_files < uploads.MAX_FORM_FILES
+    ):
+        raise SettingsError(
+            f"MAX_UPLOAD_BODY_BYTES must exceed {largest} (the largest upload) and "
+            f"MAX_FORM_FILES be at least {uploads.MAX_FORM_FILES}"
+        )
+    return BodyLimits.from_settings(settings)
+
+
 def create_app(settings: Settings) -> Starlette:
     register_contributions()
+    limits = body_limits(settings)
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)
     engine = make_engine(
         settings.database_url, background_checkpoints=True, sqlite_driver=settings.sqlite_driver
@@ -269,13 +286,23 @@ def create_app(settings: Settings) -> Starlette:
             same_site="lax",
             https_only=settings.session_https_only,
         ),
+        # Inside the session (its error pages need one), outside the unit of work, which
+        # reads a writer's whole body before it takes its turn.
+        Middleware(BodyLimitMiddleware, limits=limits, on_refusal=error_pages.body_refused),
         Middleware(
             UnitOfWorkMiddleware,
             sessionmaker=sessionmaker,
             write_lock=write_lock,
         ),
-        Middleware(CSRFMiddleware, on_failure=error_pages.csrf_failure),
+        Middleware(CSRFMiddleware, on_failure=error_pages.csrf_failure, limits=limits),
     ]
+    if settings.trusted_proxy_list:
+        # First of all, so throttles, the audit and https:// links see the real client; only
+        # the configured proxies are believed (never loopback by default: a same-host client
+        # could name a new address on each try and dodge the per-address throttles).
+        middleware.insert(
+            0, Middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
+        )
     app = Starlette(
         debug=False,
         routes=routes,

@@ -25,6 +25,7 @@ def _titles() -> dict[int, str]:
         403: _("No tiene permiso para ver esta página"),
         404: _("No encontramos esta página"),
         405: _("Acción no permitida"),
+        413: _("El envío es demasiado grande"),
         422: _("Revise los datos ingresados"),
         429: _("Demasiados intentos"),
         500: _("Ocurrió un error inesperado"),
@@ -36,6 +37,7 @@ def _explanations() -> dict[int, str]:
         400: _("No pudimos entender lo que envió. Vuelva atrás e intente de nuevo."),
         403: _("Si cree que debería tener acceso, consulte a su supervisor o a la mesa de ayuda."),
         404: _("La dirección puede estar mal escrita o la página ya no existe."),
+        413: _("Envíe menos texto o archivos más pequeños."),
         429: _("Espere un minuto antes de volver a intentarlo."),
         500: _("Nuestro equipo fue notificado. Intente de nuevo en unos minutos."),
     }
@@ -108,6 +110,11 @@ async def server_error(request: Request, exc: Exception) -> Response:
         return error_response(request, 500)
     except Exception:  # the error page itself failed: plain text, still no internals
         return Response("500", status_code=500, media_type="text/plain")
+
+
+async def body_refused(scope: Scope, receive: Receive, send: Send, status: int) -> None:
+    """A body too large (413) or malformed (400), refused by core/body_limits.py."""
+    await error_response(Request(scope, receive), status)(scope, receive, send)
 
 
 async def csrf_failure(scope: Scope, receive: Receive, send: Send) -> None:

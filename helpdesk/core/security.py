@@ -13,6 +13,8 @@ from starlette.datastructures import Headers
 from starlette.requests import HTTPConnection, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from helpdesk.core.body_limits import BodyLimits
+
 # argon2-cffi's defaults are argon2id with RFC 9106's low-memory profile (t=3, 64 MiB).
 _hasher = PasswordHasher()
 # Verified against when the account does not exist, so timing does not reveal it.
@@ -32,8 +34,6 @@ CSRF_SESSION_KEY = "csrf"
 CSRF_FORM_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
-# Above the largest legitimate form: five 10 MiB attachments (helpdesk/tickets/attachments.py).
-MAX_CSRF_BODY = 56 * 1024 * 1024
 
 
 def hash_password(password: str) -> str:
@@ -83,11 +83,15 @@ class CSRFMiddleware:
     API calls with no cookie at all (e.g. a message added with a request's private token):
     forged requests ride on the victim's cookies, and these carry none. Pages outside the API
     stay guarded even without a cookie, against login forgery.
+
+    A form is read within ``limits``; a body it cannot parse raises Starlette's
+    ``HTTPException(400)``, which ``core.body_limits.BodyLimitMiddleware`` (outside) answers.
     """
 
-    def __init__(self, app: ASGIApp, on_failure: FailureRenderer) -> None:
+    def __init__(self, app: ASGIApp, on_failure: FailureRenderer, limits: BodyLimits) -> None:
         self.app = app
         self.on_failure = on_failure
+        self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in SAFE_METHODS:
@@ -120,20 +124,21 @@ class CSRFMiddleware:
         ):
             return None, []
         messages: list[Message] = []
-        body = bytearray()
         while True:
             message = await receive()
             messages.append(message)
             if message["type"] != "http.request":
                 break
-            body.extend(message.get("body", b""))
-            if len(body) > MAX_CSRF_BODY:
-                return None, messages
             if not message.get("more_body", False):
                 break
         # Starlette's own parser reads the buffered copy; the app then gets the same bytes.
         request = Request(scope, _replay(list(messages), _no_more_body))
-        async with request.form(max_files=100, max_fields=1000) as form:
+        limits = self.limits
+        async with request.form(
+            max_files=limits.form_files,
+            max_fields=limits.form_fields,
+            max_part_size=limits.field_bytes,
+        ) as form:
             value = form.get(CSRF_FORM_FIELD)
         return (value if isinstance(value, str) else None), messages
 

@@ -22,11 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from helpdesk.core.security import MAX_CSRF_BODY
-
 SCOPE_KEY = "helpdesk.uow"
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-MAX_BUFFERED_BODY = MAX_CSRF_BODY
 
 
 class UnitOfWork:
@@ -114,16 +111,14 @@ class UnitOfWorkMiddleware:
 
 
 async def _buffered(receive: Receive) -> Receive:
-    """Reads the request body up to ``MAX_BUFFERED_BODY`` now, and replays it to the app;
-    anything beyond is left for the app to read (and refuse) itself."""
+    """Reads the whole request body now, and replays it to the app. Its size is bounded
+    outside (core/body_limits.py: ``receive`` raises once a body passes its limit)."""
     messages: list[Message] = []
-    size = 0
-    while size <= MAX_BUFFERED_BODY:
+    while True:
         message = await receive()
         messages.append(message)
         if message["type"] != "http.request" or not message.get("more_body", False):
             break
-        size += len(message.get("body", b""))
 
     async def replay() -> Message:
         return messages.pop(0) if messages else await receive()
