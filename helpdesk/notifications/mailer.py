@@ -15,9 +15,10 @@ from types import TracebackType
 import aiosmtplib
 import jinja2
 
-from helpdesk.core import i18n
+from helpdesk.core import email_address, i18n
 from helpdesk.core.settings import Settings
 from helpdesk.notifications.models import OutboxMessage
+from helpdesk.notifications.reply_address import ReplyAddresses
 
 EMAIL_TEMPLATES_DIR = "emails"
 
@@ -26,15 +27,25 @@ class RenderError(Exception):
     """The message cannot be built (missing template or variable): retrying will not help."""
 
 
+class RefusedAddress(RenderError):
+    """Not an address any server accepts (one queued before addresses were checked on the
+    way in, core/email_address.py): no SMTP server is asked, and nothing is retried."""
+
+
 class EmailRenderer:
-    def __init__(self, env: jinja2.Environment, mail_from: str) -> None:
+    def __init__(
+        self, env: jinja2.Environment, mail_from: str, replies: ReplyAddresses | None = None
+    ) -> None:
         # The app's environment escapes every template; the overlay shares its loader,
         # gettext callables and filters but leaves .txt output as written.
         self.html_env = env
         self.text_env = env.overlay(autoescape=False)
         self.mail_from = mail_from
+        self.replies = replies
 
     def render(self, row: OutboxMessage) -> EmailMessage:
+        if email_address.normalized(row.to_address) is None:
+            raise RefusedAddress(f"not a valid address: {row.to_address!r}")
         # A copied context: set_locale below must not leak into the worker's task.
         try:
             return contextvars.copy_context().run(self._render, row)
@@ -52,6 +63,11 @@ class EmailRenderer:
         message = EmailMessage()
         message["From"] = self.mail_from
         message["To"] = row.to_address
+        # A request's email is answered at its secret reply address (reply_address.py).
+        folio = context.get("folio")
+        replies = self.replies if isinstance(folio, str) and folio else None
+        if replies is not None and (reply_to := replies.address(str(folio))):
+            message["Reply-To"] = reply_to
         # One line whatever the template's whitespace: headers cannot hold newlines.
         message["Subject"] = " ".join(subject.split())
         message["Message-ID"] = row.message_id

@@ -29,6 +29,7 @@ from helpdesk.core.settings import Settings
 from helpdesk.core.templating import make_environment
 from helpdesk.notifications.mailer import EmailRenderer, SmtpConnection, is_permanent
 from helpdesk.notifications.models import OutboxMessage
+from helpdesk.notifications.reply_address import ReplyAddresses
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,11 @@ class Worker:
     ) -> None:
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self.renderer = EmailRenderer(env or make_environment(settings), settings.mail_from)
+        self.renderer = EmailRenderer(
+            env or make_environment(settings),
+            settings.mail_from,
+            ReplyAddresses.from_settings(settings),
+        )
         self.clock = clock
         self.backoff = backoff
         self.lease = lease

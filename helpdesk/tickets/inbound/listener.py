@@ -7,7 +7,9 @@ database failure answers 451 so the sending server keeps the message and retries
 Message-ID and dropped). We chose this push design over polling the mailbox by IMAP: see
 ``inbound_service``. The listener has no authentication or TLS of its own: bind it to
 loopback or a private interface that only the forwarding MTA reaches, and list the OIRS
-addresses in ``recipients`` so it is not an open relay into the help desk.
+addresses in ``recipients`` so it is not an open relay into the help desk (each request's
+secret reply address, ``trust.replies``, is accepted too). What the listener believes of a
+message's sender comes from ``trust``: see ``inbound.trust`` and docs/mail.md.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import signal
 import threading
 from collections.abc import Iterable
 from email.utils import parseaddr
-from pathlib import Path
 
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -26,8 +27,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.settings import Settings
 from helpdesk.notifications import outbox
-from helpdesk.tickets import attachment_store
-from helpdesk.tickets.inbound.service import InboundOutcome, receive
+from helpdesk.tickets import attachment_store, file_storage
+from helpdesk.tickets.inbound.service import NO_TRUST, InboundOutcome, receive
+from helpdesk.tickets.inbound.trust import InboundTrust
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,13 @@ class InboundHandler:
         *,
         our_addresses: Iterable[str],
         message_id_domain: str,
-        attachments_dir: Path,
+        attachments_dir: attachment_store.Store,
         base_url: str,
         recipients: Iterable[str] | None = None,
+        trust: InboundTrust = NO_TRUST,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.trust = trust
         self.our_addresses = frozenset(a.strip().lower() for a in our_addresses if a.strip())
         self.message_id_domain = message_id_domain
         self.attachments_dir = attachments_dir
@@ -59,7 +63,8 @@ class InboundHandler:
     async def handle_RCPT(
         self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
     ) -> str:
-        if self.recipients is not None and address.strip().lower() not in self.recipients:
+        known = self.recipients is None or address.strip().lower() in self.recipients
+        if not known and not self.trust.replies.is_ours(address):
             return "550 5.1.1 No such mailbox here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -79,14 +84,15 @@ class InboundHandler:
                     attachments_dir=self.attachments_dir,
                     base_url=self.base_url,
                     peer_ip=peer,
+                    recipients=list(envelope.rcpt_tos),
+                    trust=self.trust,
                 )
         except Exception:
             # Most likely the database; whatever it was, the mail is not lost: the sender
             # keeps it and retries. Files written for a rolled-back message go too.
             log.exception("inbound mail from %r not recorded, answered 451", envelope.mail_from)
             if outcome is not None:
-                for stored in outcome.stored:
-                    attachment_store.delete_stored(self.attachments_dir, stored.storage_name)
+                await attachment_store.discard(self.attachments_dir, outcome.stored)
             return "451 4.3.0 Temporary failure, please try again later"
         log.info("inbound mail from %r: %s %s", envelope.mail_from, outcome.action, outcome.folio)
         return "250 2.0.0 Message accepted"
@@ -103,11 +109,12 @@ class OirsListener:
         *,
         our_addresses: Iterable[str],
         message_id_domain: str,
-        attachments_dir: Path,
+        attachments_dir: attachment_store.Store,
         base_url: str,
         recipients: Iterable[str] | None = None,
         hostname: str = "portal-ayuda-oirs",
         data_size_limit: int = DATA_SIZE_LIMIT,
+        trust: InboundTrust = NO_TRUST,
     ) -> None:
         self.handler = InboundHandler(
             sessionmaker,
@@ -116,6 +123,7 @@ class OirsListener:
             attachments_dir=attachments_dir,
             base_url=base_url,
             recipients=recipients,
+            trust=trust,
         )
         self.host = host
         self.port = port
@@ -181,15 +189,17 @@ async def run_listener_process(
     mailbox = [a.strip().lower() for a in addresses if a.strip()]
     ours = [*mailbox, parseaddr(settings.mail_from)[1].lower()]
     engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
+    sessionmaker = make_sessionmaker(engine)
     listener = OirsListener(
-        make_sessionmaker(engine),
+        sessionmaker,
         host,
         port,
         our_addresses=ours,
         message_id_domain=outbox.MESSAGE_ID_DOMAIN,
-        attachments_dir=attachment_store.directory(settings),
+        attachments_dir=file_storage.from_settings(settings, sessionmaker),
         base_url=settings.base_url,
         recipients=mailbox or None,
+        trust=InboundTrust.from_settings(settings),
     )
     try:
         await listener.run_forever()

@@ -13,11 +13,13 @@ What ``receive`` does with one message:
   bounces, lists) is dropped and logged, never answered: answering it is how mail loops start.
 - A message whose Message-ID is already on a request message was delivered twice (the sender
   retried after losing our 250): it is dropped, so a retry never duplicates a reply.
-- Threading: In-Reply-To/References naming an outbox row (its ``context["folio"]``) or an
-  earlier request message, else a folio in the subject. The match counts only when the sender
-  is the request's person: the mail itself proves the address (the same proof the channel
-  gives a new request), and a stranger quoting someone's folio must never write into their
-  request, so they get a new request of their own instead.
+- Threading: the request's secret reply address among the recipients, else In-Reply-To/
+  References naming an outbox row (its ``context["folio"]``) or an earlier request message,
+  else a folio in the subject. The match counts only when the sender is the request's person
+  *and* that is proven (``trust``): our mail server's Authentication-Results (DKIM/DMARC for
+  the From domain) or the reply address itself; a From header alone proves nothing. A message
+  that names a request without that proof opens a new request held for an agent: not routed,
+  not answered (no confirmation either), with a note saying what it named.
 - A matched request gets the reply with quoted history and signature cut off, under the
   citizen's rules (``citizen_service.add_reply``): waiting on the citizen → abierto, resolved
   → reabierto within the window. A closed one, or a resolved one past the window, gets a new
@@ -36,29 +38,38 @@ import logging
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit import service as audit
+from helpdesk.core import email_address
 from helpdesk.core.db import utcnow
 from helpdesk.notifications.models import OutboxMessage
+from helpdesk.notifications.reply_address import ReplyAddresses
 from helpdesk.people.models import Person
 from helpdesk.tickets import attachments
-from helpdesk.tickets.attachment_store import delete_stored, store_attachment
+from helpdesk.tickets.attachment_store import Store, discard, store_attachment
 from helpdesk.tickets.attachments import AttachmentPolicy, StoredAttachment
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.folios import find_folio
 from helpdesk.tickets.inbound.parse import InboundMessage, parse_inbound
 from helpdesk.tickets.inbound.robots import is_auto_reply, is_loop
+from helpdesk.tickets.inbound.trust import InboundTrust, Proof, proof_of
 from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, create_request
 
 log = logging.getLogger(__name__)
 
-Action = Literal["appended", "opened", "ignored_auto_reply", "ignored_loop", "ignored_duplicate"]
+Action = Literal[
+    "appended",
+    "opened",
+    "ignored_auto_reply",
+    "ignored_loop",
+    "ignored_duplicate",
+    "ignored_bad_sender",
+]
 
 CHANNEL = "email"
 KIND = "consulta"
@@ -72,6 +83,11 @@ NO_SUBJECT = "(sin asunto)"
 NO_TEXT = "(mensaje sin texto)"
 REFUSED_HEADING = "Archivos adjuntos no aceptados (se descartaron):"
 CONTINUES = "Continúa la solicitud {folio}, que estaba {status}."
+UNPROVEN = (
+    "Mensaje retenido: nombra la solicitud {folio}, pero nada prueba que lo envió su titular "
+    "(el remitente puede ser falso). No se agregó a esa solicitud ni se respondió."
+)
+NO_TRUST = InboundTrust(frozenset(), ReplyAddresses("", "", ""))
 
 
 @dataclass(frozen=True)
@@ -91,14 +107,16 @@ async def receive(
     *,
     our_addresses: Iterable[str],
     message_id_domain: str,
-    attachments_dir: Path,
+    attachments_dir: Store,
     base_url: str,
     now: datetime | None = None,
     policy: AttachmentPolicy | None = None,
     peer_ip: str | None = None,
+    recipients: Sequence[str] = (),
+    trust: InboundTrust = NO_TRUST,
 ) -> InboundOutcome:
     """Record one received message; never commits. ``envelope_from`` is the SMTP MAIL FROM
-    ("" for the null sender of bounces and auto-replies)."""
+    ("" for the null sender of bounces and auto-replies), ``recipients`` the RCPT TOs."""
     now = now or utcnow()
     message = parse_inbound(raw)
     if is_loop(message, our_addresses, message_id_domain):
@@ -118,24 +136,23 @@ async def receive(
             log.info("inbound %s: already recorded on request %s", message_id, seen)
             return InboundOutcome("ignored_duplicate", request_id=seen)
 
-    sender = (message.from_address or envelope_from).strip().lower()
+    sender = email_address.normalized(message.from_address or envelope_from)
+    if sender is None:  # no one to answer or to record as the person (core/email_address.py)
+        log.info("inbound %s: no valid sender address, dropped", message.message_id)
+        return InboundOutcome("ignored_bad_sender")
+    proof = proof_of(message, sender, recipients, trust)
     stored, refused = await _store_files(message, attachments_dir, policy or AttachmentPolicy())
     try:
         return await _record(
-            db, message, sender, message_id, stored, refused, base_url, now, peer_ip
+            db, message, sender, proof, message_id, stored, refused, base_url, now, peer_ip
         )
     except BaseException:
-        _discard(attachments_dir, stored)
+        await discard(attachments_dir, stored)
         raise
 
 
-def _discard(directory: Path, stored: Sequence[StoredAttachment]) -> None:
-    for attachment in stored:
-        delete_stored(directory, attachment.storage_name)
-
-
 async def _store_files(
-    message: InboundMessage, directory: Path, policy: AttachmentPolicy
+    message: InboundMessage, directory: Store, policy: AttachmentPolicy
 ) -> tuple[list[StoredAttachment], list[str]]:
     stored: list[StoredAttachment] = []
     refused: list[str] = []
@@ -154,6 +171,7 @@ async def _record(
     db: AsyncSession,
     message: InboundMessage,
     sender: str,
+    proof: Proof,
     message_id: str | None,
     stored: list[StoredAttachment],
     refused: list[str],
@@ -161,7 +179,7 @@ async def _record(
     now: datetime,
     peer_ip: str | None,
 ) -> InboundOutcome:
-    ticket = await _thread(db, message, sender)
+    ticket, unproven = await _thread(db, message, sender, proof)
     if ticket is not None:
         actor = audit.Actor("citizen", ticket.person_id, peer_ip)
         body = _with_notes(message.reply_text or message.text, refused)
@@ -190,8 +208,21 @@ async def _record(
         return InboundOutcome(
             "appended", ticket.id, ticket.folio, written.id, tuple(stored), tuple(refused)
         )
+    text = message.text
+    if unproven is not None:
+        text = f"{UNPROVEN.format(folio=unproven)}\n\n{text}"
     return await _open(
-        db, message, sender, message_id, message.text, stored, refused, base_url, now, peer_ip
+        db,
+        message,
+        sender,
+        message_id,
+        text,
+        stored,
+        refused,
+        base_url,
+        now,
+        peer_ip,
+        held=unproven,
     )
 
 
@@ -208,6 +239,7 @@ async def _open(
     peer_ip: str | None,
     *,
     follows: Ticket | None = None,
+    held: str | None = None,
 ) -> InboundOutcome:
     locale = await db.scalar(
         select(Person.preferred_locale)
@@ -228,6 +260,8 @@ async def _open(
     created = await create_request(db, data, actor, base_url, now, files=stored)
     first = await db.get(TicketMessage, created.first_message_id)
     assert first is not None
+    if held is not None:
+        await _hold(db, created.id, first.email_message_id, held, actor)
     first.email_message_id = message_id
     if follows is not None:
         audit.record(
@@ -239,6 +273,17 @@ async def _open(
     )
 
 
+async def _hold(
+    db: AsyncSession, request_id: int, confirmation_id: str | None, named: str, actor: audit.Actor
+) -> None:
+    """For an agent only: no confirmation (it would answer a forged sender), no routing or
+    automatic answer (intake), and an audit event naming the request it claimed."""
+    await db.execute(delete(OutboxMessage).where(OutboxMessage.message_id == confirmation_id))
+    await db.execute(update(Ticket).where(Ticket.id == request_id).values(intake_pending=False))
+    audit.record(db, actor, "request.held", "request", request_id, {"names": [None, named]})
+    log.info("inbound request %s held: names %s without proof", request_id, named)
+
+
 def _with_notes(text: str, refused: Sequence[str]) -> str:
     body = text.strip() or NO_TEXT
     if refused:
@@ -246,24 +291,39 @@ def _with_notes(text: str, refused: Sequence[str]) -> str:
     return body[:BODY_MAX]
 
 
-async def _thread(db: AsyncSession, message: InboundMessage, sender: str) -> Ticket | None:
-    """The request this message answers, if its person is the sender; None means "new"."""
-    ticket = await _by_headers(db, message.thread_ids)
+async def _thread(
+    db: AsyncSession, message: InboundMessage, sender: str, proof: Proof
+) -> tuple[Ticket | None, str | None]:
+    """The request this message answers, if its person is the proven sender; else None and
+    the folio it named without proof (None when it named none: simply new)."""
+    ticket = None
+    for folio in proof.reply_folios:  # the secret address outranks headers anyone can write
+        ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio))
+        if ticket is not None:
+            break
+    if ticket is None:
+        ticket = await _by_headers(db, message.thread_ids)
     if ticket is None:
         folio = find_folio(message.subject)
         if folio is not None:
             ticket = await db.scalar(select(Ticket).where(Ticket.folio == folio))
+    if ticket is None:
+        return None, None
+    named = ticket.folio
     for _ in range(_MERGE_DEPTH):  # a merged duplicate lives on in its survivor
         if ticket is None or ticket.merged_into_id is None:
             break
         ticket = await db.get(Ticket, ticket.merged_into_id)
     if ticket is None:
-        return None
+        return None, None
     email = await db.scalar(select(Person.email).where(Person.id == ticket.person_id))
     if not sender or (email or "").strip().lower() != sender:
-        log.info("inbound from %r names %s, not theirs: a new request", sender, ticket.folio)
-        return None
-    return ticket
+        log.info("inbound from %r names %s, not theirs: held", sender, ticket.folio)
+        return None, named
+    if not (proof.covers(named) or proof.covers(ticket.folio)):
+        log.info("inbound from %r names %s, unproven (%s): held", sender, named, proof.describe())
+        return None, named
+    return ticket, None
 
 
 async def _by_headers(db: AsyncSession, thread_ids: Sequence[str]) -> Ticket | None:

@@ -16,13 +16,18 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.notifications.models import OutboxMessage
+from helpdesk.notifications.reply_address import ReplyAddresses
 from helpdesk.people.models import Person
 from helpdesk.tickets.inbound.listener import OirsListener
+from helpdesk.tickets.inbound.trust import InboundTrust
 from helpdesk.tickets.models import Ticket, TicketAttachment, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 
 OIRS = "oirs@migraciones.example"
 DOMAIN = "portal-ayuda.local"
+MX = "mx.migraciones.example"  # our mail server's authserv-id
+REPLIES = ReplyAddresses("test-secret-" * 4, "respuestas", "migraciones.example")
+TRUST = InboundTrust(frozenset({MX}), REPLIES)
 PDF_BYTES = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
 
@@ -39,6 +44,7 @@ async def listener(
         attachments_dir=tmp_path / "attachments",
         base_url="http://testserver",
         recipients=[OIRS],
+        trust=TRUST,
     )
     await server.start()
     yield server
@@ -49,8 +55,14 @@ def an_email() -> str:
     return f"persona-{uuid.uuid4().hex[:10]}@correo.example"
 
 
-def mail(sender: str, subject: str, body: str, **headers: str) -> EmailMessage:
+def mail(
+    sender: str, subject: str, body: str, *, authenticated: bool = True, **headers: str
+) -> EmailMessage:
+    """A message as our MTA hands it over: by default with its passing DMARC verdict."""
     message = EmailMessage()
+    if authenticated:
+        domain = sender.rpartition("@")[2]
+        message["Authentication-Results"] = f"{MX}; spf=pass; dmarc=pass header.from={domain}"
     message["From"] = f"Persona <{sender}>"
     message["To"] = OIRS
     message["Subject"] = subject
@@ -61,13 +73,18 @@ def mail(sender: str, subject: str, body: str, **headers: str) -> EmailMessage:
     return message
 
 
-async def send(listener: OirsListener, message: EmailMessage, sender: str | None = None) -> None:
+async def send(
+    listener: OirsListener,
+    message: EmailMessage,
+    sender: str | None = None,
+    recipients: tuple[str, ...] = (OIRS,),
+) -> None:
     await aiosmtplib.send(
         message,
         hostname="127.0.0.1",
         port=listener.port,
         sender=sender,
-        recipients=[OIRS],
+        recipients=list(recipients),
         timeout=10,
     )
 
@@ -207,7 +224,7 @@ async def test_our_own_mail_coming_back_is_ignored(
     assert await outbox_count(sessionmaker, email) == 0
 
 
-async def test_a_stranger_with_someones_folio_gets_a_new_request(
+async def test_a_stranger_with_someones_folio_gets_a_new_request_held_for_an_agent(
     listener: OirsListener, sessionmaker: async_sessionmaker[AsyncSession]
 ) -> None:
     owner, stranger = an_email(), an_email()
@@ -223,7 +240,10 @@ async def test_a_stranger_with_someones_folio_gets_a_new_request(
     assert len(await messages_of(sessionmaker, request.id)) == 1
     (theirs,) = await requests_of(sessionmaker, stranger)
     assert theirs.id != request.id and theirs.channel == "email"
-    assert await outbox_count(sessionmaker, stranger) == 1
+    assert not theirs.intake_pending  # neither routed nor answered automatically
+    (note,) = await messages_of(sessionmaker, theirs.id)
+    assert note.body.startswith(f"Mensaje retenido: nombra la solicitud {request.folio}")
+    assert await outbox_count(sessionmaker, stranger) == 0
 
 
 async def test_a_pdf_is_kept_and_an_html_named_pdf_is_dropped_with_a_note(

@@ -13,12 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.audit.service import Actor
 from helpdesk.core.db import utcnow
+from helpdesk.notifications.reply_address import ReplyAddresses
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.inbound.service import InboundOutcome, receive
+from helpdesk.tickets.inbound.trust import InboundTrust
 from helpdesk.tickets.models import Ticket, TicketMessage
 from helpdesk.tickets.service import NewRequest, open_request
 
 DOMAIN = "portal-ayuda.local"
+# Our mail server vouches for every sender here (trust is test_trust's subject).
+TRUST = InboundTrust(frozenset({"mx.migraciones.example"}), ReplyAddresses("s" * 32, "", ""))
 
 
 def raw_mail(sender: str, subject: str, body: str, message_id: str | None = None) -> bytes:
@@ -27,6 +31,9 @@ def raw_mail(sender: str, subject: str, body: str, message_id: str | None = None
     message["To"] = "oirs@migraciones.example"
     message["Subject"] = subject
     message["Message-ID"] = message_id or f"<{uuid.uuid4().hex}@correo.example>"
+    message["Authentication-Results"] = (
+        "mx.migraciones.example; dmarc=pass header.from=" + (sender.rpartition("@")[2])
+    )
     message.set_content(body)
     return message.as_bytes()
 
@@ -40,6 +47,7 @@ async def deliver(db: AsyncSession, raw: bytes, tmp_path: Path, sender: str) -> 
         message_id_domain=DOMAIN,
         attachments_dir=tmp_path,
         base_url="http://testserver",
+        trust=TRUST,
     )
 
 
