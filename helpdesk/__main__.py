@@ -79,12 +79,16 @@ def _reindex(settings: Settings, _args: argparse.Namespace) -> None:
 
 
 def _remove_demo(settings: Settings, _args: argparse.Namespace) -> None:
-    from helpdesk.demo.accounts import remove_demo
-    from helpdesk.demo.requests import remove_requests
+    from helpdesk.demo.removal import DemoRemovalRefused, remove_demo
 
-    asyncio.run(_with_db(settings, remove_requests))
-    asyncio.run(_with_db(settings, remove_demo))
-    print("demo accounts removed")
+    try:
+        removed = asyncio.run(_with_db(settings, remove_demo))
+    except DemoRemovalRefused as refused:
+        sys.exit(str(refused))
+    print(
+        f"demo removed: {removed.staff} staff accounts, {removed.people} people, "
+        f"{removed.requests} requests; {removed.unassigned} real requests back in the queue"
+    )
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> None:
@@ -105,7 +109,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
-            proxy_headers=True,
+            # Forwarded headers are believed only from TRUSTED_PROXIES, by the app (app.py).
+            proxy_headers=False,
             log_level="info",
         )
 

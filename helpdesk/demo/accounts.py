@@ -1,6 +1,7 @@
 """Demo accounts for development: one staff member per role, in two regions, and citizens.
 
-Idempotent. Production refuses to start while any of them exists (``is_demo``).
+Idempotent. Production refuses to start while any of them exists (``is_demo``);
+``removal.remove_demo`` deletes them.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.models import CitizenAccount, StaffAccount
@@ -97,13 +98,3 @@ async def load_demo(db: AsyncSession) -> int:
         created += 1
     created += await seed_defaults(db)
     return created
-
-
-async def remove_demo(db: AsyncSession) -> None:
-    await db.execute(delete(StaffAccount).where(StaffAccount.is_demo))
-    # Read before the accounts go: a subquery run after their deletion finds nobody.
-    person_ids = list(
-        await db.scalars(select(CitizenAccount.person_id).where(CitizenAccount.is_demo))
-    )
-    await db.execute(delete(CitizenAccount).where(CitizenAccount.is_demo))
-    await db.execute(delete(Person).where(Person.id.in_(person_ids)))

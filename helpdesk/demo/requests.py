@@ -253,8 +253,9 @@ async def _offices(db: AsyncSession) -> dict[str, int]:
 
 
 async def remove_requests(db: AsyncSession) -> int:
-    """Deletes the demo requests (with every row that points at them) and the demo people
-    who wrote them, before ``accounts.remove_demo`` deletes the accounts; returns how many."""
+    """Deletes the demo requests (with every row that points at them) and takes the demo
+    agents off real ones; ``removal.remove_demo`` then deletes the demo people and accounts.
+    Returns how many requests went."""
     demo_people = select(Person.id).where(
         or_(
             Person.email.like(DEMO_PEOPLE_EMAILS),
@@ -275,5 +276,4 @@ async def remove_requests(db: AsyncSession) -> int:
     await db.execute(
         update(Ticket).where(Ticket.assignee_id.in_(demo_staff)).values(assignee_id=None)
     )
-    await db.execute(delete(Person).where(Person.email.like(DEMO_PEOPLE_EMAILS)))
     return len(ids)

@@ -21,8 +21,9 @@ from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.settings import Settings
 from helpdesk.demo import conversations, plan
-from helpdesk.demo.accounts import DEMO_STAFF_PASSWORD, load_demo, remove_demo
-from helpdesk.demo.requests import demo_request_count, load_requests, remove_requests
+from helpdesk.demo.accounts import DEMO_STAFF_PASSWORD, load_demo
+from helpdesk.demo.removal import remove_demo
+from helpdesk.demo.requests import demo_request_count, load_requests
 from helpdesk.people.models import Person
 from helpdesk.reference.data import REGIONS
 from helpdesk.tickets import status_flow
@@ -239,8 +240,7 @@ async def test_remove_demo_deletes_the_requests_and_their_people_last(
 ) -> None:
     """Runs last: `python -m helpdesk remove-demo` on the loaded set."""
     async with demo_sessions() as db, db.begin():
-        assert await remove_requests(db) == plan.COUNT
-        await remove_demo(db)
+        assert (await remove_demo(db)).requests == plan.COUNT
     async with demo_sessions() as db:
         assert await db.scalar(select(func.count(Ticket.id))) == 0
         assert await db.scalar(select(func.count(TicketMessage.id))) == 0
