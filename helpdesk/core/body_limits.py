@@ -5,7 +5,8 @@ size with 413 before reading it when Content-Length says so, and while reading i
 (a chunked body, or one longer than announced). It also answers the 400 of a body that a
 middleware inside it could not parse (the CSRF check reads forms before any route does):
 Starlette's exception handlers only cover the routes, so such an error would otherwise end
-as a 500 with a traceback. Route handlers parse forms again with their own, tighter limits;
+as a 500 with a traceback; so would a client that leaves halfway through its body, which
+gets no answer. Route handlers parse forms again with their own, tighter limits;
 their parse errors reach the usual exception handlers.
 """
 
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from helpdesk.core.settings import Settings
@@ -102,3 +104,7 @@ class BodyLimitMiddleware:
             if started or refusal.status_code not in REFUSALS:
                 raise
             await self.on_refusal(scope, receive, send, refusal.status_code)
+        except ClientDisconnect:
+            # Gone while sending its body: nobody to answer, and nothing went wrong here.
+            if started:
+                raise

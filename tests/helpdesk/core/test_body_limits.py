@@ -18,6 +18,7 @@ from helpdesk.core.body_limits import BodyLimitMiddleware, BodyLimits
 from helpdesk.core.settings import Settings, SettingsError
 from helpdesk.core.static_files import static_assets
 from helpdesk.tickets import uploads
+from tests.helpdesk.tickets.api.test_routes import staff_token
 from tests.support import factories
 from tests.support.http import page_text
 
@@ -169,9 +170,9 @@ async def test_api_refusals_without_a_cookie_are_json(app) -> None:
             assert "error" in garbage.json()
 
 
-async def _streamed(size: int, chunk: int = 1024 * 1024) -> AsyncIterator[bytes]:
-    for start in range(0, size, chunk):
-        yield b"a" * min(chunk, size - start)
+async def _streamed_fields() -> AsyncIterator[bytes]:
+    for i in range(LIMITS.body_bytes // (LIMITS.field_bytes - 16) + 1):
+        yield b"f%d=%s&" % (i, b"a" * (LIMITS.field_bytes - 16))
 
 
 @pytest.mark.usefixtures("no_errors_logged")
@@ -184,16 +185,32 @@ async def test_the_hostile_testers_55_mib_urlencoded_body_is_too_large(client) -
 
 
 @pytest.mark.usefixtures("no_errors_logged")
-async def test_a_streamed_body_is_cut_off_at_the_limit(client) -> None:
-    """No Content-Length (chunked): the body is counted as it arrives."""
-    await client.get("/")
-    response = await client.post(
-        "/correo",
-        content=_streamed(LIMITS.body_bytes + 1),
-        headers={"Content-Type": URLENCODED},
-    )
+@pytest.mark.parametrize(
+    ("path", "content_type", "credentials"),
+    [
+        (
+            "/correo",
+            URLENCODED,
+            "none",
+        ),  # read by the CSRF check (or, on SQLite, the writers' turn)
+        ("/cuenta/registro", URLENCODED, "header"),  # read by the route
+        ("/api/v1/requests", "application/json", "bearer"),  # read by the API's JSON parser
+    ],
+)
+async def test_a_streamed_body_is_cut_off_at_the_limit(
+    client, sessionmaker, path, content_type, credentials
+) -> None:
+    """No Content-Length (chunked): the body is counted as it arrives. Fields just under the
+    field limit, so the form parser's own limits do not answer first."""
+    headers = {"Content-Type": content_type}
+    token = await client.csrf("/")
+    if credentials == "header":
+        headers["X-CSRF-Token"] = token
+    elif credentials == "bearer":
+        headers.update(await staff_token(sessionmaker))
+    response = await client.post(path, content=_streamed_fields(), headers=headers)
     assert "content-length" not in response.request.headers
-    assert response.status_code == 413
+    _assert_refused(response, path, 413)
 
 
 @pytest.mark.usefixtures("no_errors_logged")
@@ -213,6 +230,38 @@ async def test_the_largest_legitimate_upload_passes_the_limit(client) -> None:
     )
     refused = await client.post("/correo", content=too_many, headers={"Content-Type": MULTIPART})
     assert refused.status_code == 413
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+@pytest.mark.parametrize("path", ["/correo", "/cuenta/registro"])
+async def test_a_client_that_leaves_halfway_through_its_body_is_no_error(app, path) -> None:
+    messages: list[Message] = [
+        {"type": "http.request", "body": b"--x0x0x0\r\nContent-Disp", "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "server": ("testserver", 80),
+        "client": ("203.0.113.7", 40000),
+        "root_path": "",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [(b"host", b"testserver"), (b"content-type", MULTIPART.encode())],
+    }
+    await app(scope, receive, send)
+    assert not sent  # nobody is listening
 
 
 async def test_a_declared_length_over_the_limit_is_refused_before_reading() -> None:
