@@ -6,8 +6,9 @@ size with 413 before reading it when Content-Length says so, and while reading i
 middleware inside it could not parse (the CSRF check reads forms before any route does):
 Starlette's exception handlers only cover the routes, so such an error would otherwise end
 as a 500 with a traceback; so would a client that leaves halfway through its body, which
-gets no answer. Route handlers parse forms again with their own, tighter limits;
-their parse errors reach the usual exception handlers.
+gets no answer. Route handlers parse forms again with their own limits (Starlette's
+defaults where they name none: 1000 fields and files, 1 MiB a field); their parse errors
+reach the usual exception handlers, and their reads still stop at the body's size.
 """
 
 from __future__ import annotations
