@@ -24,7 +24,7 @@ async def migrate(engine: AsyncEngine) -> None:
     def upgrade(connection: object) -> None:
         config = alembic_config(str(engine.url))
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)

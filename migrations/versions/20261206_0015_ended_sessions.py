@@ -1,6 +1,6 @@
 """ended sessions: signing out ends the session server-side, so a copied cookie stops working
 
-Revision ID: 0015_ended_sessions
+Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 from helpdesk.core.db import UTCDateTime
 
-revision: str = "0015_ended_sessions"
+revision: str = "0015"
 down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

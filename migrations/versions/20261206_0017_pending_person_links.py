@@ -1,8 +1,8 @@
 """pending person links: requests a regional agent opened for an email whose record lies
 outside their region, held for an analyst to link (issue 13)
 
-Revision ID: 0015_pending_person_links
-Revises: 0014
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from helpdesk.core.db import UTCDateTime
 
-revision: str = "0015_pending_person_links"
-down_revision: str | None = "0014"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

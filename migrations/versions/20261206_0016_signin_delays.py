@@ -1,8 +1,8 @@
 """signin delays: sign-in failures are counted per email and address in rate_counters, with
 growing delays instead of a lock, so the accounts' lock columns go
 
-Revision ID: 0015_signin_delays
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 from helpdesk.core.db import UTCDateTime
 
-revision: str = "0015_signin_delays"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,8 +1,8 @@
 """stored files: uploaded files' bytes in the database, as 256 KiB chunks, so that every web
 host serves every file (ATTACHMENT_STORAGE=database)
 
-Revision ID: 0015_stored_files
-Revises: 0014
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-06
 """
 
@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_stored_files"
-down_revision: str | None = "0014"
+revision: str = "0018"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
