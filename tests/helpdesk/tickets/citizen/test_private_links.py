@@ -39,6 +39,13 @@ SPANISH_BROWSER = {"Accept-Language": "es-CL,es;q=0.9"}
 URL = re.compile(r"https?://[^\s<>\"']+")
 
 
+@pytest.fixture(autouse=True)
+def test_site_links() -> None:
+    """Links built outside a request use the process's configured address, which another
+    test's app (another base URL) may have replaced: these tests read the test site's."""
+    private_links.configure(TEST_SECRET_KEY, TEST_BASE_URL)
+
+
 @pytest.fixture
 async def stranger(app) -> AsyncIterator[httpx2.AsyncClient]:
     """A browser that never signed in, with a Spanish phone's languages."""
