@@ -90,7 +90,8 @@ def document(prefix: str) -> dict[str, Any]:
         if op.parameters:
             entry["parameters"] = list(op.parameters)
         if op.response_model is not None:
-            entry["responses"]["200"] = {
+            # What a POST returns it created (both POSTs with a body answer 201).
+            entry["responses"]["201" if op.method == "post" else "200"] = {
                 "description": "OK",
                 "content": {"application/json": {"schema": _ref(op.response_model, schemas)}},
             }

@@ -33,6 +33,8 @@ async def parse_body(request: Request, model: type[M]) -> M:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise InvalidInput(_("El cuerpo no es JSON válido.")) from None
+    if nul := _nul_field(payload):  # PostgreSQL stores no NUL: refused here, on every body
+        raise InvalidInput(_("Revise los datos ingresados"), [{"field": nul, "problem": "nul"}])
     try:
         return model.model_validate(payload)
     except ValidationError as exc:
@@ -41,3 +43,23 @@ async def parse_body(request: Request, model: type[M]) -> M:
             for err in exc.errors(include_url=False, include_input=False)
         ]
         raise InvalidInput(_("Revise los datos ingresados"), details) from None
+
+
+def _nul_field(value: object, path: str = "") -> str | None:
+    """The first field (dotted path) whose text holds a NUL character, or None."""
+    if isinstance(value, str):
+        return path or "body" if "\x00" in value else None
+    if isinstance(value, dict):
+        items = [(str(k), v) for k, v in value.items()]
+        keys = [k for k in value if isinstance(k, str) and "\x00" in k]
+        if keys:
+            return path or "body"
+    elif isinstance(value, list):
+        items = [(str(i), v) for i, v in enumerate(value)]
+    else:
+        return None
+    for key, item in items:
+        found = _nul_field(item, f"{path}.{key}" if path else key)
+        if found:
+            return found
+    return None

@@ -8,9 +8,10 @@ the API's one error shape.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from email_validator import SPECIAL_USE_DOMAIN_NAMES
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -56,20 +57,52 @@ class Conflict(DomainError):
     status_code = 409
 
 
+# What email_address.normalized refuses that "format: email" allows: non-ASCII or quoting
+# before the @, a reserved domain (.test, .local, localhost...).
+PLAIN_ADDRESS = (
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?!(?:[^@]*\.)?(?:"
+    + "|".join(sorted(SPECIAL_USE_DOMAIN_NAMES))
+    + r")\.?$)[^@\s\x00]+$"
+)
+# Text with something other than spaces, and no NUL (refused by parse_body).
+SOME_TEXT = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+API_KINDS = [code for code, kind in KINDS.items() if not kind.requires_identity_document]
+
+
+def _staff_must_send(schema: dict[str, Any]) -> None:
+    schema["required"] = [*schema.get("required", []), "email", "channel"]
+
+
 class NewRequestIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    kind: str = Field(max_length=40, json_schema_extra={"enum": list(KINDS)})
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_staff_must_send)
+    # The kinds that need an identity document take files: the form opens them, not the API.
+    kind: str = Field(max_length=40, json_schema_extra={"enum": API_KINDS})
     # Schema hints (not validation: the form's own checks answer with localized messages).
-    subject: str = Field(max_length=citizen_forms.SUBJECT_MAX, json_schema_extra={"pattern": r"\S"})
-    body: str = Field(max_length=citizen_forms.BODY_MAX, json_schema_extra={"pattern": r"\S"})
+    subject: str = Field(
+        max_length=citizen_forms.SUBJECT_MAX, json_schema_extra={"pattern": SOME_TEXT}
+    )
+    body: str = Field(max_length=citizen_forms.BODY_MAX, json_schema_extra={"pattern": SOME_TEXT})
     region_code: str = Field(
         max_length=2, json_schema_extra={"enum": [region.code for region in REGIONS]}
     )
     tramite_code: str | None = Field(default=None, max_length=60)
-    email: str | None = Field(  # staff only; citizens: their own
-        default=None, max_length=254, json_schema_extra={"format": "email"}
-    )
-    channel: Channel | None = None  # staff only; a citizen's request comes through the web
+    # Required for staff (the schema says so); a citizen may leave both out, or send their
+    # own verified email and "web".
+    email: Annotated[
+        str | None,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "format": "email",
+                "minLength": 1,
+                "maxLength": 254,
+                "pattern": PLAIN_ADDRESS,
+            }
+        ),
+    ] = Field(default=None, max_length=254)
+    channel: Annotated[
+        Channel | None, WithJsonSchema({"type": "string", "enum": list(CHANNELS)})
+    ] = None
     locale: Locale | None = None
 
 
@@ -83,7 +116,7 @@ class OpenedOut(BaseModel):
 
 class MessageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    text: str = Field(max_length=citizen_forms.BODY_MAX)
+    text: str = Field(max_length=citizen_forms.BODY_MAX, json_schema_extra={"pattern": SOME_TEXT})
 
 
 class MessageOut(BaseModel):
@@ -136,7 +169,7 @@ def _query(name: str, description: str) -> dict[str, Any]:
         "in": "query",
         "required": True,
         "description": description,
-        "schema": {"type": "string", "maxLength": TOKEN_MAX},
+        "schema": {"type": "string", "minLength": 1, "maxLength": TOKEN_MAX},
     }
 
 
@@ -156,14 +189,15 @@ async def _requester(
 ) -> tuple[str, int | None, str]:
     """(email, person id, channel) for a staff integration or the signed-in citizen."""
     if viewer.kind == "citizen":
-        if body.email is not None or body.channel not in (None, WEB):
-            raise InvalidInput(
-                _("Revise los datos ingresados"),
-                [{"field": "email" if body.email is not None else "channel", "problem": "extra"}],
-            )
         person = await db(request).get(Person, viewer.person_id) if viewer.person_id else None
         if person is None or not person.email or person.email_verified_at is None:
             raise PermissionDenied("a verified email is needed")
+        own = body.email is None or body.email.strip().lower() == person.email.lower()
+        if not own or body.channel not in (None, WEB):
+            raise InvalidInput(
+                _("Revise los datos ingresados"),
+                [{"field": "channel" if own else "email", "problem": "extra"}],
+            )
         return person.email, person.id, WEB
     scope = region_scope(viewer)  # staff who work requests only
     errors: dict[str, str] = {}

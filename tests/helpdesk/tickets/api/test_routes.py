@@ -100,6 +100,8 @@ async def test_wrong_folio_or_token_is_the_same_404(client, sessionmaker) -> Non
         ({"kind": "multas"}, "kind"),  # needs an identity document: through the form only
         ({"kind": "regularizacion", "tramite_code": "rd-solicitud"}, "tramite_code"),
         ({"extra": 1}, "extra"),
+        ({"subject": "\x00"}, "subject"),  # was a 500 on PostgreSQL (issue 13)
+        ({"body": "hola\x00"}, "body"),
     ],
 )
 async def test_invalid_input_names_the_field(client, sessionmaker, changes, field) -> None:
@@ -169,10 +171,18 @@ async def test_citizen_opens_with_csrf_and_lists_their_own(client, sessionmaker)
         422,
         "invalid",
     )
+    # What the schema says staff must send, a citizen may send too: their own email, the web.
+    own = {**body, "email": email.upper(), "channel": "web"}
+    assert (await client.post("/api/v1/requests", json=own, headers=csrf)).status_code == 201
+    assert_error(
+        await client.post("/api/v1/requests", json={**own, "channel": "email"}, headers=csrf),
+        422,
+        "invalid",
+    )
 
     mine = (await client.get(f"/api/v1/people/{person_id}/requests")).json()["items"]
-    assert [r["folio"] for r in mine] == [created.json()["folio"]]
-    assert mine[0]["channel"] == "web"
+    assert created.json()["folio"] in [r["folio"] for r in mine] and len(mine) == 2
+    assert {r["channel"] for r in mine} == {"web"}
     assert_error(await client.get(f"/api/v1/people/{other}/requests"), 403, "forbidden")
 
 
@@ -187,3 +197,25 @@ async def test_operations_are_documented(client) -> None:
     assert "post" in paths["/api/v1/requests/{folio}/messages"]
     assert "get" in paths["/api/v1/people/{person_id}/requests"]
     assert "NewRequestIn" in document["components"]["schemas"]
+
+
+async def test_the_schema_states_what_the_api_refuses(client) -> None:
+    """Issue 13: what staff must send, the kinds the API opens, no empty token, the KB's
+    parameters, 201 for what a POST creates (schemathesis --checks all holds the rest)."""
+    document = (await client.get("/api/v1/openapi.json")).json()
+    paths, schemas = document["paths"], document["components"]["schemas"]
+    opening = schemas["NewRequestIn"]
+    assert {"email", "channel"} <= set(opening["required"])
+    assert "null" not in str(opening["properties"]["email"])
+    assert "multas" not in opening["properties"]["kind"]["enum"]  # it needs a document
+    assert "consulta" in opening["properties"]["kind"]["enum"]
+    token = next(
+        p for p in paths["/api/v1/requests/{folio}"]["get"]["parameters"] if p["name"] == "token"
+    )
+    assert token["required"] and token["schema"]["minLength"] == 1
+    assert "201" in paths["/api/v1/requests"]["post"]["responses"]
+    assert "200" not in paths["/api/v1/requests"]["post"]["responses"]
+    search = {p["name"]: p["schema"] for p in paths["/api/v1/kb/search"]["get"]["parameters"]}
+    assert set(search["lang"]["enum"]) == {"es", "en", "fr", "ht", "zh", "ru"}
+    assert search["limit"] == {"type": "integer", "minimum": 1, "maximum": 50}
+    assert search["q"]["minLength"] == 1
