@@ -142,8 +142,16 @@ def _babel_locale(locale: str | None = None) -> str:
     return BABEL_LOCALES[locale or get_locale()]
 
 
+# CLDR has no Creole: Babel would answer in French, as it does for months (above).
+CREOLE_UNITS = ((86400, "jou"), (3600, "èdtan"), (60, "minit"), (1, "segonn"))
+
+
 def format_duration(value: timedelta, locale: str | None = None) -> str:
     """A wait in words ("45 segundos", "3 minutos"), in whole units of the largest size."""
+    if (locale or get_locale()) == "ht":
+        seconds = max(value.total_seconds(), 0)
+        size, unit = next(((s, u) for s, u in CREOLE_UNITS if seconds >= s), CREOLE_UNITS[-1])
+        return f"{round(seconds / size)} {unit}"
     return dates.format_timedelta(value, threshold=1, locale=_babel_locale(locale))
 
 

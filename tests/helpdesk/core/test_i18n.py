@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -145,3 +145,20 @@ def test_template_gettext_escapes_placeholders_only_in_html(settings) -> None:
     assert "&lt;b&gt;Rosa&lt;/b&gt;" in html and "<b>" not in html
     assert "<b>Rosa</b>" in text and "&lt;" not in text
     assert "2" in html
+
+
+@pytest.mark.parametrize(
+    ("seconds", "locale", "expected"),
+    [
+        (1, "ht", "1 segonn"),
+        (45, "ht", "45 segonn"),
+        (90, "ht", "2 minit"),
+        (7200, "ht", "2 èdtan"),
+        (90000, "ht", "1 jou"),
+        (90, "es", "2 minutos"),
+        (90, "fr", "2 minutes"),
+    ],
+)
+def test_waits_in_words_creole_included(seconds: int, locale: str, expected: str) -> None:
+    """A sign-in wait in words: Creole has its own units, not Babel's French fallback."""
+    assert i18n.format_duration(timedelta(seconds=seconds), locale) == expected
