@@ -102,9 +102,9 @@ async def test_resolved_requests_close_after_n_working_days(sessionmaker, settin
     assert found == [events.AUTO_CLOSED]
     async with sessionmaker() as db:
         history = await db.scalars(
-            select(status_moves.StatusChange).where(
-                status_moves.StatusChange.request_id == resolved
-            )
+            select(status_moves.StatusChange)
+            .where(status_moves.StatusChange.request_id == resolved)
+            .order_by(status_moves.StatusChange.id)
         )
         assert [(h.to_status, h.actor_kind) for h in history][-1] == (status_flow.CERRADO, S)
 
