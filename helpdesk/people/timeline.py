@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, check_person_access, region_scope
+from helpdesk.audit import wording
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
@@ -49,22 +50,8 @@ def excerpt(text: str, length: int) -> str:
 
 
 def field_labels() -> dict[str, str]:
-    return {
-        "run": "RUN",
-        "document_type": _("Tipo de documento"),
-        "document_number": _("Número de documento"),
-        "document_country": _("País que emitió el documento"),
-        "birth_date": _("Fecha de nacimiento"),
-        "given_names": _("Nombres"),
-        "surnames": _("Apellidos"),
-        "country_of_birth": _("País de nacimiento"),
-        "email": _("Correo electrónico"),
-        "email_verified_at": _("Confirmación del correo"),
-        "phone": _("Teléfono"),
-        "preferred_locale": _("Idioma"),
-        "sex_gender": _("Sexo o género"),
-        "region_code": _("Región"),
-    }
+    """A person record's fields in words: the audit log's own labels, one table for both."""
+    return wording.field_labels()
 
 
 def _audit_entry(event: AuditEvent, person: Person) -> TimelineEntry:
