@@ -36,6 +36,9 @@ class StaffAccount(LoginGuard, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
     preferred_locale: Mapped[str] = mapped_column(String(5), default="es")
+    # The languages they answer in, as portal codes separated by commas ("es,ht"); empty
+    # when not said. Requests written in one of them reach this person first.
+    languages: Mapped[str] = mapped_column(String(40), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
