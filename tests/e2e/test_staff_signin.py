@@ -28,12 +28,18 @@ async def sign_in(page: Page) -> None:
 
 
 async def switch_to_creole(page: Page) -> tuple[str, str]:
-    """Clicks the switcher's Creole button; returns the main text before and after."""
+    """Opens the staff header's language menu (folded, a <details>: no script needed) and
+    clicks its Creole button; returns the main text before and after."""
     spanish = await page.locator("main").inner_text()
-    await page.get_by_role("button", name="Kreyòl ayisyen").click()
+    menu = page.locator("header details.language-menu")
+    await expect(menu.locator("summary")).to_contain_text("Español")
+    await menu.locator("summary").click()
+    await menu.get_by_role("button", name="Kreyòl ayisyen").click()
     await expect(page.locator("html")).to_have_attribute("lang", "ht")
     await expect(page).to_have_url(re.compile(r"/staff$"))
-    await expect(page.get_by_role("button", name="Kreyòl ayisyen")).to_have_attribute(
+    await expect(menu.locator("summary")).to_contain_text("Kreyòl ayisyen")
+    await menu.locator("summary").click()
+    await expect(menu.get_by_role("button", name="Kreyòl ayisyen")).to_have_attribute(
         "aria-current", "true"
     )
     return spanish, await page.locator("main").inner_text()
