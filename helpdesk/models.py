@@ -4,6 +4,7 @@ from helpdesk.accounts import models as accounts_models
 from helpdesk.audit import models as audit_models
 from helpdesk.calendar import models as calendar_models
 from helpdesk.calendar import snapshot as calendar_snapshot
+from helpdesk.cases import models as cases_models
 from helpdesk.core.db import Base
 from helpdesk.notifications import models as notifications_models
 from helpdesk.people import models as people_models
@@ -21,6 +22,7 @@ __all__ = [
     "audit_models",
     "calendar_models",
     "calendar_snapshot",
+    "cases_models",
     "knowledge_base_models",
     "metadata",
     "notifications_models",
