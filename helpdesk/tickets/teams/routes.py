@@ -1,4 +1,5 @@
-"""An agent marks themself available or not for round-robin assignment.
+"""An agent marks themself available or not for round-robin assignment, and says which
+languages they answer in (requests in those languages reach them first).
 
 The form sits on the staff home page (``home_panel``, registered from ``app.py``) and on its
 own page; both post here. Without JavaScript the answer is a 303 back to where the form was;
@@ -27,6 +28,7 @@ from helpdesk.tickets.teams import service as teams
 
 PAGE = "tickets/teams/availability.html"
 PARTIAL = "tickets/teams/_availability.html"
+LANGUAGES_PARTIAL = "tickets/teams/_languages.html"
 HOME_PANEL = "tickets/teams/_home_panel.html"
 CHOICES = {"si": True, "no": False}
 
@@ -46,8 +48,27 @@ async def home_panel(db: AsyncSession, viewer: Viewer) -> Section | None:
 
 async def availability_page(request: Request) -> Response:
     viewer = require_staff(await session.staff_viewer(request))
-    memberships = await teams.memberships(db(request), viewer)
-    return render(request, PAGE, {"memberships": memberships, "errors": {}, "saved": False})
+    context = {
+        "memberships": await teams.memberships(db(request), viewer),
+        "languages": await teams.languages_of(db(request), viewer),
+        "languages_saved": request.query_params.get("idiomas") == "1",
+        "errors": {},
+        "saved": False,
+    }
+    return render(request, PAGE, context)
+
+
+async def set_languages(request: Request) -> Response:
+    """Any subset of the portal's languages is valid (none: "not said", Spanish)."""
+    viewer = require_staff(await session.staff_viewer(request))
+    async with request.form(max_files=0, max_fields=10) as form:
+        chosen = [str(value) for value in form.getlist("idioma")]
+    languages = await teams.set_languages(
+        db(request), viewer, chosen, session.actor(request, viewer)
+    )
+    if not is_htmx(request):
+        return redirect(links.url_path("staff_availability", query={"idiomas": "1"}))
+    return render(request, LANGUAGES_PARTIAL, {"languages": languages, "languages_saved": True})
 
 
 async def set_availability(request: Request) -> Response:
@@ -68,6 +89,7 @@ async def set_availability(request: Request) -> Response:
         return redirect(back)
     context = {
         "memberships": await teams.memberships(db(request), viewer),
+        "languages": await teams.languages_of(db(request), viewer),
         "errors": errors,
         "saved": status_code == 200,
         "next": back,
@@ -82,5 +104,11 @@ routes = [
         set_availability,
         methods=["POST"],
         name="staff_availability_set",
+    ),
+    Route(
+        "/staff/disponibilidad/idiomas",
+        set_languages,
+        methods=["POST"],
+        name="staff_languages_set",
     ),
 ]

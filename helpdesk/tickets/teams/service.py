@@ -8,12 +8,17 @@ of the team and of the request (a regional agent only their office's region; cen
 every region, as ``permissions.region_scope`` says). No team, or nobody eligible: the request
 stays unassigned for someone to claim.
 
+Language first: among the eligible members, those who answer in the request's language
+(``StaffAccount.languages``, declared by each agent) take turns on it; when none of them
+does, every eligible member does. A Creole request reaches the Creole speakers first.
+
 The team row is locked while choosing (``FOR UPDATE`` on PostgreSQL; on SQLite the single
 writer lock, taken first), so concurrent creations take turns and spread evenly.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select, update
@@ -23,6 +28,7 @@ from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import PEOPLE_ROLES, Viewer, require_staff
 from helpdesk.audit import service as audit
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.language import DEFAULT_LANGUAGE, LANGUAGES
 from helpdesk.reference.models import Office
 from helpdesk.tickets.models import Team, TeamKind, TeamMember, Ticket
 
@@ -48,6 +54,26 @@ def next_after(candidates: list[int], last: int | None) -> int | None:
     return candidates[0]
 
 
+def parse_languages(value: str | None) -> tuple[str, ...]:
+    """The portal languages in a stored or submitted list ("ht,es"), in the portal's order;
+    anything else is dropped."""
+    given = {part.strip() for part in (value or "").split(",")}
+    return tuple(code for code in LANGUAGES if code in given)
+
+
+def spoken(declared: str | None) -> frozenset[str]:
+    """The languages someone answers in: what they declared, or Spanish when they declared
+    nothing (every member of the service works in Spanish)."""
+    return frozenset(parse_languages(declared)) or frozenset({DEFAULT_LANGUAGE})
+
+
+def speakers_first(members: Sequence[tuple[int, str]], language: str | None) -> list[int]:
+    """The ids (ascending) who take turns on a request in ``language``: those who speak it,
+    or everyone when nobody does."""
+    speaking = [staff_id for staff_id, declared in members if language in spoken(declared)]
+    return speaking or [staff_id for staff_id, _declared in members]
+
+
 async def _locked_team(db: AsyncSession, code: str) -> Team | None:
     stmt = select(Team).where(Team.code == code).execution_options(populate_existing=True)
     if db.get_bind().dialect.name == "postgresql":
@@ -65,10 +91,13 @@ async def _locked_team(db: AsyncSession, code: str) -> Team | None:
     return await db.scalar(stmt)
 
 
-async def eligible_members(db: AsyncSession, team: Team, region_code: str | None) -> list[int]:
-    """Staff ids, ascending, who may receive the team's next request of ``region_code``."""
+async def eligible_members(
+    db: AsyncSession, team: Team, region_code: str | None
+) -> list[tuple[int, str]]:
+    """(staff id, declared languages), ids ascending, of those who may receive the team's
+    next request of ``region_code``."""
     stmt = (
-        select(StaffAccount.id)
+        select(StaffAccount.id, StaffAccount.languages)
         .join(TeamMember, TeamMember.staff_id == StaffAccount.id)
         .outerjoin(Office, Office.id == StaffAccount.office_id)
         .where(
@@ -85,7 +114,7 @@ async def eligible_members(db: AsyncSession, team: Team, region_code: str | None
         # A request with no region (e.g. from the OIRS mailbox) is outside every regional
         # agent's scope: only central staff could open it once assigned.
         stmt = stmt.where(StaffAccount.role != REGIONAL_AGENT)
-    return list((await db.scalars(stmt)).all())
+    return [(staff_id, languages) for staff_id, languages in await db.execute(stmt)]
 
 
 async def route_new_request(db: AsyncSession, ticket: Ticket) -> int | None:
@@ -104,7 +133,7 @@ async def route_new_request(db: AsyncSession, ticket: Ticket) -> int | None:
     chosen = None
     if team is not None:
         members = await eligible_members(db, team, ticket.region_code)
-        chosen = next_after(members, team.last_assigned_id)
+        chosen = next_after(speakers_first(members, ticket.locale), team.last_assigned_id)
         if chosen is not None:
             ticket.assignee_id = team.last_assigned_id = chosen
     _record(db, ticket, before)
@@ -167,3 +196,35 @@ async def set_availability(
         )
     await db.flush()
     return await memberships(db, viewer)
+
+
+# --- The languages an agent answers in.
+
+
+async def languages_of(db: AsyncSession, viewer: Viewer) -> tuple[str, ...]:
+    declared = await db.scalar(
+        select(StaffAccount.languages).where(StaffAccount.id == require_staff(viewer).id)
+    )
+    return parse_languages(declared)
+
+
+async def set_languages(
+    db: AsyncSession, viewer: Viewer, languages: Iterable[str], actor: audit.Actor
+) -> tuple[str, ...]:
+    """Records the languages the viewer answers in (only portal languages are kept)."""
+    account = await db.get(StaffAccount, require_staff(viewer).id)
+    if account is None:
+        raise AvailabilityRefused(_("Su cuenta ya no existe."))
+    value = ",".join(parse_languages(",".join(languages)))
+    if value != account.languages:
+        audit.record(
+            db,
+            actor,
+            "staff.languages",
+            "staff",
+            account.id,
+            {"languages": [account.languages, value]},
+        )
+        account.languages = value
+        await db.flush()
+    return parse_languages(value)
