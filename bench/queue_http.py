@@ -3,12 +3,16 @@
     .venv/bin/python bench/queue_http.py [--requests 1000000] [--duration 10]
 
 Migrates a fresh SQLite database, fills it with ``--requests`` requests spread over the 16
-regions, 11 kinds and every status (200,000 people; 320 agents, to whom every request past
-"nuevo" is assigned), written directly with the sqlite3 module in large batches (setup, not
-what is measured). Signs in a regional agent and a central analyst through the real form, then
-loads each view of the queue ("all", "mine", "unassigned", "due soon", "overdue", "waiting")
-with wrk (-t2 -c16), first pages and deeper keyset pages drawn at random. Prints req/s and
-latency percentiles per agent and view; the target is p95 < 50 ms for every one.
+regions, 11 kinds, every status and the six languages (200,000 people; 320 agents, to whom
+every request past "nuevo" is assigned), each with the person's first message, most with a
+staff reply, some with a later message from the person or an internal note (so the queue's
+"waiting since" column reads real messages), written directly with the sqlite3 module in large
+batches (setup, not what is measured). Signs in a regional agent and a central analyst through
+the real form (both answer in Spanish and Creole), then loads each view of the queue ("all",
+"mine", "unassigned", "due soon", "overdue", "waiting", plus a language-filtered "all", "mine"
+in "my languages" and "all" oldest first) with wrk (-t2 -c16), first pages and deeper keyset
+pages drawn at random; every page also counts its views. Prints req/s and latency percentiles
+per agent and view; the target is p95 < 50 ms for every one.
 """
 
 from __future__ import annotations
@@ -65,7 +69,20 @@ KINDS = [
 ]
 STATUSES = ["nuevo", "abierto", "en_espera_ciudadano", "resuelto", "cerrado", "reabierto"]
 STATUS_WEIGHTS = [10, 15, 8, 30, 35, 2]
-VIEWS = ["all", "mine", "unassigned", "due_soon", "overdue", "waiting"]
+# Each view's query string: the six views, then a language, "my languages" and oldest first.
+VIEWS = [
+    "vista=all",
+    "vista=mine",
+    "vista=unassigned",
+    "vista=due_soon",
+    "vista=overdue",
+    "vista=waiting",
+    "vista=all&idioma=ru",
+    "vista=mine&idioma=mis",
+    "vista=all&orden=antiguas",
+]
+LOCALES = ["es", "ht", "en", "fr", "zh", "ru"]
+LOCALE_WEIGHTS = [60, 15, 8, 7, 5, 5]
 AGENTS_PER_REGION = 20
 PASSWORD = "bench-password-123"  # noqa: S105 (a throwaway account in a temporary database)
 TARGET_P95_MS = 50.0
@@ -100,9 +117,12 @@ def fill(database: Path, total: int, rng: random.Random) -> None:
     )
     agents = [row[0] for row in connection.execute("SELECT id FROM staff_accounts ORDER BY id")]
     today = date.today()
-    batch = []
+    first_request = connection.execute("SELECT coalesce(max(id), 0) + 1 FROM requests").fetchone()
+    batch: list[tuple[object, ...]] = []
+    messages: list[tuple[object, ...]] = []
     for i in range(total):
         received = now - timedelta(minutes=total - i)
+        _conversation(messages, first_request[0] + i, received, rng)
         due = (today + timedelta(days=rng.randint(-20, 20))).isoformat()
         status = rng.choices(STATUSES, STATUS_WEIGHTS)[0]
         batch.append(
@@ -115,7 +135,7 @@ def fill(database: Path, total: int, rng: random.Random) -> None:
                 f"Consulta número {i}",
                 first_person + rng.randrange(people),
                 rng.choice(REGIONS),
-                "es",
+                rng.choices(LOCALES, LOCALE_WEIGHTS)[0],
                 secrets.token_hex(32),
                 received.strftime("%Y-%m-%d %H:%M:%S.%f"),
                 None if status == "en_espera_ciudadano" else due,  # the clock is stopped
@@ -124,27 +144,55 @@ def fill(database: Path, total: int, rng: random.Random) -> None:
             )
         )
         if len(batch) == 50_000:
-            _insert(connection, batch)
-            batch = []
+            _insert(connection, batch, messages)
+            batch, messages = [], []
     if batch:
-        _insert(connection, batch)
+        _insert(connection, batch, messages)
     connection.execute("ANALYZE")
     connection.commit()
     connection.close()
 
 
-def _insert(connection: sqlite3.Connection, rows: list[tuple[object, ...]]) -> None:
+def _conversation(
+    messages: list[tuple[object, ...]], request_id: int, received: datetime, rng: random.Random
+) -> None:
+    """The person's first message; a staff reply for 60%; then, for a third of those, the
+    person writes again (waiting on us), and some get an internal note (ignored)."""
+    said = [("citizen", 0, received)]
+    if rng.random() < 0.6:
+        said.append(("staff", 0, received + timedelta(hours=1)))
+        if rng.random() < 0.33:
+            said.append(("citizen", 0, received + timedelta(hours=2)))
+    if rng.random() < 0.1:
+        said.append(("staff", 1, received + timedelta(hours=3)))
+    for author, internal, at in said:
+        stamp = at.strftime("%Y-%m-%d %H:%M:%S.%f")
+        messages.append((request_id, author, "Mensaje de prueba", internal, "web", stamp))
+
+
+def _insert(
+    connection: sqlite3.Connection,
+    rows: list[tuple[object, ...]],
+    messages: list[tuple[object, ...]],
+) -> None:
     connection.executemany(
         "INSERT INTO requests (folio, kind, channel, status, priority, subject, person_id,"
         " region_code, locale, access_digest, received_at, legal_due_on, assignee_id,"
         " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         rows,
     )
+    connection.executemany(
+        "INSERT INTO request_messages (request_id, author_kind, body, internal, via,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        messages,
+    )
 
 
 def give_work(database: Path, rng: random.Random) -> None:
-    """Assigns the two signed-in agents 2,000 open requests each, so "mine" has pages."""
+    """Assigns the two signed-in agents 2,000 open requests each, so "mine" has pages, and
+    gives them languages, so "my languages" has a meaning."""
     connection = sqlite3.connect(database)
+    connection.execute("UPDATE staff_accounts SET languages = 'es,ht' WHERE email LIKE 'bench%'")
     for email, region in (("bench0@bench.portal", "RM"), ("bench1@bench.portal", None)):
         (agent,) = connection.execute(
             "SELECT id FROM staff_accounts WHERE email = ?", (email,)
@@ -166,8 +214,9 @@ def give_work(database: Path, rng: random.Random) -> None:
     connection.close()
 
 
-def cursors(database: Path, view: str, regional: bool, rng: random.Random) -> list[str]:
+def cursors(database: Path, query: str, regional: bool, rng: random.Random) -> list[str]:
     """20 deeper pages of a view: keyset cursors taken from rows that view really shows."""
+    view = query.split("&")[0].removeprefix("vista=")
     connection = sqlite3.connect(database)
     rows = connection.execute(
         "SELECT id, legal_due_on FROM requests WHERE (? = 0 OR region_code = 'RM')"
@@ -186,7 +235,7 @@ def cursors(database: Path, view: str, regional: bool, rng: random.Random) -> li
             cursor = f"{due.isoformat()}.{request_id}"
         else:
             cursor = str(request_id)
-        paths.append(f"/staff/solicitudes?vista={view}&antes={cursor}")
+        paths.append(f"/staff/solicitudes?{query}&antes={cursor}")
     return paths
 
 
@@ -255,10 +304,10 @@ def main() -> int:
             for index, name in enumerate(agents):
                 cookie = sign_in(base, f"bench{index}@bench.portal")
                 for view in VIEWS:
-                    paths = [f"/staff/solicitudes?vista={view}"] * 5 + cursors(
+                    paths = [f"/staff/solicitudes?{view}"] * 5 + cursors(
                         directory / "bench.sqlite3", view, index == 0, rng
                     )
-                    script = directory / f"queue{index}-{view}.lua"
+                    script = directory / f"queue{index}-{view.replace('&', '-')}.lua"
                     script.write_text(lua(paths, cookie, args.seed))
                     threads = min(2, args.connections)
                     load.run_load(base + "/", 1, threads, args.connections, script)

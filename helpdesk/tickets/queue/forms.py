@@ -13,13 +13,21 @@ from urllib.parse import urlencode
 from starlette.datastructures import FormData
 
 from helpdesk.core.i18n import gettext as _
+from helpdesk.core.language import LANGUAGES
 from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.citizen.forms import Errors
 from helpdesk.tickets.kinds import KINDS
 from helpdesk.tickets.queue import bulk, tags
 from helpdesk.tickets.queue.search import MAX_TEXT
-from helpdesk.tickets.queue.service import DUE_ORDERED_VIEWS, VIEWS, Cursor, QueueFilter
+from helpdesk.tickets.queue.service import (
+    DUE_ORDERED_VIEWS,
+    NEWEST,
+    ORDERS,
+    VIEWS,
+    Cursor,
+    QueueFilter,
+)
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,11 @@ def parse_queue_query(params: Mapping[str, str]) -> QueueQuery:
     view = params.get("vista", "all")
     kind = params.get("tipo") or None
     view = view if view in VIEWS else "all"
+    order = params.get("orden", NEWEST)
     return QueueQuery(
-        QueueFilter(view, kind if kind in KINDS else None),
+        QueueFilter(
+            view, kind if kind in KINDS else None, order=order if order in ORDERS else NEWEST
+        ),
         parse_cursor(view, params.get("antes", "")),
     )
 
@@ -56,6 +67,13 @@ def parse_cursor(view: str, text: str) -> Cursor | None:
 
 TOPICS = frozenset(k.topic for k in KINDS.values() if k.topic)
 _CODE = re.compile(r"[\w-]{1,40}")
+MY_LANGUAGES = "mis"  # idioma=mis: the languages the signed-in staff member answers in
+
+
+def staff_languages(stored: str | None) -> tuple[str, ...]:
+    """``staff_accounts.languages`` ("es,ht") as the portal's codes, unknown ones dropped."""
+    codes = (code.strip() for code in (stored or "").split(","))
+    return tuple(dict.fromkeys(code for code in codes if code in LANGUAGES))
 
 
 @dataclass(frozen=True)
@@ -66,11 +84,21 @@ class QueueTools:
     tag: str | None = None  # etiqueta
     team_code: str | None = None  # equipo
     topic: str | None = None  # tema
+    language: str | None = None  # idioma: a language code, or MY_LANGUAGES
 
-    def refine(self, queue: QueueFilter) -> QueueFilter:
-        return replace(queue, tag=self.tag, team_code=self.team_code, topic=self.topic)
+    def refine(self, queue: QueueFilter, mine: tuple[str, ...] = ()) -> QueueFilter:
+        """The queue with these filters; ``mine``: the signed-in staff member's languages
+        (none: "my languages" filters nothing, as the option is not offered then)."""
+        languages = mine if self.language == MY_LANGUAGES else (self.language,)
+        return replace(
+            queue,
+            tag=self.tag,
+            team_code=self.team_code,
+            topic=self.topic,
+            languages=tuple(filter(None, languages)) if self.language else (),
+        )
 
-    def query_string(self, kind: str | None) -> str:
+    def query_string(self, kind: str | None, order: str = NEWEST) -> str:
         """``&tipo=…&q=…`` for links that change the view or the page and keep the rest."""
         pairs = {
             "tipo": kind,
@@ -78,6 +106,8 @@ class QueueTools:
             "etiqueta": self.tag,
             "equipo": self.team_code,
             "tema": self.topic,
+            "idioma": self.language,
+            "orden": None if order == NEWEST else order,
         }
         kept = {name: value for name, value in pairs.items() if value}
         return "&" + urlencode(kept) if kept else ""
@@ -91,11 +121,13 @@ def _code(value: str | None) -> str | None:
 def parse_queue_tools(params: Mapping[str, str]) -> QueueTools:
     """Unknown or malformed values are dropped rather than refused, as for the views."""
     topic = params.get("tema") or None
+    language = params.get("idioma") or None
     return QueueTools(
         " ".join((params.get("q") or "").split())[:MAX_TEXT],
         _code(params.get("etiqueta")),
         _code(params.get("equipo")),
         topic if topic in TOPICS else None,
+        language if language in LANGUAGES or language == MY_LANGUAGES else None,
     )
 
 

@@ -7,6 +7,7 @@ from starlette.responses import Response
 
 from helpdesk.accounts import session
 from helpdesk.calendar.service import local_today
+from helpdesk.core.db import utcnow
 from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
@@ -28,15 +29,21 @@ async def render_queue(
     action re-renders it (the selection and the action stay as the agent left them)."""
     chosen = chosen or queue_forms.BulkInput()
     viewer = await session.staff_viewer(request)
-    query = queue_forms.parse_queue_query(request.query_params)
-    today = local_today()
+    params = request.query_params
+    query = queue_forms.parse_queue_query(params)
+    now = utcnow()
+    today = local_today(now)
+    found = await queue_tools.choices(db(request), viewer.id)
     # Search results when the search box is filled; tag, team and topic filters otherwise.
     rows = await queue_tools.rows(
-        db(request), viewer, request.query_params, query, today, queues.PAGE_SIZE + 1
+        db(request), viewer, params, query, today, queues.PAGE_SIZE + 1, found.my_languages
     )
     page = rows[: queues.PAGE_SIZE]
     more = len(rows) > queues.PAGE_SIZE
     next_before = str(queues.next_cursor(query.queue.view, page[-1])) if more else None
+    # Each view's count with the same filters, so a tab says what it leads to.
+    refined = queue_forms.parse_queue_tools(params).refine(query.queue, found.my_languages)
+    counts = await queues.view_counts(db(request), viewer, refined, today)
     names = kind_names()
     context = {
         "me": viewer,
@@ -44,16 +51,25 @@ async def render_queue(
         "kind": query.queue.kind or "",
         "views": queues.VIEWS,
         "view_names": queue_view.view_names(),
+        "view_counts": queue_view.count_labels(counts),
         "kinds": names,
+        "languages": queue_view.language_names(),
+        "orders": queue_view.order_names(),
+        "due_ordered": query.queue.view in queues.DUE_ORDERED_VIEWS,
         "next_before": next_before,
     }
     context |= await queue_tools.context(
-        db(request), viewer, request.query_params, query.queue.kind, page, errors
+        db(request), viewer, params, query.queue, page, found, errors
     )
     context["rows"] = page
     context["bulk_chosen"] = chosen
     context["rows_html"] = queue_view.table_rows(
-        page, today, names, status_flow.status_names(), context.pop("row_tags"), chosen.folios
+        page,
+        queue_view.RowClock(today, now),
+        names,
+        status_flow.status_names(),
+        context.pop("row_tags"),
+        chosen.folios,
     )
     # htmx swaps only the results region (views, filters, rows, paging) in place.
     name = "_results.html" if wants_fragment(request) else "queue.html"

@@ -1,6 +1,6 @@
 """The queue table's rows, rendered here rather than in Jinja.
 
-A page has fifty rows of eight cells. In Jinja every value is its own ``escape()`` call and
+A page has fifty rows of eleven cells. In Jinja every value is its own ``escape()`` call and
 its own ``Markup`` object, some 700 per page: more than half the page's rendering time
 (measured with cProfile and py-spy under wrk). Here each value is escaped once with
 ``escape_text`` into one string per row; the labels are translated and escaped once per
@@ -12,17 +12,42 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from functools import lru_cache
 
+from babel import dates
 from markupsafe import Markup
 
 from helpdesk.core import links
-from helpdesk.core.i18n import format_date, gettext
+from helpdesk.core.i18n import (
+    BABEL_LOCALES,
+    LANGUAGE_NAMES,
+    format_date,
+    format_duration,
+    get_locale,
+    gettext,
+)
 from helpdesk.core.templating import escape_text as _text
 from helpdesk.tickets import status_flow
-from helpdesk.tickets.queue.service import DUE_SOON_DAYS, QueueRow
+from helpdesk.tickets.queue.service import COUNT_CAP, DUE_SOON_DAYS, NEWEST, OLDEST, QueueRow
 
 _FOLIO_MARK = "FOLIO"
+
+
+@dataclass(frozen=True, slots=True)
+class RowClock:
+    """The page's today (deadlines, the service's calendar) and now (waits)."""
+
+    today: date
+    now: datetime
+
+
+def _muted(text: str) -> str:
+    return '<span class="muted">' + _text(text) + "</span>"
+
+
+def _state(css: str, text: str) -> str:
+    return f' <strong class="due-state {css}">' + _text(text) + "</strong>"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,17 +59,25 @@ class RowLabels:
     stopped: str
     overdue: str
     due_soon: str
+    on_time: str
     unassigned: str
+    answered: str
+    no_message: str
+    no_region: str
 
     @classmethod
     def translated(cls) -> RowLabels:
         return cls(
             _text(gettext("Seleccionar")),
             _text(gettext("(sin nombre)")),
-            '<span class="muted">' + _text(gettext("Detenido")) + "</span>",
-            ' <strong class="badge due-overdue">' + _text(gettext("Vencida")) + "</strong>",
-            ' <strong class="badge due-soon">' + _text(gettext("Por vencer")) + "</strong>",
-            '<span class="muted">' + _text(gettext("Sin asignar")) + "</span>",
+            _state("due-stopped", gettext("Detenido")),
+            _state("due-overdue", gettext("Vencida")),
+            _state("due-soon", gettext("Por vencer")),
+            _state("due-ok", gettext("En plazo")),
+            _muted(gettext("Sin asignar")),
+            _muted(gettext("Respondida")),
+            '<span class="muted" title="' + _text(gettext("Sin mensajes")) + '">—</span>',
+            '<span class="muted">—</span>',
         )
 
 
@@ -60,8 +93,26 @@ def view_names() -> dict[str, str]:
     }
 
 
+def count_labels(counts: Mapping[str, int]) -> dict[str, str]:
+    """Each view's count as its tab shows it: "999+" from the cap on."""
+    return {
+        view: f"{COUNT_CAP - 1}+" if count >= COUNT_CAP else str(count)
+        for view, count in counts.items()
+    }
+
+
+def order_names() -> dict[str, str]:
+    return {NEWEST: gettext("Más recientes primero"), OLDEST: gettext("Más antiguas primero")}
+
+
+def language_names() -> dict[str, str]:
+    """The languages a request may be written in, each named in itself."""
+    return dict(LANGUAGE_NAMES)
+
+
 def due_state(due: date | None, status: str, today: date) -> str | None:
-    """ "overdue" or "due_soon" for an open request, shown as text beside the date."""
+    """ "overdue" or "due_soon" for an open request, shown as text beside the date (the
+    request page's badge)."""
     if due is None or not status_flow.is_open(status):
         return None
     if due < today:
@@ -71,9 +122,54 @@ def due_state(due: date | None, status: str, today: date) -> str | None:
     return None
 
 
+def deadline_state(due: date | None, status: str, today: date) -> str | None:
+    """The queue's word for the legal deadline of an open request: "overdue", "due_soon",
+    "on_time", or "stopped" (no date while the clock is stopped); None for a closed one."""
+    if not status_flow.is_open(status):
+        return None
+    return due_state(due, status, today) or ("on_time" if due else "stopped")
+
+
+# Babel's wording of a wait is slow, and a page's waits fall on a few values once rounded
+# to their largest unit, as the words are.
+_UNITS = (86400, 3600, 60, 1)
+
+
+@lru_cache(maxsize=2048)
+def _wait_words(rounded: int, locale: str) -> str:
+    return _text(format_duration(timedelta(seconds=rounded), locale))
+
+
+def wait_words(waited: timedelta, locale: str) -> str:
+    seconds = max(int(waited.total_seconds()), 0)
+    size = next((s for s in _UNITS if seconds >= s), 1)
+    return _wait_words(round(seconds / size) * size, locale)
+
+
+@lru_cache(maxsize=1024)
+def _short_date(day: date, locale: str) -> str:
+    """A deadline in digits, to keep the column narrow; the date in words as its title."""
+    digits = dates.format_date(day, format="short", locale=BABEL_LOCALES[locale])
+    return (
+        f'<time datetime="{day.isoformat()}" title="{_text(format_date(day, locale))}">'
+        f"{_text(digits)}</time>"
+    )
+
+
+def _language_badges(rows: Sequence[QueueRow]) -> dict[str, str]:
+    badges = {}
+    for code in {r.locale for r in rows}:
+        name = _text(LANGUAGE_NAMES.get(code, code))
+        badges[code] = (
+            f'<span class="badge lang" title="{name}"><span aria-hidden="true">{_text(code)}'
+            f'</span><span class="visually-hidden" lang="{_text(code)}">{name}</span></span>'
+        )
+    return badges
+
+
 def table_rows(
     rows: Sequence[QueueRow],
-    today: date,
+    clock: RowClock,
     kind_names: Mapping[str, str],
     status_names: Mapping[str, str],
     row_tags: Mapping[int, Sequence[str]],
@@ -81,15 +177,19 @@ def table_rows(
 ) -> Markup:
     """The table body's rows, escaped value by value; the ``selected`` folios ticked."""
     labels = RowLabels.translated()
-    badges = {"overdue": labels.overdue, "due_soon": labels.due_soon, None: ""}
-    # Kinds, statuses and dates repeat down the page: each escaped once.
+    states = {
+        "overdue": labels.overdue,
+        "due_soon": labels.due_soon,
+        "on_time": labels.on_time,
+        "stopped": labels.stopped,
+        None: "",
+    }
+    # Kinds, statuses, languages and dates repeat down the page: each escaped once.
     kinds = {code: _text(kind_names.get(code, code)) for code in {r.kind for r in rows}}
     statuses = {code: _text(status_names.get(code, code)) for code in {r.status for r in rows}}
-    dates = {
-        due: f'<time datetime="{due.isoformat()}">{_text(format_date(due))}</time>'
-        for due in {r.legal_due_on for r in rows}
-        if due
-    }
+    languages = _language_badges(rows)
+    locale = get_locale()
+    due_dates = {due: _short_date(due, locale) for due in {r.legal_due_on for r in rows} if due}
     # The request page's path, built once per page around each folio: a folio is capital
     # letters, digits and dashes (folios.format_folio), the same escaped, quoted or not.
     page_path = links.url_path("staff_request", folio=_FOLIO_MARK)
@@ -97,25 +197,34 @@ def table_rows(
     html = []
     for r in rows:
         folio = _text(r.folio)
-        link = f"{before}{folio}{after}"
         due = r.legal_due_on
         subject = _text(r.subject)
+        tags = ""
         if r.id in row_tags:
-            subject += "".join(
-                f' <span class="badge tag">{_text(t)}</span>' for t in row_tags[r.id]
-            )
+            tags = "".join(f' <span class="badge tag">{_text(t)}</span>' for t in row_tags[r.id])
         assignee = _text(r.assignee_name) if r.assignee_id and r.assignee_name else None
+        since = r.waiting_since
+        if since is not None:
+            wait = (
+                f'<time datetime="{since.isoformat()}">'
+                f"{wait_words(clock.now - since, locale)}</time>"
+            )
+        else:
+            wait = labels.answered if r.staff_said_at else labels.no_message
+        state = deadline_state(due, r.status, clock.today)
         html.append(
             f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'
             f"{' checked' if r.folio in selected else ''}"
             f' aria-label="{labels.select} {folio}"></td>'
-            f'<td><a href="{link}" data-queue-row-link>{folio}</a></td>'
-            f"<td>{subject}</td>"
+            f'<td><a href="{before}{folio}{after}" data-queue-row-link>{folio}</a></td>'
+            f'<td><span class="clip" title="{subject}">{subject}{tags}</span></td>'
             f"<td>{_text(r.person_name) if r.person_name else labels.unnamed}</td>"
+            f"<td>{languages[r.locale]}</td>"
+            f"<td>{_text(r.region_code) if r.region_code else labels.no_region}</td>"
             f"<td>{kinds[r.kind]}</td>"
             f"<td>{statuses[r.status]}</td>"
-            f"<td>{dates[due] if due else labels.stopped}"
-            f"{badges[due_state(due, r.status, today)]}</td>"
+            f"<td>{wait}</td>"
+            f'<td class="due">{due_dates[due] if due else ""}{states[state]}</td>'
             f"<td>{assignee or labels.unassigned}</td>"
             "</tr>\n"
         )

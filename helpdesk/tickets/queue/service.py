@@ -1,27 +1,29 @@
 """Agent queues: the views agents work from, region-scoped in the service layer.
 
 Pages are keyset-paginated and never count every row, so a queue answers as fast with a
-million requests as with a hundred: most views newest first (keyset on the id); "due soon" and
+million requests as with a hundred: most views newest first or oldest first (keyset on the
+id, either way); "due soon" and
 "overdue" most urgent first (keyset on the legal due date, then the id), each walking a partial
 index of the open requests instead of sorting the rows that match.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Result, Select, bindparam, func, select, union_all
+from sqlalchemy import Result, Select, bindparam, false, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import Label
 
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.accounts.permissions import Viewer, region_scope
 from helpdesk.people.models import Person
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.kinds import KINDS
-from helpdesk.tickets.models import Ticket, TicketTag
+from helpdesk.tickets.models import Ticket, TicketMessage, TicketTag
 
 VIEWS = ("all", "mine", "unassigned", "due_soon", "overdue", "waiting")
 DUE_ORDERED_VIEWS = frozenset({"due_soon", "overdue"})
@@ -31,6 +33,8 @@ OPEN_STATUSES = tuple(s for s in status_flow.STATUSES if status_flow.is_open(s))
 OPEN_LITERALS = bindparam("open_statuses", OPEN_STATUSES, expanding=True, literal_execute=True)
 DUE_SOON_DAYS = 3
 PAGE_SIZE = 50
+NEWEST, OLDEST = "recientes", "antiguas"  # the id-ordered views' two orders (``orden``)
+ORDERS = (NEWEST, OLDEST)
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class QueueFilter:
     tag: str | None = None
     team_code: str | None = None
     topic: str | None = None  # a portal topic: the kinds whose ``topic`` it is
+    languages: tuple[str, ...] = ()  # the requests' ``locale``: one, or the agent's own
+    order: str = NEWEST  # id-ordered views only; due-ordered views are most urgent first
 
 
 class QueueRow(NamedTuple):
@@ -57,6 +63,16 @@ class QueueRow(NamedTuple):
     assignee_id: int | None
     person_name: str
     assignee_name: str | None = None
+    locale: str = ""
+    # The person's last public message and staff's last public reply: the person waits
+    # for us when the first is the later one.
+    person_said_at: datetime | None = None
+    staff_said_at: datetime | None = None
+
+    @property
+    def waiting_since(self) -> datetime | None:
+        said, replied = self.person_said_at, self.staff_said_at
+        return said if said is not None and (replied is None or said > replied) else None
 
 
 # Core columns throughout: a page is read, never changed, and an ORM-enabled statement
@@ -65,6 +81,19 @@ _R = Ticket.__table__.c
 _PEOPLE = Person.__table__
 _ASSIGNEE = StaffAccount.__table__.alias("assignee")
 _TAGS = TicketTag.__table__.c
+_MESSAGES = TicketMessage.__table__
+
+
+def _last_public(author_kind: str) -> Label[datetime]:
+    """When ``author_kind`` last wrote on the row's request, notes left out: a correlated
+    subquery on ix_request_messages_request_id, run for the page's rows only."""
+    m = _MESSAGES.alias(f"last_{author_kind}")
+    return (
+        select(func.max(m.c.created_at))
+        .where(m.c.request_id == _R.id, m.c.author_kind == author_kind, m.c.internal == false())
+        .scalar_subquery()
+        .label(f"{author_kind}_said_at")
+    )
 
 
 # Person.name_from, in SQL: the rows then come as QueueRow's fields, in order.
@@ -90,6 +119,9 @@ def select_rows() -> Select[tuple[object, ...]]:
             _R.assignee_id,
             _PERSON_NAME,
             _ASSIGNEE.c.full_name,
+            _R.locale,
+            _last_public("citizen"),
+            _last_public("staff"),
         )
         .join(_PEOPLE, _PEOPLE.c.id == _R.person_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == _R.assignee_id)
@@ -128,6 +160,8 @@ class _Shape:
     tag: bool
     team: bool
     topic: str | None  # its kinds are part of the SQL (a handful of codes)
+    languages: bool
+    oldest_first: bool
     after: bool
     after_due: bool
     limit: int
@@ -136,14 +170,20 @@ class _Shape:
 @lru_cache(maxsize=1024)
 def _statement(shape: _Shape) -> Select[tuple[object, ...]]:
     """Built once per shape: building and hashing the statement cost more than running it."""
-    stmt = select_rows().limit(shape.limit)
+    return _order_and_page(_where(select_rows().limit(shape.limit), shape), shape)
+
+
+def _where(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[object, ...]]:
+    """What a view with its filters shows, for its rows and for its count alike."""
     if shape.scoped:
         stmt = stmt.where(_R.region_code == bindparam("scope"))
     if shape.region:
         stmt = stmt.where(_R.region_code == bindparam("region"))
     if shape.kind:
         stmt = stmt.where(_R.kind == bindparam("kind"))
-    return _order_and_page(_view(_tools_filters(stmt, shape), shape.view), shape)
+    if shape.languages:
+        stmt = stmt.where(_R.locale.in_(bindparam("languages", expanding=True)))
+    return _view(_tools_filters(stmt, shape), shape.view)
 
 
 def _view(stmt: Select[tuple[object, ...]], view: str) -> Select[tuple[object, ...]]:
@@ -169,6 +209,9 @@ def _order_and_page(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[t
         if shape.view == "due_soon":
             stmt = stmt.where(_R.legal_due_on >= bindparam("today"))
         return stmt.order_by(_R.legal_due_on, _R.id)
+    if shape.oldest_first:
+        stmt = stmt.order_by(_R.id)
+        return stmt.where(_R.id > bindparam("after_id")) if shape.after else stmt
     stmt = stmt.order_by(_R.id.desc())
     return stmt.where(_R.id < bindparam("after_id")) if shape.after else stmt
 
@@ -227,7 +270,23 @@ async def queue_page(
         raise ValueError(f"unknown view {queue.view!r}")
     scope = region_scope(viewer)  # regional agents: their region only, whatever they ask
     after_due = after is not None and after.due is not None and queue.view in DUE_ORDERED_VIEWS
-    shape = _Shape(
+    shape = _shape(queue, scope, limit)
+    shape = replace(
+        shape,
+        after=after is not None and (after_due or queue.view not in DUE_ORDERED_VIEWS),
+        after_due=after_due,
+    )
+    values = _values(viewer, queue, scope, today) | {
+        "later_from": _later_from(queue.view, today, after),
+        "after_id": after.id if after is not None else None,
+        "after_due": after.due if after is not None else None,
+    }
+    # Values the shape does not use are ignored.
+    return to_rows(await db.execute(_statement(shape), values))
+
+
+def _shape(queue: QueueFilter, scope: str | None, limit: int) -> _Shape:
+    return _Shape(
         view=queue.view,
         scoped=scope is not None,
         region=queue.region_code is not None,
@@ -235,22 +294,54 @@ async def queue_page(
         tag=queue.tag is not None,
         team=queue.team_code is not None,
         topic=queue.topic,
-        after=after is not None and (after_due or queue.view not in DUE_ORDERED_VIEWS),
-        after_due=after_due,
+        languages=bool(queue.languages),
+        oldest_first=queue.order == OLDEST and queue.view not in DUE_ORDERED_VIEWS,
+        after=False,
+        after_due=False,
         limit=limit,
     )
-    values = {
+
+
+def _values(
+    viewer: Viewer, queue: QueueFilter, scope: str | None, today: date
+) -> dict[str, object]:
+    return {
         "scope": scope,
         "region": queue.region_code,
         "kind": queue.kind,
         "tag": queue.tag,
         "team": queue.team_code,
+        "languages": list(queue.languages),
         "me": viewer.id,
         "today": today,
-        "later_from": _later_from(queue.view, today, after),
         "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),
-        "after_id": after.id if after is not None else None,
-        "after_due": after.due if after is not None else None,
     }
-    # Values the shape does not use are ignored.
-    return to_rows(await db.execute(_statement(shape), values))
+
+
+COUNT_CAP = 1000  # a view's count stops here: the tab says "999+"
+
+
+@lru_cache(maxsize=256)
+def _count_statement(shapes: tuple[_Shape, ...]) -> Select[tuple[object, ...]]:
+    """Each view's matches up to the cap, all in one statement: the same ``_where`` as its
+    rows, so a tab's count and the rows it leads to cannot disagree."""
+    counts = []
+    for position, shape in enumerate(shapes):
+        matches = _where(select(_R.id), shape)
+        if shape.view == "due_soon":  # the rows' first page adds this bound (_order_and_page)
+            matches = matches.where(_R.legal_due_on >= bindparam("today"))
+        capped = matches.limit(COUNT_CAP).subquery()
+        counts.append(select(literal(position), func.count()).select_from(capped))
+    return union_all(*counts)  # type: ignore[return-value]
+
+
+async def view_counts(
+    db: AsyncSession, viewer: Viewer, queue: QueueFilter, today: date
+) -> dict[str, int]:
+    """How many requests each view shows with ``queue``'s filters, counted up to
+    ``COUNT_CAP`` (a count at the cap means "at least that many")."""
+    scope = region_scope(viewer)
+    shapes = tuple(_shape(replace(queue, view=view), scope, COUNT_CAP) for view in VIEWS)
+    values = _values(viewer, queue, scope, today)
+    result = await db.execute(_count_statement(shapes), values)
+    return {VIEWS[position]: count for position, count in result}

@@ -5,6 +5,7 @@ for its htmx fragment alike, so both get the same rows and context."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select, text
@@ -31,13 +32,15 @@ async def rows(
     query: queue_forms.QueueQuery,
     today: date,
     limit: int,
+    my_languages: tuple[str, ...] = (),
 ) -> list[queues.QueueRow]:
     """Search results when the search box is filled, else the queue with every filter."""
     tools = queue_forms.parse_queue_tools(params)
     if tools.text:
         before = queue_forms.search_before(params.get("antes", ""))
         return await search.search_requests(db, viewer, tools.text, before, limit)
-    return await queues.queue_page(db, viewer, tools.refine(query.queue), today, query.after, limit)
+    queue = tools.refine(query.queue, my_languages)
+    return await queues.queue_page(db, viewer, queue, today, query.after, limit)
 
 
 def _shown(params: QueryParams, changed: int | None = None) -> list[tuple[str, str]]:
@@ -53,13 +56,37 @@ def back_to_queue(params: QueryParams, changed: int | None = None) -> str:
     return links.url_path("staff_queue", query=_shown(params, changed))
 
 
-# Both filters' choices in one statement: the queue page asks on every load.
+# The filters' choices and the signed-in staff member's languages in one statement: the
+# queue page asks on every load, before its rows ("my languages" filters them).
 _FILTER_CHOICES = text(
     tags.TAGS_IN_USE  # noqa: S608 (constant SQL: no value is formatted in)
     + " SELECT 'tag', tag, tag FROM seen WHERE tag IS NOT NULL"
     " UNION ALL SELECT 'team', code, name FROM teams"
+    " UNION ALL SELECT 'me', languages, '' FROM staff_accounts WHERE id = :me"
 )
 TAG_CHOICES_MAX = 200
+
+
+@dataclass(frozen=True)
+class Choices:
+    tags: list[str]  # in use, alphabetically
+    teams: list[tuple[str, str]]  # (code, name) by name
+    my_languages: tuple[str, ...]  # the signed-in staff member's, as stored
+
+
+async def choices(db: AsyncSession, me: int, tag_limit: int = TAG_CHOICES_MAX) -> Choices:
+    tag_choices: list[str] = []
+    teams: list[tuple[str, str]] = []
+    mine: tuple[str, ...] = ()
+    for what, code, name in await db.execute(_FILTER_CHOICES, {"limit": tag_limit, "me": me}):
+        if what == "tag":
+            tag_choices.append(code)
+        elif what == "team":
+            teams.append((code, name))
+        else:
+            mine = queue_forms.staff_languages(code)
+    teams.sort(key=lambda team: (team[1], team[0]))
+    return Choices(sorted(tag_choices), teams, mine)
 
 
 async def filter_choices(
@@ -67,15 +94,8 @@ async def filter_choices(
 ) -> tuple[list[str], list[tuple[str, str]]]:
     """The tags in use (at most ``tag_limit``), alphabetically, and the teams (code, name)
     by name."""
-    tag_choices: list[str] = []
-    teams: list[tuple[str, str]] = []
-    for what, code, name in await db.execute(_FILTER_CHOICES, {"limit": tag_limit}):
-        if what == "tag":
-            tag_choices.append(code)
-        else:
-            teams.append((code, name))
-    teams.sort(key=lambda team: (team[1], team[0]))
-    return sorted(tag_choices), teams
+    found = await choices(db, 0, tag_limit)
+    return found.tags, found.teams
 
 
 async def _agent_choices(db: AsyncSession, viewer: Viewer) -> list[tuple[int, str]]:
@@ -99,20 +119,24 @@ async def context(
     db: AsyncSession,
     viewer: Viewer,
     params: QueryParams,
-    kind: str | None,
+    queue: queues.QueueFilter,
     page: Sequence[queues.QueueRow],
+    found: Choices,
     errors: dict[str, str] | None = None,
 ) -> dict[str, object]:
     tools = queue_forms.parse_queue_tools(params)
-    tag_choices, teams = await filter_choices(db)
+    tag_choices = found.tags
     return {
         "search_text": tools.text,
         "tag": tools.tag or "",
         "team": tools.team_code or "",
         "topic": tools.topic or "",
-        "filter_qs": tools.query_string(kind),
+        "language": tools.language or "",
+        "my_languages": found.my_languages,
+        "order": queue.order,
+        "filter_qs": tools.query_string(queue.kind, queue.order),
         "tag_choices": tag_choices,
-        "teams": teams,
+        "teams": found.teams,
         "topics": {k.topic: k.name for k in KINDS.values() if k.topic},
         # No tag in use anywhere (a new install, the benchmark): no query for the rows' tags.
         "row_tags": await tags.tags_of(db, (r.id for r in page)) if tag_choices else {},
