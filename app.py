@@ -64,6 +64,7 @@ from helpdesk.tickets.opening import intake
 from helpdesk.tickets.opening import routes as tickets_opening_routes
 from helpdesk.tickets.queue import routes as tickets_queue_routes
 from helpdesk.tickets.teams import routes as tickets_teams_routes
+from helpdesk.tickets.workbench import context as request_context
 from helpdesk.tickets.workbench import links_routes as tickets_links_routes
 from helpdesk.tickets.workbench import presence_routes as tickets_presence_routes
 from helpdesk.tickets.workbench import routes as tickets_workbench_routes
@@ -209,6 +210,9 @@ def register_contributions() -> None:
         "requests", person_records.move_requests, person_records.restore_requests
     )
     people_sections.register_staff_home_panel(tickets_teams_routes.home_panel)
+    # The person's context beside a request: their other requests first; cases, appointments
+    # and escalations register theirs here as they land.
+    request_context.register_section(request_context.other_requests)
 
 
 def body_limits(settings: Settings) -> BodyLimits:

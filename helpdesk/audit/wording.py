@@ -49,6 +49,7 @@ STATUS_FIELDS = frozenset({"status"})
 def field_labels() -> dict[str, str]:
     return {
         "status": _("Estado"),
+        "priority": _("Prioridad"),
         "assignee_id": _("Asignada a"),
         "team_code": _("Equipo"),
         "equipo": _("Equipo"),
@@ -238,6 +239,11 @@ def _citizen_reply(r: _Reading) -> str:
     return _("La persona respondió")
 
 
+def _staff_attachments(r: _Reading) -> str:
+    r.used.update(("message", "attachments"))
+    return _("Adjuntó %(n)s archivo(s) a su respuesta", n=r.raw_after("attachments"))
+
+
 def _note(r: _Reading) -> str:
     r.used.add("message")
     return _("Agregó una nota interna")
@@ -256,6 +262,11 @@ def _sentences() -> dict[str, Sentence]:
         "request.unassign": _assign,
         "request.team": lambda r: _("Enviada al equipo %(team)s", team=r.after("team_code")),
         "request.staff_reply": _reply,
+        "request.staff_attachments": _staff_attachments,
+        "request.priority": lambda r: _("Prioridad cambiada de «%(before)s» a «%(after)s»",
+                                        before=r.before("priority"), after=r.after("priority")),
+        "request.kind": lambda r: _("Tipo cambiado de «%(before)s» a «%(after)s»",
+                                    before=r.before("kind"), after=r.after("kind")),
         "request.note": _note,
         "request.citizen_reply": _citizen_reply,
         "request.macro": lambda r: _("Respondió con la respuesta tipo «%(code)s»",

@@ -1,5 +1,5 @@
 // Keyboard shortcuts on the agent's queue and request pages, listed in the "Atajos de teclado"
-// dialog (templates/tickets/agent/_shortcuts.html). Loaded deferred on staff pages; every
+// dialog (templates/tickets/workbench/_shortcuts.html). Loaded deferred on staff pages; every
 // action is also an ordinary link, button or field, so nothing depends on this script.
 (function () {
   "use strict";
@@ -11,6 +11,33 @@
   }
   function noteBox() {
     return document.getElementById("nota-texto");
+  }
+  // The request page's links along the queue the agent came from (templates/tickets/
+  // workbench/detail.html): absent on the queue page, where j/k move between rows instead.
+  function requestLink(which) {
+    return document.querySelector("[data-request-" + which + "]");
+  }
+  function queueLink() {
+    return document.querySelector(".request-nav a");
+  }
+  function follow(link) {
+    if (!link) {
+      return false;
+    }
+    window.location.assign(link.href);
+    return true;
+  }
+  function sendAndNext(form) {
+    var button = form && form.querySelector('button[name="siguiente"]');
+    if (!button) {
+      return false;
+    }
+    if (form.requestSubmit) {
+      form.requestSubmit(button); // the button's name and value go with the form
+    } else {
+      button.click();
+    }
+    return true;
   }
   function claimForm() {
     return document.querySelector('form[action$="/tomar"]');
@@ -63,6 +90,10 @@
     advertise(claim && claim.querySelector('button[type="submit"]'), "T");
     advertise(reply && reply.form && reply.form.querySelector('button[type="submit"]'),
       "Control+Enter Alt+Enter");
+    advertise(reply && reply.form && reply.form.querySelector('button[name="siguiente"]'),
+      "Control+Shift+Enter");
+    advertise(requestLink("next"), "J ]");
+    advertise(requestLink("prev"), "K [");
     advertise(searchBox(), "/");
     var toggle = document.querySelector("[data-shortcuts-toggle]");
     if (toggle) {
@@ -149,16 +180,30 @@
       return focus(replyBox());
     },
     n: function () {
-      return focus(noteBox());
+      var box = noteBox();
+      var folded = box && box.closest("details");
+      if (folded) {
+        folded.open = true; // the note form is folded under the reply box
+      }
+      return focus(box);
+    },
+    "]": function () {
+      return follow(requestLink("next"));
+    },
+    "[": function () {
+      return follow(requestLink("prev"));
+    },
+    u: function () {
+      return follow(queueLink());
     },
     t: function () {
       return submit(claimForm());
     },
     j: function () {
-      return moveRow(1);
+      return rowLinks().length ? moveRow(1) : follow(requestLink("next"));
     },
     k: function () {
-      return moveRow(-1);
+      return rowLinks().length ? moveRow(-1) : follow(requestLink("prev"));
     },
     o: openRow,
     "/": function () {
@@ -180,6 +225,18 @@
     }
     var target = event.target;
     var reply = replyBox();
+    if (
+      event.key === "Enter" &&
+      event.ctrlKey &&
+      event.shiftKey &&
+      !event.metaKey &&
+      reply &&
+      target === reply
+    ) {
+      event.preventDefault();
+      sendAndNext(reply.form);
+      return;
+    }
     if (
       event.key === "Enter" &&
       (event.ctrlKey || event.altKey) &&

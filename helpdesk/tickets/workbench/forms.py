@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -11,6 +12,8 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.core.row_ids import row_id
 from helpdesk.tickets import status_flow
 from helpdesk.tickets.citizen.forms import BODY_MAX, Errors, check_body
+from helpdesk.tickets.kinds import KINDS, PRIORITIES
+from helpdesk.tickets.workbench.properties import Wanted
 from helpdesk.tickets.workbench.service import AGENT_REPLY_TARGETS
 
 
@@ -75,3 +78,38 @@ def parse_seen(form: Mapping[str, Any]) -> int | None:
     malformed, which skips the crossed-replies check rather than refusing the reply)."""
     seen = _text(form, "visto")
     return row_id(seen)
+
+
+_TEAM_CODE = re.compile(r"[\w-]{1,40}")
+
+
+def parse_properties(form: Mapping[str, Any]) -> tuple[Wanted, Errors]:
+    """The side pane's form. A field not sent keeps its value; ``asignada`` and ``equipo``
+    sent empty mean "nobody" and "no team"."""
+    errors: Errors = {}
+    status = _text(form, "estado") if "estado" in form else None
+    if status is not None and status not in status_flow.STATUSES:
+        errors["estado"] = _("Elija un estado de la lista.")
+    priority = _text(form, "prioridad") if "prioridad" in form else None
+    if priority is not None and priority not in PRIORITIES:
+        errors["prioridad"] = _("Elija una prioridad de la lista.")
+    kind = _text(form, "tipo") if "tipo" in form else None
+    if kind is not None and kind not in KINDS:
+        errors["tipo"] = _("Elija un tipo de la lista.")
+    assignee_text = _text(form, "asignada")
+    assignee = row_id(assignee_text) if assignee_text else None
+    if assignee_text and assignee is None:
+        errors["asignada"] = _("Elija a una persona de la lista.")
+    team = _text(form, "equipo") or None
+    if team is not None and not _TEAM_CODE.fullmatch(team):
+        errors["equipo"] = _("Elija un equipo de la lista.")
+    wanted = Wanted(
+        status=None if "estado" in errors else status,
+        priority=None if "prioridad" in errors else priority,
+        kind=None if "tipo" in errors else kind,
+        assignee_sent="asignada" in form and "asignada" not in errors,
+        assignee_id=assignee,
+        team_sent="equipo" in form and "equipo" not in errors,
+        team_code=team,
+    )
+    return wanted, errors

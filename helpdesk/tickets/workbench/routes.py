@@ -14,12 +14,24 @@ from starlette.routing import Route
 
 import helpdesk.core.row_ids  # noqa: F401  (registers the {name:id} route convertor)
 from helpdesk.accounts import session
+from helpdesk.accounts.permissions import Viewer
+from helpdesk.calendar.service import local_today
+from helpdesk.core.htmx import wants_fragment
 from helpdesk.core.unit_of_work import db
-from helpdesk.core.web import settings
-from helpdesk.tickets import downloads, status_flow
+from helpdesk.core.web import redirect, settings
+from helpdesk.tickets import downloads, status_flow, uploads
 from helpdesk.tickets.answers import effects as template_effects
+from helpdesk.tickets.citizen.forms import check_file_count
+from helpdesk.tickets.models import Ticket
 from helpdesk.tickets.workbench import forms as agent_forms
-from helpdesk.tickets.workbench import page, person_link, presence
+from helpdesk.tickets.workbench import (
+    page,
+    person_link,
+    presence,
+    properties,
+    queue_nav,
+    staff_files,
+)
 from helpdesk.tickets.workbench import service as agent_service
 
 # --- One request.
@@ -32,21 +44,34 @@ async def detail(request: Request) -> Response:
 
 async def reply(request: Request) -> Response:
     viewer, item = await page.load(request)
-    async with request.form(max_files=0, max_fields=10) as form:
+    async with request.form(max_files=uploads.MAX_FORM_FILES, max_fields=20) as form:
         data, errors = agent_forms.parse_reply(form)
         seen_id = agent_forms.parse_seen(form)
         macro_code = template_effects.parse_code(form)
+        cola = queue_nav.clean(_field(form, queue_nav.PARAM))
+        and_next = _field(form, "siguiente") == "1"
+        files = uploads.chosen_files(form)
+        check_file_count(len(files), uploads.POLICY.max_files, errors)
+        # The person's limits and checks, stored before the unit of work commits.
+        stored = [] if errors else await uploads.store(request, files, errors)
     values = {"texto": data.body, "luego": data.then_status or "", "plantilla": macro_code}
     if data.language:
         values["idioma"] = data.language
+    lost = bool(files)
     if errors:
-        return await page.render_detail(request, viewer, item, errors, values, 422)
+        await uploads.discard(request, stored)
+        return await page.render_detail(
+            request, viewer, item, errors, values, 422, cola=cola, files_lost=lost
+        )
     if await presence.replied_since(db(request), viewer, item, seen_id):
+        await uploads.discard(request, stored)
         crossed = presence.crossed_reply_message()
         shown = {"form": crossed, "visto": crossed}  # at the top and next to the send button
-        return await page.render_detail(request, viewer, item, shown, values, 409)
+        return await page.render_detail(
+            request, viewer, item, shown, values, 409, cola=cola, files_lost=lost
+        )
     try:
-        await template_effects.reply_with_macro(
+        message = await template_effects.reply_with_macro(
             db(request),
             viewer,
             item,
@@ -57,50 +82,107 @@ async def reply(request: Request) -> Response:
             macro_code,
             language=data.language,
         )
+        staff_files.attach(db(request), item, message, stored, session.actor(request, viewer))
     except (agent_service.AgentActionRefused, status_flow.TransitionNotAllowed) as refusal:
+        await uploads.discard(request, stored)
         return await page.render_detail(
-            request, viewer, item, {"form": refusal.message}, values, 409
-        )
+            request, viewer, item, {"form": refusal.message}, values, 409, cola=cola,
+            files_lost=lost,
+        )  # fmt: skip
+    except BaseException:
+        await uploads.discard(request, stored)
+        raise
     await presence.leave(db(request), viewer, item)
-    return page.back(item, "respuesta")
+    if and_next:
+        return await _next(request, viewer, item, cola)
+    return page.back(item, "respuesta", cola=cola)
+
+
+async def _next(request: Request, viewer: Viewer, item: Ticket, cola: str) -> Response:
+    """ "Enviar y siguiente": the next request of the queue the agent came from, or that
+    queue when this was its last."""
+    folio = await queue_nav.next_folio(db(request), viewer, item, cola, local_today())
+    if folio is None:
+        return redirect(queue_nav.queue_url(cola))
+    return redirect(queue_nav.request_url(folio, cola, anterior=item.folio, enviada=item.folio))
+
+
+def _field(form: object, name: str) -> str:
+    value = form.get(name) if hasattr(form, "get") else None  # type: ignore[attr-defined]
+    return value.strip() if isinstance(value, str) else ""
+
+
+async def edit_properties(request: Request) -> Response:
+    """The side pane's form: htmx gets the pane back (refused: 422 with the reason in it);
+    without JavaScript, a 303 to the page, or the page with the reason."""
+    viewer, item = await page.load(request)
+    async with request.form(max_files=0, max_fields=12) as form:
+        wanted, errors = agent_forms.parse_properties(form)
+        cola = queue_nav.clean(_field(form, queue_nav.PARAM))
+    if not errors:
+        try:
+            await properties.apply(
+                db(request), viewer, item, wanted, session.actor(request, viewer)
+            )
+        except properties.PropertyRefused as refusal:
+            errors = {refusal.field: refusal.message}
+    if wants_fragment(request):
+        code = 422 if errors else 200
+        return await page.render_pane(
+            request, viewer, item, errors, code, "" if errors else "propiedades"
+        )
+    if errors:
+        return await page.render_detail(request, viewer, item, errors, status_code=422, cola=cola)
+    return page.back(item, "propiedades", fragment="propiedades", cola=cola)
 
 
 async def note(request: Request) -> Response:
     viewer, item = await page.load(request)
     async with request.form(max_files=0, max_fields=10) as form:
         body, errors = agent_forms.parse_note(form)
+        cola = queue_nav.clean(_field(form, queue_nav.PARAM))
     if errors:
-        return await page.render_detail(request, viewer, item, errors, {"nota": body}, 422)
+        values = {"nota": body}
+        return await page.render_detail(request, viewer, item, errors, values, 422, cola=cola)
     await agent_service.add_note(db(request), viewer, item, body, session.actor(request, viewer))
-    return page.back(item, "nota")
+    return page.back(item, "nota", cola=cola)
+
+
+async def _cola(request: Request) -> str:
+    """The queue the agent came from, sent by a form with nothing else to say."""
+    async with request.form(max_files=0, max_fields=5) as form:
+        return queue_nav.clean(_field(form, queue_nav.PARAM))
 
 
 async def claim(request: Request) -> Response:
     viewer, item = await page.load(request)
+    cola = await _cola(request)
     try:
         await agent_service.claim(db(request), viewer, item, session.actor(request, viewer))
     except agent_service.AgentActionRefused as refusal:
         return await page.render_detail(
             request, viewer, item, {"form": refusal.message}, status_code=409
         )
-    return page.back(item, "asignada")
+    return page.back(item, "asignada", cola=cola)
 
 
 async def unassign(request: Request) -> Response:
     viewer, item = await page.load(request)
+    cola = await _cola(request)
     try:
         await agent_service.unassign(db(request), viewer, item, session.actor(request, viewer))
     except agent_service.AgentActionRefused as refusal:
         return await page.render_detail(
             request, viewer, item, {"form": refusal.message}, status_code=409
         )
-    return page.back(item, "liberada")
+    return page.back(item, "liberada", cola=cola)
 
 
 async def change_status(request: Request) -> Response:
     viewer, item = await page.load(request)
     async with request.form(max_files=0, max_fields=10) as form:
         target, errors = agent_forms.parse_status(form)
+        cola = queue_nav.clean(_field(form, queue_nav.PARAM))
     if errors:
         return await page.render_detail(request, viewer, item, errors, status_code=422)
     try:
@@ -111,7 +193,7 @@ async def change_status(request: Request) -> Response:
         return await page.render_detail(
             request, viewer, item, {"form": refusal.message}, status_code=409
         )
-    return page.back(item, "estado")
+    return page.back(item, "estado", cola=cola)
 
 
 async def link_person(request: Request) -> Response:
@@ -132,6 +214,12 @@ routes = [
     Route("/staff/solicitudes/{folio}", detail, name="staff_request"),
     Route(
         "/staff/solicitudes/{folio}/responder", reply, methods=["POST"], name="staff_request_reply"
+    ),
+    Route(
+        "/staff/solicitudes/{folio}/propiedades",
+        edit_properties,
+        methods=["POST"],
+        name="staff_request_properties",
     ),
     Route("/staff/solicitudes/{folio}/nota", note, methods=["POST"], name="staff_request_note"),
     Route("/staff/solicitudes/{folio}/tomar", claim, methods=["POST"], name="staff_request_claim"),

@@ -62,10 +62,14 @@ async def test_request_page_forms_post_in_place_and_without_htmx(client, session
     await signed_in(client, sessionmaker)
     url = f"{QUEUE}/{made['folio']}"
     page = parsed((await client.get(url)).text)
-    for action in ("responder", "nota", "tomar", "estado"):
+    for action in ("responder", "nota", "tomar"):
         [form] = page.find("form", action=f"{url}/{action}")
         assert form["method"] == "post" and form["hx-post"] == f"{url}/{action}"
         assert form["hx-target"] == "#main" and form["hx-select"] == "#main"
+    # The properties (status among them) post on change and get their pane back.
+    [form] = page.find("form", action=f"{url}/propiedades")
+    assert form["method"] == "post" and form["hx-post"] == f"{url}/propiedades"
+    assert form["hx-trigger"] == "change" and form["hx-target"] == "#propiedades"
     # The reply form knows the last message it showed.
     [seen] = page.find("input", name="visto")
     assert str(seen["value"]).isdigit() and int(str(seen["value"])) > 0

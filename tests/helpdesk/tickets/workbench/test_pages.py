@@ -150,7 +150,8 @@ async def test_payloads_are_shown_as_text(client, sessionmaker) -> None:
         assert page.status_code == 200
         assert XSS_SUBJECT in page_text(page.text)  # text, not a script element
         assert "<script>alert" not in page.text and "<img src=x" not in page.text
-    assert page_text((await client.get(url)).text).count(XSS_BODY) == 2
+    # The message, its one-line preview (folded: the note is the last entry) and the note.
+    assert page_text((await client.get(url)).text).count(XSS_BODY) == 3
 
 
 async def test_actions_need_a_csrf_token(client, sessionmaker) -> None:
