@@ -41,9 +41,7 @@ async def render_queue(
     page = rows[: queues.PAGE_SIZE]
     more = len(rows) > queues.PAGE_SIZE
     next_before = str(queues.next_cursor(query.queue.view, page[-1])) if more else None
-    # Each view's count with the same filters, so a tab says what it leads to.
-    refined = queue_forms.parse_queue_tools(params).refine(query.queue, found.my_languages)
-    counts = await queues.view_counts(db(request), viewer, refined, today)
+    counts = await queues.view_counts(db(request), viewer, today)
     names = kind_names()
     context = {
         "me": viewer,

@@ -318,30 +318,36 @@ def _values(
     }
 
 
-COUNT_CAP = 1000  # a view's count stops here: the tab says "999+"
+COUNT_CAP = 100  # a view's count stops here: the tab says "99+"
 
 
 @lru_cache(maxsize=256)
 def _count_statement(shapes: tuple[_Shape, ...]) -> Select[tuple[object, ...]]:
-    """Each view's matches up to the cap, all in one statement: the same ``_where`` as its
-    rows, so a tab's count and the rows it leads to cannot disagree."""
+    """Each view's matches up to the cap, all in one statement (one round trip): the same
+    ``_where`` as its rows, so a tab's count and the rows it leads to cannot disagree."""
     counts = []
     for position, shape in enumerate(shapes):
         matches = _where(select(_R.id), shape)
         if shape.view == "due_soon":  # the rows' first page adds this bound (_order_and_page)
             matches = matches.where(_R.legal_due_on >= bindparam("today"))
-        capped = matches.limit(COUNT_CAP).subquery()
+        if shape.view == "unassigned":
+            # In the rows' order, so that the count walks their partial index: unordered,
+            # SQLite counted a region's in the index on (region, status), looking up each
+            # open request's assignee (6 ms instead of 0.05 with 200,000 requests). The
+            # other views count fastest unordered.
+            matches = matches.order_by(_R.id.desc())
+        capped = matches.limit(shape.limit).subquery()
         counts.append(select(literal(position), func.count()).select_from(capped))
     return union_all(*counts)  # type: ignore[return-value]
 
 
-async def view_counts(
-    db: AsyncSession, viewer: Viewer, queue: QueueFilter, today: date
-) -> dict[str, int]:
-    """How many requests each view shows with ``queue``'s filters, counted up to
-    ``COUNT_CAP`` (a count at the cap means "at least that many")."""
+async def view_counts(db: AsyncSession, viewer: Viewer, today: date) -> dict[str, int]:
+    """How many requests each view shows the viewer, counted up to ``COUNT_CAP`` (a count
+    at the cap means "at least that many"). The views as they are, without the page's
+    filters: a filter on a rare value (a language, a tag) would make each count read most
+    of its view to find few, where the rows stop at a page."""
     scope = region_scope(viewer)
-    shapes = tuple(_shape(replace(queue, view=view), scope, COUNT_CAP) for view in VIEWS)
-    values = _values(viewer, queue, scope, today)
+    shapes = tuple(_shape(QueueFilter(view), scope, COUNT_CAP) for view in VIEWS)
+    values = _values(viewer, QueueFilter(), scope, today)
     result = await db.execute(_count_statement(shapes), values)
     return {VIEWS[position]: count for position, count in result}
