@@ -21,6 +21,9 @@
   // reload them from the server instead.
   htmx.config.historyCacheSize = 0;
   htmx.config.refreshOnHistoryMiss = true;
+  // The request page's properties post as they change (hx-trigger="change"): their
+  // "Guardar" button, for pages without JavaScript, is hidden (static/css/agent-request.css).
+  document.documentElement.classList.add("js-properties");
 
   // "Someone else is replying": the reply box reports itself every 20 s while it has the focus
   // and some text (typing reports too: see templates/tickets/agent/_presence.html).
