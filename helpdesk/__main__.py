@@ -1,6 +1,6 @@
 """Command line: python -m helpdesk migrate | load-demo | load-content | reindex-kb |
 remove-demo | serve | worker | alert-deadlines | lifecycle | oirs-listener | create-staff |
-disable-staff | create-api-token."""
+disable-staff | create-api-token | import-cases."""
 
 from __future__ import annotations
 
@@ -60,7 +60,32 @@ def _load_demo(settings: Settings, args: argparse.Namespace) -> None:
     register_links()  # the requests' confirmation emails link to them
     requests = asyncio.run(_with_db(settings, load_requests))
     print(f"demo data ready ({created} new accounts and templates, {requests} new requests)")
+    _load_demo_cases(settings)
     _load_content(settings, args)
+
+
+def _load_demo_cases(settings: Settings) -> None:
+    import time
+
+    import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
+    from helpdesk.cases.command import summary
+    from helpdesk.cases.demo import load_cases
+    from helpdesk.cases.importing import ImportReport
+
+    async def run() -> ImportReport | None:
+        engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
+        try:
+            return await load_cases(make_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    started = time.perf_counter()
+    report = asyncio.run(run())
+    if report is None:
+        print("demo applications already loaded")
+    else:
+        took = time.perf_counter() - started
+        print(f"demo applications loaded in {took:.1f} s. {summary(report)}")
 
 
 def _load_content(settings: Settings, _args: argparse.Namespace) -> None:
@@ -220,6 +245,17 @@ def _create_api_token(settings: Settings, args: argparse.Namespace) -> None:
     print(asyncio.run(_with_db(settings, work)))
 
 
+def _import_cases(settings: Settings, args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
+    from helpdesk.cases import command
+    from helpdesk.core.i18n import set_locale
+
+    set_locale(args.lang)
+    sys.exit(command.run(settings, Path(args.file), batch_size=args.batch_size))
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m helpdesk")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -261,6 +297,12 @@ def main(argv: list[str] | None = None) -> None:
     token = sub.add_parser("create-api-token", help="print a new API token for a staff account")
     token.add_argument("--email", required=True)
     token.add_argument("--name", default="integration")
+    cases = sub.add_parser(
+        "import-cases", help="import applications' statuses from the case system (CSV or JSONL)"
+    )
+    cases.add_argument("file", help="CSV (UTF-8, header row) or JSON Lines")
+    cases.add_argument("--lang", default="es", help="language of the report (es, en, fr, ...)")
+    cases.add_argument("--batch-size", type=int, default=10_000, help="rows per transaction")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -280,6 +322,7 @@ def main(argv: list[str] | None = None) -> None:
         "create-staff": _create_staff,
         "disable-staff": _disable_staff,
         "create-api-token": _create_api_token,
+        "import-cases": _import_cases,
     }
     commands[args.command](settings, args)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from helpdesk.core.db import Base, UTCDateTime, utcnow
@@ -58,4 +58,5 @@ class CaseEvent(Base):
     note: Mapped[str | None] = mapped_column(Text)
     # A short digest of the note ("" without one): notes may be long, keys should not be.
     note_digest: Mapped[str] = mapped_column(String(16), default="")
-    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Set by the database: the bulk insert then binds one value fewer per row.
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())

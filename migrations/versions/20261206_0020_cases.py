@@ -64,7 +64,12 @@ def upgrade() -> None:
         sa.Column("status_on", sa.Date(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("note_digest", sa.String(16), nullable=False),
-        sa.Column("imported_at", UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "imported_at",
+            UTCDateTime(timezone=True),
+            server_default=sa.func.now(),
+            nullable=False,
+        ),
         sa.PrimaryKeyConstraint("id", name="pk_case_events"),
         sa.UniqueConstraint(
             "case_id", "status", "status_on", "note_digest", name="uq_case_events_event"
