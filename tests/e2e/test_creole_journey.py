@@ -254,9 +254,9 @@ async def test_creole_speaker_from_first_search_to_closed_request(
         await page.get_by_role("button", name=ht("No, necesito ayuda de una persona")).click()
         await journey.page_is_creole(page, "private page, after No")
         await agent.reload()
-        await agent.get_by_label("Nuevo estado").select_option("cerrado")
-        await agent.get_by_role("button", name="Cambiar estado").click()
-        await expect(agent.locator("[role=alert]")).to_contain_text("respuesta")
+        # The side pane posts the status as it changes and shows the refusal in place.
+        await agent.get_by_label("Estado", exact=True).select_option("cerrado")
+        await expect(agent.locator("#propiedades [role=alert]")).to_contain_text("respuesta")
         await agent_replies(
             agent, f"Bonjou: nou wè dosye a, li konplè. Kòd fen {unique}.", None, "cerrado"
         )
