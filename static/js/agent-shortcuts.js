@@ -32,11 +32,9 @@
     if (!button) {
       return false;
     }
-    if (form.requestSubmit) {
-      form.requestSubmit(button); // the button's name and value go with the form
-    } else {
-      button.click();
-    }
+    // A click, not requestSubmit(button): htmx sends the name and value of the button it saw
+    // clicked, and a plain form sends the clicked button's too.
+    button.click();
     return true;
   }
   function claimForm() {
