@@ -154,7 +154,7 @@ def generate(n: int, seed: int = 15, as_of: date = AS_OF) -> Iterator[CaseRow]:
 
 # The demo citizens' own applications (helpdesk/demo/accounts.py), and two of ClaveÚnica's
 # sandbox RUNs (DOMAIN.md §4), each at a status that asks something of the person.
-_OWN: Final = (
+OWN_APPLICATIONS: Final = (
     ("RT-2025-D000001", st.RESIDENCIA_TEMPORAL, "h5", PASAPORTE, "HT1234567", "HT", "RM",
      date(2025, 9, 1), ((st.INGRESADA, 0), (st.ACOGIDA, 30), (st.PAGO_PENDIENTE, 40))),
     ("RD-2025-D000002", st.RESIDENCIA_DEFINITIVA, None, DNI, "V12345678", "VE", "TA",
@@ -172,7 +172,7 @@ _OWN: Final = (
 
 
 def own_applications() -> Iterator[CaseRow]:
-    for number, case_type, sub, doc_type, doc, country, region, submitted, path in _OWN:
+    for number, case_type, sub, doc_type, doc, country, region, submitted, path in OWN_APPLICATIONS:
         on = submitted
         for status, days in path:
             on += timedelta(days=days)
@@ -190,7 +190,7 @@ async def load_cases(
     citizens' own come last, so finding them means every batch before was committed; a
     load cut short runs again and adds only what is missing (the import is idempotent)."""
     async with sessionmaker() as db:
-        if await db.scalar(select(Case.id).where(Case.number == _OWN[-1][0])):
+        if await db.scalar(select(Case.id).where(Case.number == OWN_APPLICATIONS[-1][0])):
             return None
     rows = (row for part in (generate(n), own_applications()) for row in part)
     return await import_rows(sessionmaker, rows)
