@@ -67,8 +67,16 @@ async def _pane_context(request: Request, viewer: Viewer, item: Ticket) -> dict[
         # The language emails go in, when it is not the request's (core.language's rule).
         "email_locale": to.locale if to is not None and to.locale != item.locale else None,
         "tags": (await tags.tags_of(session_db, [item.id])).get(item.id, []),
-        "cola": queue_nav.clean(request.query_params.get(queue_nav.PARAM)),
+        "cola": _cola(request),
     }
+
+
+def _cola(request: Request) -> str:
+    """The queue the agent came from: the page's ``cola``, else the queue they just left."""
+    given = request.query_params.get(queue_nav.PARAM)
+    if given is not None:
+        return queue_nav.clean(given)
+    return queue_nav.from_referer(request.headers.get("referer"))
 
 
 async def render_detail(

@@ -1,7 +1,8 @@
 """Where an agent goes after a request: the next one in the queue they came from.
 
-The queue's links to a request carry the queue's own query string (view, filters, search) in
-one parameter, ``cola``; the request page keeps it in its links and in the reply form, so that
+The queue's links to a request may carry the queue's own query string (view, filters, search)
+in one parameter, ``cola``; without it, the queue's address the browser sends as Referer says
+the same. The request page keeps it in its links and in the reply form, so that
 "Enviar y siguiente" and the ``j`` shortcut open the request after this one in that same
 queue, computed by the queue's service (same order, filters and region scoping).
 """
@@ -9,7 +10,7 @@ queue, computed by the queue's service (same order, filters and region scoping).
 from __future__ import annotations
 
 from datetime import date
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from starlette.datastructures import QueryParams
@@ -31,6 +32,15 @@ def clean(text: str | None) -> str:
     """The queue's query string as the request page keeps it (``""``: the plain queue)."""
     pairs = parse_qsl((text or "")[:MAX_LENGTH], keep_blank_values=False)
     return urlencode([(k, v) for k, v in pairs if k not in _DROPPED])
+
+
+def from_referer(referer: str | None) -> str:
+    """The queue's query string when the agent came from the queue by a plain link (the
+    browser sends the queue's address: Referrer-Policy same-origin), ``""`` otherwise."""
+    if not referer:
+        return ""
+    parts = urlsplit(referer)
+    return clean(parts.query) if parts.path == links.url_path("staff_queue") else ""
 
 
 def queue_url(cola: str) -> str:

@@ -111,6 +111,13 @@ async def test_send_and_next_follows_the_queue_the_agent_came_from(client, sessi
     )[0].items()
     [next_link] = [a for a in page.find("a") if "data-request-next" in a]
     assert next_link["href"].startswith(url(older["folio"]) + "?cola=")
+    # Opened by a plain link from the queue, the queue's address (Referer) says the same.
+    referred = await client.get(
+        url(newer["folio"]),
+        headers={"Referer": f"http://testserver/staff/solicitudes?{cola}&antes=99999999"},
+    )
+    kept = {i["value"] for i in parsed(referred.text).find("input", name="cola")}
+    assert kept == {cola}  # every form keeps it; the queue's page is not part of it
     # Newest first: after the newer comes the older, with the queue still known.
     sent = await reply(client, newer["folio"], {"cola": cola, "siguiente": "1"}, page=page_url)
     assert sent.status_code == 303
