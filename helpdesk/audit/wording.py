@@ -119,6 +119,7 @@ def field_labels() -> dict[str, str]:
 def _entity_names() -> dict[str, str]:
     return {
         "request": _("Solicitud"),
+        "case": _("Solicitud migratoria"),
         "person": _("Ficha de persona"),
         "citizen_account": _("Cuenta del portal"),
         "staff_account": _("Cuenta de personal"),
@@ -239,6 +240,12 @@ def _citizen_reply(r: _Reading) -> str:
     return _("La persona respondió")
 
 
+def _team(r: _Reading) -> str:
+    if r.raw_after("team_code") is None:  # taken out of its team from the request's page
+        return _("Se quitó del equipo %(team)s", team=r.before("team_code"))
+    return _("Enviada al equipo %(team)s", team=r.after("team_code"))
+
+
 def _staff_attachments(r: _Reading) -> str:
     r.used.update(("message", "attachments"))
     return _("Adjuntó %(n)s archivo(s) a su respuesta", n=r.raw_after("attachments"))
@@ -260,7 +267,7 @@ def _sentences() -> dict[str, Sentence]:
                                       before=r.before("status"), after=r.after("status")),
         "request.assign": _assign,
         "request.unassign": _assign,
-        "request.team": lambda r: _("Enviada al equipo %(team)s", team=r.after("team_code")),
+        "request.team": _team,
         "request.staff_reply": _reply,
         "request.staff_attachments": _staff_attachments,
         "request.priority": lambda r: _("Prioridad cambiada de «%(before)s» a «%(after)s»",
@@ -307,6 +314,7 @@ def _sentences() -> dict[str, Sentence]:
         "citizen_account.password_reset": lambda r: _("Contraseña del portal restablecida"),
         "citizen_account.sign_in_failed": lambda r: _(
             "Intento de ingreso con contraseña incorrecta"),
+        "case.person": lambda r: _("Solicitud migratoria vinculada a la persona que la consultó"),
         "staff.create": lambda r: _("Cuenta de personal creada"),
         "staff.disable": lambda r: _("Cuenta de personal desactivada"),
         "staff.enable": lambda r: _("Cuenta de personal activada de nuevo"),
