@@ -164,10 +164,12 @@ async def render_pane(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
     notice: str = "",
+    cola: str = "",
 ) -> Response:
     """The side pane alone (htmx), with the title row swapped out of band."""
     context = await _pane_context(request, viewer, item)
     context |= {"errors": errors or {}, "values": {}, "notice": notice, "oob": True}
+    context["cola"] = cola
     response = render(request, "tickets/workbench/_pane.html", context, status_code)
     response.headers["Cache-Control"] = "private, no-store"
     return response

@@ -128,9 +128,8 @@ async def edit_properties(request: Request) -> Response:
             errors = {refusal.field: refusal.message}
     if wants_fragment(request):
         code = 422 if errors else 200
-        return await page.render_pane(
-            request, viewer, item, errors, code, "" if errors else "propiedades"
-        )
+        notice = "" if errors else "propiedades"
+        return await page.render_pane(request, viewer, item, errors, code, notice, cola)
     if errors:
         return await page.render_detail(request, viewer, item, errors, status_code=422, cola=cola)
     return page.back(item, "propiedades", fragment="propiedades", cola=cola)

@@ -41,6 +41,12 @@ async def test_panes_folded_messages_notes_and_history(client, sessionmaker) -> 
     # The note reads as a note: its own class and the words "Nota interna".
     notes = [v for v in items if "internal-note" in str(v.get("class"))]
     assert len(notes) == 1 and "Nota interna" in page.text[str(notes[0]["id"])]
+    # The shortcuts' help lists the request page's keys, save-and-next included.
+    shortcuts = page.text["atajos"]
+    for words in ("Abrir la solicitud siguiente", "Volver a la solicitud anterior",
+                  "Escribir la respuesta", "Escribir una nota interna", "Asignármela",
+                  "Enviar la respuesta y abrir la siguiente solicitud"):  # fmt: skip
+        assert words in shortcuts
     # The status history folded, the audit log one link away.
     assert page.find("details", id="historial")
     assert "Historial de estados" in page.text["historial"]

@@ -62,9 +62,13 @@ async def test_priority_without_javascript_is_a_303_and_one_audit_event(
 async def test_with_htmx_the_pane_comes_back_alone(client, sessionmaker) -> None:
     made = await make_request(sessionmaker)
     await signed_in(client, sessionmaker)
-    answer = await post(client, made["folio"], {"prioridad": "urgente"}, htmx=True)
+    answer = await post(
+        client, made["folio"], {"prioridad": "urgente", "cola": "vista=mine"}, htmx=True
+    )
     assert answer.status_code == 200 and "<html" not in answer.text
     page = parsed(answer.text)
+    # The queue the agent came from stays with the pane's forms.
+    assert {i["value"] for i in page.find("input", name="cola")} == {"vista=mine"}
     assert page.find("div", id="propiedades")
     # The title row is swapped out of band, so the page reads the same everywhere.
     [title] = page.find("div", id="titulo")
