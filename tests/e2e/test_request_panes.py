@@ -8,13 +8,15 @@ import re
 import uuid
 
 import pytest
-from playwright.async_api import BrowserContext, expect
+from playwright.async_api import Browser, BrowserContext, expect
 from sqlalchemy import select
 
 from helpdesk.tickets.models import Ticket
 from tests.e2e.conftest import ConsoleLog
 from tests.e2e.test_accessibility import describe
 from tests.e2e.test_agent_htmx import CHECK_MARK, MARK, axe_blocking, rm_request, signed_in_page
+from tests.e2e.test_deadline_extension import phone, width_overflow
+from tests.e2e.test_staff_signin import sign_in
 
 pytestmark = pytest.mark.e2e
 
@@ -54,3 +56,22 @@ async def test_edit_in_place_and_send_and_next(
     await expect(page).to_have_url(re.compile(rf"/staff/solicitudes/{newer}\?"))
     await expect(page.locator("ol.conversation > li").last).to_contain_text("seguimos")
     assert not console.errors, "\n".join(console.errors)
+
+
+async def test_properties_without_javascript_on_a_phone(
+    browser: Browser, live_server: str, sessionmaker
+) -> None:
+    folio = await rm_request(sessionmaker, "Sin JavaScript")
+    context = await phone(browser, live_server, javascript=False)
+    try:
+        page = await context.new_page()
+        await sign_in(page)
+        await page.goto(f"/staff/solicitudes/{folio}")
+        await page.get_by_label("Prioridad").select_option("alta")
+        await page.get_by_role("button", name="Guardar", exact=True).click()
+        await expect(page).to_have_url(re.compile(r"hecho=propiedades"))
+        await expect(page.locator("#propiedades [role=status]")).to_have_text("Cambios guardados.")
+        await expect(page.get_by_label("Prioridad")).to_have_value("alta")
+        assert await width_overflow(page) <= 0
+    finally:
+        await context.close()
