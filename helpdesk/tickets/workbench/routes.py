@@ -8,6 +8,9 @@ back.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -107,8 +110,8 @@ async def _next(request: Request, viewer: Viewer, item: Ticket, cola: str) -> Re
     return redirect(queue_nav.request_url(folio, cola, anterior=item.folio, enviada=item.folio))
 
 
-def _field(form: object, name: str) -> str:
-    value = form.get(name) if hasattr(form, "get") else None  # type: ignore[attr-defined]
+def _field(form: Mapping[str, Any], name: str) -> str:
+    value = form.get(name)
     return value.strip() if isinstance(value, str) else ""
 
 
@@ -126,6 +129,8 @@ async def edit_properties(request: Request) -> Response:
             )
         except properties.PropertyRefused as refusal:
             errors = {refusal.field: refusal.message}
+        except (agent_service.AgentActionRefused, status_flow.TransitionNotAllowed) as refusal:
+            errors = {"form": refusal.message}  # checked before; a race with a colleague
     if wants_fragment(request):
         code = 422 if errors else 200
         notice = "" if errors else "propiedades"
