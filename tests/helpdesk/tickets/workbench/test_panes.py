@@ -12,6 +12,7 @@ from helpdesk.tickets.service import NewRequest, open_request
 from tests.helpdesk.tickets.workbench.test_pages import make_request, signed_in
 from tests.helpdesk.tickets.workbench.test_presence import parsed
 from tests.support.factories import citizen
+from tests.support.http import page_text
 
 
 async def test_panes_folded_messages_notes_and_history(client, sessionmaker) -> None:
@@ -77,3 +78,19 @@ async def test_language_badge_says_where_emails_go(client, sessionmaker) -> None
     # The same language for both: the badge says only the one.
     same = parsed((await client.get(f"/staff/solicitudes/{plain['folio']}")).text)
     assert "Español" in same.text["idioma-persona"] and "correos" not in same.text["idioma-persona"]
+
+
+async def test_many_messages_fold_under_one_line(client, sessionmaker) -> None:
+    made = await make_request(sessionmaker, body="El primero.")
+    await signed_in(client, sessionmaker)
+    url = f"/staff/solicitudes/{made['folio']}"
+    for n in range(4):
+        await client.submit(url + "/nota", {"nota": f"Nota {n}."}, url)
+    html = (await client.get(url)).text
+    page = parsed(html)
+    # Five entries: the oldest three under one line, the fourth folded, the last open.
+    [older] = page.find("li", **{"class": "conversation-older"})
+    assert older is not None and "3 mensajes anteriores" in page_text(html)
+    assert len(page.find("details", **{"class": "message-fold"})) == 4
+    items = [v for t, v in page.tags if t == "li" and str(v.get("id", "")).startswith("mensaje-")]
+    assert len(items) == 5 and "Nota 3." in page.text[str(items[-1]["id"])]
