@@ -77,6 +77,12 @@ class Rejection:
         return gettext(self.message, **values)
 
 
+def normalize_case_number(value: str) -> str:
+    """'rt-2025 0001' -> 'RT-20250001': how the import stores a number and a lookup reads
+    what a person typed (spaces dropped, letters upper-case)."""
+    return "".join(value.split()).upper()
+
+
 def _shown(value: str) -> str:
     return value if len(value) <= 40 else value[:39] + "…"
 
@@ -109,7 +115,7 @@ def validate_row(
     for name in FIELDS:
         if not values[name] and name not in OPTIONAL:
             return Rejection(line, MISSING, {"field": name})
-    number = values["numero_solicitud"]
+    number = normalize_case_number(values["numero_solicitud"])
     if len(number) > MAX_CASE_NUMBER:
         return Rejection(line, NUMBER_TOO_LONG, {"max": MAX_CASE_NUMBER})
     case_type = values["tipo"].lower()

@@ -32,7 +32,13 @@ def row(**changes: Any) -> dict[str, Any]:
 
 def test_a_valid_row_is_normalised() -> None:
     checked = validate_row(
-        row(tipo=" Residencia_Temporal ", estado="No acogida", region="cl-rm", subcategoria="B)"),
+        row(
+            numero_solicitud=" rt-2025-000 0001",
+            tipo=" Residencia_Temporal ",
+            estado="No acogida",
+            region="cl-rm",
+            subcategoria="B)",
+        ),
         7,
         REGIONS,
     )
