@@ -130,12 +130,15 @@ async def write_batch(
         stored.update(await _load(conn, [r.number for r, _ in new if r.number not in ids]))
     ids.update((number, row.id) for number, row in stored.items())
 
-    changed_details = [
-        {"_id": stored[number].id, **_details(row)}
-        for number, row in last.items()
-        if number in stored
-        and any(getattr(stored[number], k) != v for k, v in _details(row).items())
-    ]
+    changed_details = []
+    for number, row in last.items():
+        if number not in stored:
+            continue
+        details = _details(row)
+        if details["subcategory"] is None:  # a file without the column says nothing of it
+            details["subcategory"] = stored[number].subcategory
+        if any(getattr(stored[number], k) != v for k, v in details.items()):
+            changed_details.append({"_id": stored[number].id, **details})
     if changed_details:
         values = {name: bindparam(name) for name in DETAILS}
         statement = update(cases).where(cases.c.id == bindparam("_id")).values(values)

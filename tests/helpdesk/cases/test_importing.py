@@ -133,6 +133,9 @@ async def test_details_follow_the_case_system(sessionmaker: Maker) -> None:
         "12345678-5",
         "CL",
     )
+    # A later file without the subcategory column leaves it as it was.
+    await import_records(sessionmaker, numbered([event("RT-2", "en_analisis", "2025-03-01")]))
+    assert (await case(sessionmaker, "RT-2")).subcategory == "h5"
 
 
 async def test_a_repeated_row_in_one_file_is_one_event(sessionmaker: Maker) -> None:
