@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from helpdesk.cases import documents, statuses
 from helpdesk.core.i18n import gettext, lazy_gettext
@@ -48,8 +48,10 @@ BAD_DOCUMENT = lazy_gettext("documento: %(reason)s")
 NOT_AN_OBJECT = lazy_gettext("la línea no es un objeto JSON válido")
 
 
-@dataclass(frozen=True, slots=True)
-class CaseRow:
+class CaseRow(NamedTuple):
+    """A checked row (a named tuple: the demo makes a million of them, twice as fast as a
+    frozen dataclass)."""
+
     line: int
     number: str
     case_type: str
