@@ -55,6 +55,12 @@ async def test_edit_in_place_and_send_and_next(
     await page.keyboard.press("k")
     await expect(page).to_have_url(re.compile(rf"/staff/solicitudes/{newer}\?"))
     await expect(page.locator("ol.conversation > li").last).to_contain_text("seguimos")
+    # The last request of that queue: "Enviar y siguiente" goes back to the queue.
+    await page.goto(f"/staff/solicitudes/{older}?cola=vista%3Dall%26etiqueta%3D{tag}")
+    await page.locator("#texto").fill("Última de la bandeja.")
+    await page.get_by_role("button", name="Enviar y abrir la siguiente").click()
+    await expect(page).to_have_url(re.compile(rf"/staff/solicitudes\?vista=all&etiqueta={tag}$"))
+    await expect(page.locator("#bandeja")).to_be_visible()
     assert not console.errors, "\n".join(console.errors)
 
 

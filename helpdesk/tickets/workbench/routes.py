@@ -106,6 +106,10 @@ async def _next(request: Request, viewer: Viewer, item: Ticket, cola: str) -> Re
     queue when this was its last."""
     folio = await queue_nav.next_folio(db(request), viewer, item, cola, local_today())
     if folio is None:
+        if wants_fragment(request):
+            # The queue answers htmx with its results region, not the #main the reply form
+            # swaps: the browser loads the queue as a page instead.
+            return Response(status_code=204, headers={"HX-Redirect": queue_nav.queue_url(cola)})
         return redirect(queue_nav.queue_url(cola))
     return redirect(queue_nav.request_url(folio, cola, anterior=item.folio, enviada=item.folio))
 

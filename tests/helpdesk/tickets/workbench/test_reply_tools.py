@@ -131,6 +131,16 @@ async def test_send_and_next_follows_the_queue_the_agent_came_from(client, sessi
     last = await reply(client, older["folio"], {"cola": cola, "siguiente": "1"})
     assert last.status_code == 303
     assert last.headers["location"] == f"/staff/solicitudes?vista=all&etiqueta={tag}"
+    # With htmx the queue is loaded as a page (its htmx answer is a region, not #main).
+    token = await client.csrf(url(older["folio"]))
+    with_htmx = await client.post(
+        url(older["folio"]) + "/responder",
+        data={"texto": "Y una más.", "cola": cola, "siguiente": "1"},
+        files=[("archivos", ("", b"", "application/octet-stream"))],
+        headers={"HX-Request": "true", "X-CSRF-Token": token},
+    )
+    assert with_htmx.status_code == 204
+    assert with_htmx.headers["HX-Redirect"] == f"/staff/solicitudes?vista=all&etiqueta={tag}"
     # Plain "Enviar" stays on the request.
     plain = await reply(client, older["folio"], {"cola": cola, "texto": "Otra vez."})
     assert plain.headers["location"].startswith(url(older["folio"]) + "?hecho=respuesta")
