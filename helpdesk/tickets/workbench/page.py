@@ -23,7 +23,7 @@ from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.core.web import redirect_to, settings
 from helpdesk.people.models import Person
-from helpdesk.tickets import attachments, status_flow, uploads
+from helpdesk.tickets import attachments, folios, status_flow, uploads
 from helpdesk.tickets.answers import composer as answer_composer
 from helpdesk.tickets.answers import effects as template_effects
 from helpdesk.tickets.citizen import emails as person_emails
@@ -71,6 +71,13 @@ async def _pane_context(request: Request, viewer: Viewer, item: Ticket) -> dict[
     }
 
 
+def _folio_param(request: Request, name: str) -> str:
+    """A folio the address names (the request answered before this one): a folio or nothing,
+    so a crafted link cannot put other words in the page's notice."""
+    text = request.query_params.get(name, "")[:40].strip().upper()
+    return text if text and folios.find_folio(text) == text else ""
+
+
 def _cola(request: Request) -> str:
     """The queue the agent came from: the page's ``cola``, else the queue they just left."""
     given = request.query_params.get(queue_nav.PARAM)
@@ -110,7 +117,7 @@ async def render_detail(
     next_folio = await queue_nav.next_folio(
         session_db, viewer, item, context["cola"], local_today()
     )
-    previous = request.query_params.get("anterior", "")
+    previous = _folio_param(request, "anterior")
     context |= {
         "person": await session_db.get(Person, item.person_id),
         "context_sections": await person_context.sections(session_db, viewer, item),
@@ -127,11 +134,11 @@ async def render_detail(
         "template_code": template_code,
         "macro": macro,
         "notice": request.query_params.get("hecho", ""),
-        "replied_in": request.query_params.get("enviada", "")[:30],
+        "replied_in": _folio_param(request, "enviada"),
         "next_url": queue_nav.request_url(next_folio, context["cola"], anterior=item.folio)
         if next_folio
         else None,
-        "previous_url": queue_nav.request_url(previous[:30], context["cola"]) if previous else None,
+        "previous_url": queue_nav.request_url(previous, context["cola"]) if previous else None,
         "queue_url": queue_nav.queue_url(context["cola"]),
         "max_files": uploads.POLICY.max_files,
         "max_mb": uploads.POLICY.max_bytes // attachments.MIB,

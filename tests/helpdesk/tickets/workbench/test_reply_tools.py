@@ -127,6 +127,10 @@ async def test_send_and_next_follows_the_queue_the_agent_came_from(client, sessi
     assert f"Respuesta enviada en la solicitud {newer['folio']}" in page_text(arrived.text)
     [previous] = [a for a in parsed(arrived.text).find("a") if "data-request-prev" in a]
     assert previous["href"].startswith(url(newer["folio"]))
+    # Only a folio goes in that notice and link.
+    crafted = await client.get(url(older["folio"]) + "?enviada=Llame+al+600&anterior=x")
+    assert "Llame al 600" not in page_text(crafted.text)
+    assert not [a for a in parsed(crafted.text).find("a") if "data-request-prev" in a]
     # After the last one of that queue: back to the queue as it was filtered.
     last = await reply(client, older["folio"], {"cola": cola, "siguiente": "1"})
     assert last.status_code == 303
