@@ -112,7 +112,11 @@ def _document(rng: random.Random, case_type: str, country: str) -> tuple[str, st
         body = rng.randint(20_000_000, 27_999_999)  # foreigners' RUNs are the high numbers
         return RUN, f"{body}-{rut.calc_check_digit(str(body))}", CHILE
     if country in ID_CARD_COUNTRIES and rng.random() < 0.4:
-        return DNI, f"{'V' if country == 'VE' else ''}{rng.randint(4_000_000, 35_000_000)}", country
+        return (
+            DNI,
+            f"{'V' if country == 'VE' else ''}{rng.randint(4_000_000, 35_000_000)}",
+            country,
+        )
     if rng.random() < 0.03:
         return OTRO, f"IPE{rng.randint(100_000, 999_999)}", country
     letters = "".join(rng.choice("ABCDEFGHJKLMNPRSTUVXYZ") for _ in range(2))
