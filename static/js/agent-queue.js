@@ -20,8 +20,10 @@
     var ticked = boxes.filter(function (box) {
       return box.checked;
     }).length;
+    // A refused form stays open, its errors in view, even with nothing ticked.
+    var refused = bar.querySelector('[aria-invalid="true"], .field-error') !== null;
     bar.classList.add("js-bulk");
-    bar.classList.toggle("has-selection", ticked > 0);
+    bar.classList.toggle("has-selection", ticked > 0 || refused);
     var count = bar.querySelector(".bulk-count");
     if (count) {
       count.hidden = false;

@@ -61,8 +61,7 @@ class RowLabels:
     due_soon: str
     on_time: str
     unassigned: str
-    answered: str
-    no_message: str
+    not_waiting: str
     no_region: str
 
     @classmethod
@@ -75,8 +74,7 @@ class RowLabels:
             _state("due-soon", gettext("Por vencer")),
             _state("due-ok", gettext("En plazo")),
             _muted(gettext("Sin asignar")),
-            _muted(gettext("Respondida")),
-            '<span class="muted" title="' + _text(gettext("Sin mensajes")) + '">—</span>',
+            '<span class="muted" title="' + _text(gettext("No espera respuesta")) + '">—</span>',
             '<span class="muted">—</span>',
         )
 
@@ -210,7 +208,7 @@ def table_rows(
                 f"{wait_words(clock.now - since, locale)}</time>"
             )
         else:
-            wait = labels.answered if r.staff_said_at else labels.no_message
+            wait = labels.not_waiting
         state = deadline_state(due, r.status, clock.today)
         html.append(
             f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'

@@ -14,7 +14,18 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Result, Select, bindparam, false, func, literal, select, union_all
+from sqlalchemy import (
+    Result,
+    Select,
+    bindparam,
+    case,
+    false,
+    func,
+    literal,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import Label
 
@@ -64,15 +75,9 @@ class QueueRow(NamedTuple):
     person_name: str
     assignee_name: str | None = None
     locale: str = ""
-    # The person's last public message and staff's last public reply: the person waits
-    # for us when the first is the later one.
-    person_said_at: datetime | None = None
-    staff_said_at: datetime | None = None
-
-    @property
-    def waiting_since(self) -> datetime | None:
-        said, replied = self.person_said_at, self.staff_said_at
-        return said if said is not None and (replied is None or said > replied) else None
+    # When the person wrote the request's last public message: they wait for our answer.
+    # None when staff wrote it (answered) or there is none.
+    waiting_since: datetime | None = None
 
 
 # Core columns throughout: a page is read, never changed, and an ORM-enabled statement
@@ -84,15 +89,22 @@ _TAGS = TicketTag.__table__.c
 _MESSAGES = TicketMessage.__table__
 
 
-def _last_public(author_kind: str) -> Label[datetime]:
-    """When ``author_kind`` last wrote on the row's request, notes left out: a correlated
-    subquery on ix_request_messages_request_id, run for the page's rows only."""
-    m = _MESSAGES.alias(f"last_{author_kind}")
+def _waiting_since() -> Label[datetime]:
+    """The request's last public message, by id (the order they were written in), if the
+    person wrote it: one correlated subquery per row shown, walking
+    ix_request_messages_request_id backwards; internal notes and system messages left out."""
+    m = _MESSAGES.alias("last_said")
     return (
-        select(func.max(m.c.created_at))
-        .where(m.c.request_id == _R.id, m.c.author_kind == author_kind, m.c.internal == false())
+        select(case((m.c.author_kind == "citizen", m.c.created_at), else_=null()))
+        .where(
+            m.c.request_id == _R.id,
+            m.c.internal == false(),
+            m.c.author_kind.in_(("citizen", "staff")),
+        )
+        .order_by(m.c.id.desc())
+        .limit(1)
         .scalar_subquery()
-        .label(f"{author_kind}_said_at")
+        .label("waiting_since")
     )
 
 
@@ -120,8 +132,7 @@ def select_rows() -> Select[tuple[object, ...]]:
             _PERSON_NAME,
             _ASSIGNEE.c.full_name,
             _R.locale,
-            _last_public("citizen"),
-            _last_public("staff"),
+            _waiting_since(),
         )
         .join(_PEOPLE, _PEOPLE.c.id == _R.person_id)
         .outerjoin(_ASSIGNEE, _ASSIGNEE.c.id == _R.assignee_id)

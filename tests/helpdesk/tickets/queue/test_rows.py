@@ -49,8 +49,7 @@ def row(**values: object) -> QueueRow:
         "person_name": "Ana",
         "assignee_name": None,
         "locale": "ht",
-        "person_said_at": NOW - timedelta(hours=3),
-        "staff_said_at": None,
+        "waiting_since": NOW - timedelta(hours=3),
     }
     return QueueRow(**(base | values))  # type: ignore[arg-type]
 
@@ -77,8 +76,7 @@ def test_a_row_shows_language_region_wait_and_deadline_state() -> None:
 @pytest.mark.parametrize(
     ("values", "wait", "state"),
     [
-        ({"staff_said_at": NOW - timedelta(hours=1)}, "Respondida", "En plazo"),
-        ({"person_said_at": None}, "—", "En plazo"),
+        ({"waiting_since": None}, "—", "En plazo"),
         ({"legal_due_on": TODAY - timedelta(days=1)}, "3 horas", "Vencida"),
         ({"legal_due_on": TODAY + timedelta(days=2)}, "3 horas", "Por vencer"),
         ({"legal_due_on": None, "status": "en_espera_ciudadano"}, "3 horas", "Detenido"),
