@@ -28,10 +28,11 @@ async def test_queue_fits(browser: Browser, live_server: str, sessionmaker, size
     try:
         await sign_in(page)
         await page.goto("/staff/solicitudes?vista=all")
+        # What sticks out, if anything, for the failure message.
         wide = await page.evaluate(
             """() => [...document.querySelectorAll('body *')]
-                .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
-                .slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right)).concat((() => { let e = document.querySelector('.table-wrap'); const out = []; while (e) { out.push(e.tagName + '.' + e.className + ' w=' + Math.round(e.getBoundingClientRect().width) + ' ' + getComputedStyle(e).display + ' ov=' + getComputedStyle(e).overflowX); e = e.parentElement; } return out; })())"""
+                .filter(e => e.getBoundingClientRect().right > innerWidth + 1)
+                .slice(0, 5).map(e => e.tagName + '.' + e.className)"""
         )
         assert await no_sideways_scroll(page), wide
         if size[0] > 1000:
