@@ -3,7 +3,8 @@
 Every rejected row goes to standard error as it is found (``línea 12: …``), then a summary;
 a progress bar only when standard error is a terminal. The exit status is 1 only when
 nothing could be imported (no valid row, or a file that cannot be read); a file imported
-before, which adds nothing, is a success."""
+before, which adds nothing, is a success. Stopped with Ctrl-C, it still prints the summary
+of the batches committed (nothing it counts is lost) and exits 130."""
 
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from helpdesk.cases.validation import Rejection
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.settings import Settings
+
+INTERRUPTED = 130  # as a shell reports a command stopped by Ctrl-C
 
 
 def summary(report: ImportReport) -> str:
@@ -60,14 +63,27 @@ def run(
         unit=" filas",
         unit_scale=True,
     )
+    report = ImportReport()
     try:
-        return asyncio.run(_run(settings, path, batch_size, bar, err, out))
+        return asyncio.run(_run(settings, path, batch_size, bar, report, err))
+    except KeyboardInterrupt:
+        bar.close()
+        # What the summary counts was committed; the batch under way was rolled back.
+        print(_("Importación interrumpida: lo importado hasta aquí queda guardado; "
+                "vuelva a ejecutarla para completarla."), file=err)  # fmt: skip
+        return INTERRUPTED
     finally:
         bar.close()
+        print(summary(report), file=out)
 
 
 async def _run(
-    settings: Settings, path: Path, batch_size: int, bar: tqdm[Any], err: IO[str], out: IO[str]
+    settings: Settings,
+    path: Path,
+    batch_size: int,
+    bar: tqdm[Any],
+    report: ImportReport,
+    err: IO[str],
 ) -> int:
     show_bar = not bar.disable
 
@@ -78,7 +94,6 @@ async def _run(
             print(rejection_line(rejection), file=err)
 
     engine = make_engine(settings.database_url, sqlite_driver=settings.sqlite_driver)
-    report = ImportReport()
     failure = None
     try:
         await import_records(
@@ -96,5 +111,4 @@ async def _run(
     if failure is not None:
         reason = _(failure.message, **failure.values)
         print(_("No se puede leer el archivo: %(reason)s", reason=reason), file=err)
-    print(summary(report), file=out)
     return 0 if report.accepted else 1

@@ -99,17 +99,19 @@ async def import_rows(
 
     async def flush() -> None:
         nonlocal read
-        async with sessionmaker() as db, db.begin():
-            result = await write_batch(await db.connection(), batch)
-            if on_batch is not None:
-                await on_batch(db, result.changes)
-        # Committed: only now does the report count the batch.
-        report.rows_read += read
-        report.rejected += len(rejected)
-        report.created += result.created
-        report.added += result.added
-        report.status_changes += len(result.changes)
-        report.batches += 1
+        async with sessionmaker() as db:
+            async with db.begin():
+                result = await write_batch(await db.connection(), batch)
+                if on_batch is not None:
+                    await on_batch(db, result.changes)
+            # Committed: only now does the report count the batch (before closing the
+            # session, which may wait: an import stopped there still counts it).
+            report.rows_read += read
+            report.rejected += len(rejected)
+            report.created += result.created
+            report.added += result.added
+            report.status_changes += len(result.changes)
+            report.batches += 1
         room = KEPT_REJECTIONS - len(report.rejections)
         report.rejections.extend(rejected[: max(room, 0)])
         if on_reject is not None:

@@ -7,6 +7,7 @@ import asyncio
 import csv
 import itertools
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -129,3 +130,36 @@ async def test_an_import_killed_half_way_resumes_when_run_again(
     assert done.returncode == 0, done.stderr
     assert f"Estados agregados: {rows - events}." in done.stdout
     assert await stored(sessionmaker) == (applications, rows)
+
+
+async def test_stopped_with_ctrl_c_it_keeps_everything_it_reported(
+    database_url: str, sessionmaker: async_sessionmaker[AsyncSession], tmp_path: Path
+) -> None:
+    path = tmp_path / "export.csv"
+    _, rows = write_export(path, 60_000)
+    process = subprocess.Popen(  # noqa: ASYNC220 (the test polls the database meanwhile)
+        command(database_url, str(path), "--batch-size", "1000"),
+        cwd=PROJECT_ROOT,
+        env=environment(database_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        for _ in range(3000):
+            if (await stored(sessionmaker))[1] >= 3000 or process.poll() is not None:
+                break
+            await asyncio.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    finally:
+        process.kill()
+    assert process.returncode == 130, err
+    assert "Importación interrumpida" in err
+    _, kept = await stored(sessionmaker)
+    assert 0 < kept < rows
+    reported = int(re.search(r"Estados agregados: (\d+)\.", out).group(1))  # type: ignore[union-attr]
+    # Nothing it reported is lost. A batch whose COMMIT was under way when Ctrl-C came may
+    # be kept without being counted (the database may answer after the process stopped
+    # listening); never the other way round.
+    assert reported <= kept <= reported + 1000
