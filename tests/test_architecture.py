@@ -89,3 +89,12 @@ def test_lower_layers_import_no_domain_above(package: str) -> None:
         if name == package or name.startswith(package + "."):
             wrong = sorted(m for m in imported_modules(path) if m.startswith(above))
             assert not wrong, f"{name} imports {wrong}"
+
+
+def test_cases_import_nothing_of_the_inbox() -> None:
+    """Applications and requests meet through services that app.py wires (issue 15): the
+    cases domain never imports the inbox."""
+    for name, path in MODULES.items():
+        if name == "helpdesk.cases" or name.startswith("helpdesk.cases."):
+            wrong = sorted(m for m in imported_modules(path) if m.startswith("helpdesk.tickets"))
+            assert not wrong, f"{name} imports {wrong}"
