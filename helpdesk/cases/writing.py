@@ -42,7 +42,9 @@ DETAILS: Final = (
 
 @dataclass(frozen=True, slots=True)
 class StatusChange:
-    """A case whose current status moved in this batch (``old_status`` None: a new case)."""
+    """A case whose current status moved in this batch: ``old_status`` None for a new case;
+    equal to ``new_status`` when the same status came again on a later day (a second
+    requerimiento), which a follower may want to hear of too."""
 
     case_id: int
     number: str
