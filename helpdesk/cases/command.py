@@ -16,7 +16,7 @@ from typing import IO, Any
 from tqdm import tqdm
 
 from helpdesk.cases import sources
-from helpdesk.cases.importing import BATCH_SIZE, ImportReport, import_records
+from helpdesk.cases.importing import BATCH_SIZE, BatchHook, ImportReport, import_records
 from helpdesk.cases.validation import Rejection
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.i18n import gettext as _
@@ -46,10 +46,12 @@ def run(
     path: Path,
     *,
     batch_size: int = BATCH_SIZE,
+    on_batch: BatchHook | None = None,
     err: IO[str] | None = None,
     out: IO[str] | None = None,
 ) -> int:
-    """Imports ``path``; returns the exit status."""
+    """Imports ``path``; returns the exit status. ``on_batch`` runs in each batch's
+    transaction with its status changes (``importing.import_rows``)."""
     err = err or sys.stderr
     out = out or sys.stdout
     if not path.is_file():
@@ -65,7 +67,7 @@ def run(
     )
     report = ImportReport()
     try:
-        return asyncio.run(_run(settings, path, batch_size, bar, report, err))
+        return asyncio.run(_run(settings, path, batch_size, on_batch, bar, report, err))
     except KeyboardInterrupt:
         bar.close()
         # What the summary counts was committed; the batch under way was rolled back.
@@ -81,6 +83,7 @@ async def _run(
     settings: Settings,
     path: Path,
     batch_size: int,
+    on_batch: BatchHook | None,
     bar: tqdm[Any],
     report: ImportReport,
     err: IO[str],
@@ -100,6 +103,7 @@ async def _run(
             make_sessionmaker(engine),
             sources.read_records(path),
             batch_size=batch_size,
+            on_batch=on_batch,
             on_reject=reject,
             on_progress=bar.update,
             report=report,
