@@ -52,6 +52,8 @@ ON_DEMO_PERSON: Final = {
     ("requests", "person_id"): REQUESTS,
     # A real request whose email matched a demo person: the suggestion goes, the request stays.
     ("pending_person_links", "candidate_id"): DELETE,
+    # An application is the case system's copy, not the person's record: it stays, unlinked.
+    ("cases", "person_id"): CLEAR,
 }
 RULES: Final = {"staff_accounts": ON_DEMO_STAFF, "people": ON_DEMO_PERSON}
 

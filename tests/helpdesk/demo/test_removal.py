@@ -9,7 +9,7 @@ import asyncio
 import dataclasses
 import os
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -189,6 +189,13 @@ async def use_as_staff(db: AsyncSession) -> dict[str, int]:
     ]
     if "pending_person_links" in T:  # a real request opened for a demo person's email
         rows.append(("pending_person_links", {"request_id": second, "candidate_id": marie}))
+    if "cases" in T:  # a demo person's application, linked to them: it stays, unlinked
+        day = date(2025, 1, 2)
+        application = {"number": "RT-REMOVAL-1", "case_type": "residencia_temporal"}
+        application |= {"document_type": "pasaporte", "document_number": "HT1234567"}
+        application |= {"document_country": "HT", "region_code": "RM", "submitted_on": day}
+        application |= {"status": "ingresada", "status_on": day, "person_id": marie}
+        rows.append(("cases", application | {"created_at": now, "updated_at": now}))
     for table, values in rows:
         await db.execute(insert(T[table]).values(**values))
     await db.execute(
@@ -318,6 +325,9 @@ def test_on_a_used_database_the_demo_goes_with_what_hangs_off_it_and_real_data_s
         assert actions.count("staff.demo_removed") == len(DEMO_STAFF)
         assert actions.count("person.demo_removed") == len(people)
         assert "request.unassign" in actions
+        if "cases" in T:
+            kept = (await db.execute(select(T["cases"].c.number, T["cases"].c.person_id))).all()
+            assert [tuple(row) for row in kept] == [("RT-REMOVAL-1", None)]
 
     run(cli_settings, check)
     asyncio.run(production_starts(cli_settings))
