@@ -31,6 +31,7 @@ class SourceError(Exception):
 MISSING_COLUMNS = lazy_gettext("faltan columnas en la cabecera: %(columns)s")
 NOT_UTF8 = lazy_gettext("el archivo no está en UTF-8 (cerca de la línea %(line)s)")
 EMPTY = lazy_gettext("el archivo está vacío")
+BAD_CSV = lazy_gettext("el CSV está mal formado después de la línea %(line)s")
 
 
 def detect_format(path: Path) -> str:
@@ -63,6 +64,8 @@ def read_records(path: Path, fmt: str | None = None) -> Iterator[tuple[int, dict
                 yield line, record
         except UnicodeDecodeError as exc:
             raise SourceError(NOT_UTF8, line=line + 1) from exc
+        except csv.Error as exc:  # e.g. a field over csv's size limit: reading stops there
+            raise SourceError(BAD_CSV, line=line + 1) from exc
 
 
 def _read_csv(handle: IO[str]) -> Iterator[tuple[int, dict[str, Any]]]:

@@ -81,3 +81,14 @@ def test_a_file_not_in_utf8_is_refused_with_where(tmp_path: Path) -> None:
     with pytest.raises(sources.SourceError) as refused:
         list(sources.read_records(path))
     assert refused.value.message == sources.NOT_UTF8
+
+
+def test_a_csv_that_cannot_be_parsed_further_is_refused_with_where(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    huge = "x" * 200_000  # over csv's field size limit
+    path.write_text(HEADER + ROW.format(n=1, note="") + ROW.format(n=2, note=huge), "utf-8")
+    records = sources.read_records(path)
+    assert next(records)[0] == 2
+    with pytest.raises(sources.SourceError) as refused:
+        next(records)
+    assert (refused.value.message, refused.value.values) == (sources.BAD_CSV, {"line": 3})
