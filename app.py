@@ -28,6 +28,10 @@ from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
+from helpdesk.cases import api as cases_api_routes
+from helpdesk.cases import private_links as case_links
+from helpdesk.cases import routes as cases_routes
+from helpdesk.cases import staff as cases_staff
 from helpdesk.core import error_pages, links, static_files
 from helpdesk.core.body_limits import BodyLimitMiddleware, BodyLimits
 from helpdesk.core.compression import GZipWhenAccepted
@@ -158,12 +162,18 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *tickets_presence_routes.routes,
         *tickets_links_routes.routes,
         *tickets_teams_routes.routes,
+        *cases_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *routes_editor.routes,
         Mount(
             "/api/v1",
-            routes=[*api_routes.routes, *kb_api_routes.routes, *tickets_api_routes.routes],
+            routes=[
+                *api_routes.routes,
+                *kb_api_routes.routes,
+                *tickets_api_routes.routes,
+                *cases_api_routes.routes,
+            ],
             name="api",
         ),
         Route("/favicon.ico", static_files.favicon, name="favicon"),
@@ -213,6 +223,8 @@ def register_contributions() -> None:
     # The person's context beside a request: their other requests first; cases, appointments
     # and escalations register theirs here as they land.
     request_context.register_section(request_context.other_requests)
+    request_context.register_section(cases_staff.request_section)
+    people_sections.register_person_section(cases_staff.person_section)
 
 
 def body_limits(settings: Settings) -> BodyLimits:
@@ -270,6 +282,7 @@ def create_app(settings: Settings) -> Starlette:
     links.register(routes)
     # Every email to a person carries their request's private link, signed with the secret.
     private_links.configure(settings.secret_key, settings.base_url)
+    case_links.configure(settings.secret_key, settings.base_url)
     logout = urlsplit(settings.claveunica_logout_url)
     identity_origin = f"{logout.scheme}://{logout.netloc}"
     middleware = [

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.applications import Starlette
 
 from app import create_app, register_contributions, register_links
+from helpdesk.cases import private_links as case_links
 from helpdesk.cli_db import migrate
 from helpdesk.core.db import make_engine, make_sessionmaker
 from helpdesk.core.security import configure_password_hashing
@@ -55,6 +56,7 @@ def private_link_secret() -> None:
     """The secret private links in emails are signed with (app.py configures it from the
     settings), also for tests that call services which write emails without an app."""
     private_links.configure(TEST_SECRET_KEY, TEST_BASE_URL)
+    case_links.configure(TEST_SECRET_KEY, TEST_BASE_URL)
 
 
 @pytest.fixture(scope="session")
@@ -98,6 +100,8 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
         argon2_memory_kib=8192,
         login_rate_per_minute=100_000,  # tests that check throttling lower it on their own app
         login_address_max_failures=100_000,  # every test signs in from the same address
+        case_lookups_per_address=100_000,
+        case_lookups_per_number=100_000,
         sqlite_driver=os.environ.get("SQLITE_DRIVER", "custom"),  # "stock": run_all's third pass
     )
     configure_password_hashing(settings.argon2_time_cost, settings.argon2_memory_kib)

@@ -112,6 +112,10 @@ class Settings:
     login_address_max_failures: int = 20
     login_max_delay_seconds: int = 300
     login_rate_per_minute: int = 20
+    # Application-status lookups (cases/lookup.py) per address and per application number, per
+    # hour: enough for a family at one address, too few to guess documents or numbers.
+    case_lookups_per_address: int = 30
+    case_lookups_per_number: int = 10
     load_demo: bool = False
     argon2_time_cost: int = 3
     argon2_memory_kib: int = 65536
