@@ -22,7 +22,6 @@ from helpdesk.core import links
 from helpdesk.core.i18n import (
     BABEL_LOCALES,
     LANGUAGE_NAMES,
-    format_date,
     format_duration,
     get_locale,
     gettext,
@@ -146,22 +145,17 @@ def wait_words(waited: timedelta, locale: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _short_date(day: date, locale: str) -> str:
-    """A deadline in digits, to keep the column narrow; the date in words as its title."""
+    """A deadline in digits, to keep the column narrow."""
     digits = dates.format_date(day, format="short", locale=BABEL_LOCALES[locale])
-    return (
-        f'<time datetime="{day.isoformat()}" title="{_text(format_date(day, locale))}">'
-        f"{_text(digits)}</time>"
-    )
+    return f'<time datetime="{day.isoformat()}">{_text(digits)}</time>'
 
 
 def _language_badges(rows: Sequence[QueueRow]) -> dict[str, str]:
+    """The code, named in full in its title (an abbreviation, as screen readers know it)."""
     badges = {}
     for code in {r.locale for r in rows}:
         name = _text(LANGUAGE_NAMES.get(code, code))
-        badges[code] = (
-            f'<span class="badge lang" title="{name}"><span aria-hidden="true">{_text(code)}'
-            f'</span><span class="visually-hidden" lang="{_text(code)}">{name}</span></span>'
-        )
+        badges[code] = f'<abbr class="badge lang" title="{name}">{_text(code)}</abbr>'
     return badges
 
 
@@ -202,13 +196,7 @@ def table_rows(
             tags = "".join(f' <span class="badge tag">{_text(t)}</span>' for t in row_tags[r.id])
         assignee = _text(r.assignee_name) if r.assignee_id and r.assignee_name else None
         since = r.waiting_since
-        if since is not None:
-            wait = (
-                f'<time datetime="{since.isoformat()}">'
-                f"{wait_words(clock.now - since, locale)}</time>"
-            )
-        else:
-            wait = labels.not_waiting
+        wait = labels.not_waiting if since is None else wait_words(clock.now - since, locale)
         state = deadline_state(due, r.status, clock.today)
         html.append(
             f'<tr><td><input type="checkbox" name="folio" value="{folio}" id="sel-{r.id:d}"'

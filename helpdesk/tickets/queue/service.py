@@ -171,7 +171,7 @@ class _Shape:
     tag: bool
     team: bool
     topic: str | None  # its kinds are part of the SQL (a handful of codes)
-    languages: bool
+    languages: tuple[str, ...]  # part of the SQL too: six codes at most, no postcompile step
     oldest_first: bool
     after: bool
     after_due: bool
@@ -192,8 +192,10 @@ def _where(stmt: Select[tuple[object, ...]], shape: _Shape) -> Select[tuple[obje
         stmt = stmt.where(_R.region_code == bindparam("region"))
     if shape.kind:
         stmt = stmt.where(_R.kind == bindparam("kind"))
-    if shape.languages:
-        stmt = stmt.where(_R.locale.in_(bindparam("languages", expanding=True)))
+    if len(shape.languages) == 1:
+        stmt = stmt.where(_R.locale == shape.languages[0])
+    elif shape.languages:
+        stmt = stmt.where(_R.locale.in_(shape.languages))
     return _view(_tools_filters(stmt, shape), shape.view)
 
 
@@ -305,7 +307,7 @@ def _shape(queue: QueueFilter, scope: str | None, limit: int) -> _Shape:
         tag=queue.tag is not None,
         team=queue.team_code is not None,
         topic=queue.topic,
-        languages=bool(queue.languages),
+        languages=tuple(sorted(queue.languages)),
         oldest_first=queue.order == OLDEST and queue.view not in DUE_ORDERED_VIEWS,
         after=False,
         after_due=False,
@@ -322,7 +324,6 @@ def _values(
         "kind": queue.kind,
         "tag": queue.tag,
         "team": queue.team_code,
-        "languages": list(queue.languages),
         "me": viewer.id,
         "today": today,
         "due_soon_until": today + timedelta(days=DUE_SOON_DAYS),

@@ -28,7 +28,6 @@ class _Page(HTMLParser):
         self.filter_form_controls: list[str] = []
         self._tab: str | None = None
         self._select: str | None = None
-        self._badge = False
         self._in_filters = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -43,8 +42,7 @@ class _Page(HTMLParser):
             self.options[self._select] = []
         elif tag == "option" and self._select is not None:
             self.options[self._select].append(a.get("value") or "")
-        elif tag == "span" and a.get("class") == "badge lang":
-            self._badge = True
+        elif tag == "abbr" and a.get("class") == "badge lang":
             self.badges.append(a.get("title") or "")
         if self._in_filters and tag in ("select", "input", "button") and a.get("type") != "hidden":
             self.filter_form_controls.append(a.get("id") or "")

@@ -65,8 +65,8 @@ def test_a_row_shows_language_region_wait_and_deadline_state() -> None:
     cells = render(row())
     (texts,) = cells.rows
     assert len(texts) == 11
-    assert texts[4] == "htKreyòl ayisyen"  # the code shown, the name for screen readers
-    assert ("span", {"class": "badge lang", "title": "Kreyòl ayisyen"}) in cells.elements
+    assert texts[4] == "ht"  # the code shown, the name in full as the abbreviation's title
+    assert ("abbr", {"class": "badge lang", "title": "Kreyòl ayisyen"}) in cells.elements
     assert texts[5] == "RM"
     assert texts[8] == "3 horas"
     assert texts[9].endswith("En plazo")
