@@ -60,3 +60,33 @@ class CaseEvent(Base):
     note_digest: Mapped[str] = mapped_column(String(16), default="")
     # Set by the database: the bulk insert then binds one value fewer per row.
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime, server_default=func.now())
+
+
+class RequestCase(Base):
+    """A request (``requests``) linked to an application: by the person, opening a request
+    from the case's page, or by staff beside the request. The inbox's table is named by its
+    key only, so this domain never imports the inbox."""
+
+    __tablename__ = "request_cases"
+
+    request_id: Mapped[int] = mapped_column(
+        ForeignKey("requests.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    linked_by: Mapped[int | None] = mapped_column(ForeignKey("staff_accounts.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseFollower(Base):
+    """An address told of each status change of a case, in the language it chose."""
+
+    __tablename__ = "case_followers"
+    __table_args__ = (UniqueConstraint("case_id", "email", name="uq_case_followers_case_email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(5))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
