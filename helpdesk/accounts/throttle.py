@@ -56,6 +56,25 @@ async def hit(
     return bool(count <= limit)
 
 
+async def hit_all(
+    engine: AsyncEngine,
+    limits: list[tuple[str, int]],
+    window: timedelta,
+    now: datetime | None = None,
+) -> bool:
+    """Counts one event under each (key, limit) in one transaction; False when any key is
+    over its limit (every key still counts)."""
+    now = now or utcnow()
+    allowed = True
+    async with engine.begin() as connection:
+        stmt = _COUNT[engine.dialect.name]
+        for key, limit in limits:
+            values = {"key": key, "now": now, "window_opens": now - window}
+            count = (await connection.execute(stmt, values)).scalar_one()
+            allowed = allowed and count <= limit
+    return allowed
+
+
 # Failures in a row under one key (an email or an address), for sign-in delays: the row's
 # ``window_start`` is the last failure, and a count older than ``forget_after`` starts over.
 def _fail(dialect: str) -> Any:

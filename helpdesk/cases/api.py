@@ -89,7 +89,7 @@ async def lookup_case(request: Request) -> Response:
     case = await lookup.find(db(request), query)
     if case is None:
         raise NotFound("case")
-    shown = await view.case_view(db(request), case, get_locale())
+    shown = await view.case_view(db(request), case, get_locale(), request.app.state.article_cache)
     article = shown.explanation
     out = CaseOut(
         number=case.number,

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.calendar.service import working_calendar
@@ -23,6 +24,8 @@ from helpdesk.cases import statuses
 from helpdesk.cases.models import Case
 from helpdesk.core.errors import NotFound
 from knowledge_base import service as articles
+from knowledge_base.article_cache import ArticleCache
+from knowledge_base.models import Article
 from knowledge_base.service import ArticlePage
 
 DOCUMENTS_DAYS = 5  # art. 31: días hábiles to send what was asked for
@@ -34,11 +37,20 @@ def slugs_for(case_type: str, status: str) -> tuple[str, str]:
     return f"estado-{status_part}-{case_type.replace('_', '-')}", f"estado-{status_part}"
 
 
-async def explanation(db: AsyncSession, case: Case, locale: str) -> ArticlePage | None:
+async def explanation(
+    db: AsyncSession, case: Case, locale: str, kept: ArticleCache | None = None
+) -> ArticlePage | None:
     """The status's explanation in ``locale`` (or in Spanish, marked as such), or None when
-    no article explains it yet."""
-    for slug in slugs_for(case.case_type, case.status):
+    no article explains it yet. With ``kept`` (the web process's article cache) an
+    explanation is read from the database once until an editor publishes a change."""
+    wanted = slugs_for(case.case_type, case.status)
+    # Most statuses have no type-specific article: one indexed read says which exist, so
+    # the (kept) article is asked for only by a slug that is there.
+    existing = set(await db.scalars(select(Article.slug).where(Article.slug.in_(wanted))))
+    for slug in (s for s in wanted if s in existing):
         try:
+            if kept is not None:
+                return (await kept.page(lambda: db, slug, locale, None))[0]
             return await articles.article_page(db, slug, locale)
         except NotFound:
             continue

@@ -17,11 +17,9 @@ WINDOW = timedelta(hours=1)
 
 async def within_limits(request: Request, number: str) -> bool:
     """Counts this lookup against its address and its application number."""
-    engine, config = request.app.state.engine, settings(request)
-    by_address = await throttle.hit(
-        engine, f"case-lookup:{client_ip(request)}", config.case_lookups_per_address, WINDOW
-    )
-    by_number = await throttle.hit(
-        engine, f"case-number:{number.upper()}", config.case_lookups_per_number, WINDOW
-    )
-    return by_address and by_number
+    config = settings(request)
+    limits = [
+        (f"case-lookup:{client_ip(request)}", config.case_lookups_per_address),
+        (f"case-number:{number.upper()}", config.case_lookups_per_number),
+    ]
+    return await throttle.hit_all(request.app.state.engine, limits, WINDOW)

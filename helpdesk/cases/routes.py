@@ -60,7 +60,7 @@ async def _form_page(
 
 
 async def _case_page(request: Request, case: Case) -> Response:
-    shown = await view.case_view(db(request), case, get_locale())
+    shown = await view.case_view(db(request), case, get_locale(), request.app.state.article_cache)
     return _private(render(request, CASE_PAGE, {"shown": shown}))
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.cases import explanations, lookup, private_links, statuses
 from helpdesk.cases.models import Case
+from knowledge_base.article_cache import ArticleCache
 from knowledge_base.service import ArticlePage
 
 
@@ -28,6 +29,7 @@ class CaseView:
     explanation: ArticlePage | None
     deadline: explanations.Deadline | None
     private_url: str
+    token: str  # the private link's: proves the person may see the case (request form, follow)
     final: bool
 
 
@@ -45,16 +47,19 @@ def stage_steps(case_type: str, status: str) -> list[StageStep]:
     return steps
 
 
-async def case_view(db: AsyncSession, case: Case, locale: str) -> CaseView:
+async def case_view(
+    db: AsyncSession, case: Case, locale: str, kept: ArticleCache | None = None
+) -> CaseView:
     return CaseView(
         case=case,
         type_name=statuses.type_name(case.case_type),
         status_name=statuses.status_name(case.status),
         stages=stage_steps(case.case_type, case.status),
         history=await lookup.history(db, case),
-        explanation=await explanations.explanation(db, case, locale),
+        explanation=await explanations.explanation(db, case, locale, kept),
         deadline=await explanations.deadline(db, case),
         private_url=private_links.url_for(case.id),
+        token=private_links.token_for(case.id),
         final=case.status in statuses.FINAL_STATUSES,
     )
 
