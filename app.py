@@ -30,8 +30,10 @@ from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.cases import api as cases_api_routes
 from helpdesk.cases import private_links as case_links
+from helpdesk.cases import request_links as case_request_links
 from helpdesk.cases import routes as cases_routes
 from helpdesk.cases import staff as cases_staff
+from helpdesk.cases import staff_routes as cases_staff_routes
 from helpdesk.core import error_pages, links, static_files
 from helpdesk.core.body_limits import BodyLimitMiddleware, BodyLimits
 from helpdesk.core.compression import GZipWhenAccepted
@@ -64,7 +66,7 @@ from helpdesk.tickets.citizen import routes as tickets_citizen_routes
 from helpdesk.tickets.lifecycle import jobs as lifecycle_jobs
 from helpdesk.tickets.lifecycle import routes as tickets_lifecycle_routes
 from helpdesk.tickets.opening import group as opening_queue
-from helpdesk.tickets.opening import intake
+from helpdesk.tickets.opening import intake, references
 from helpdesk.tickets.opening import routes as tickets_opening_routes
 from helpdesk.tickets.queue import routes as tickets_queue_routes
 from helpdesk.tickets.teams import routes as tickets_teams_routes
@@ -72,6 +74,7 @@ from helpdesk.tickets.workbench import context as request_context
 from helpdesk.tickets.workbench import links_routes as tickets_links_routes
 from helpdesk.tickets.workbench import presence_routes as tickets_presence_routes
 from helpdesk.tickets.workbench import routes as tickets_workbench_routes
+from helpdesk.tickets.workbench import service as workbench_service
 from knowledge_base import routes_api as kb_api_routes
 from knowledge_base import routes_editor
 from knowledge_base import routes_reader as kb_reader_routes
@@ -163,6 +166,7 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *tickets_links_routes.routes,
         *tickets_teams_routes.routes,
         *cases_routes.routes,
+        *cases_staff_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *routes_editor.routes,
@@ -225,6 +229,9 @@ def register_contributions() -> None:
     request_context.register_section(request_context.other_requests)
     request_context.register_section(cases_staff.request_section)
     people_sections.register_person_section(cases_staff.person_section)
+    # A request opened from a case's page is linked to it; staff link cases beside a request.
+    references.register_reference("caso", case_request_links.reference_for_token)
+    case_request_links.register_request_finder(workbench_service.get_for_staff)
 
 
 def body_limits(settings: Settings) -> BodyLimits:

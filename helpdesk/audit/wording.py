@@ -292,6 +292,10 @@ def _sentences() -> dict[str, Sentence]:
                                     folio=r.after("related")),
         "request.unlink": lambda r: _("Ya no está relacionada con la solicitud %(folio)s",
                                       folio=r.before("related")),
+        "request.case_link": lambda r: _("Vinculada a la solicitud migratoria %(number)s",
+                                         number=r.after("case")),
+        "request.case_unlink": lambda r: _("Ya no está vinculada a la solicitud migratoria "
+                                           "%(number)s", number=r.before("case")),
         "request.merge": _merge,
         "request.follows": lambda r: _("Continúa la solicitud %(folio)s",
                                        folio=r.after("follows")),

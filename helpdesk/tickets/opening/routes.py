@@ -16,6 +16,7 @@ from starlette.routing import Route
 from helpdesk.accounts import session
 from helpdesk.accounts.password_form import check_rate
 from helpdesk.accounts.permissions import Viewer
+from helpdesk.core import links
 from helpdesk.core.i18n import get_locale
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db, unit_of_work
@@ -25,6 +26,7 @@ from helpdesk.tickets import service as tickets_service
 from helpdesk.tickets.citizen import forms as citizen_forms
 from helpdesk.tickets.citizen import service as citizen_service
 from helpdesk.tickets.kinds import WEB
+from helpdesk.tickets.opening import references
 from helpdesk.tickets.service import NewRequest
 
 RECEIPT_KEY = "request_receipt"
@@ -65,6 +67,7 @@ async def _form_context(request: Request, requester: Requester) -> dict[str, Any
         "body_max": citizen_forms.BODY_MAX,
         "errors": {},
         "values": {},
+        "references": [],
     }
 
 
@@ -74,11 +77,17 @@ async def new_request(request: Request) -> Response:
         if viewer is not None and viewer.kind == "citizen":
             return redirect_to("citizen_ask_email")
         status = 200 if request.method == "GET" else 403
-        return render(request, "tickets/citizen/ways_in.html", {}, status)
+        # Proving the email comes back to the form with what it was about.
+        carried = {k: v for k, v in request.query_params.items() if k in references.RESOLVERS}
+        next_path = links.url_path("request_new", query=carried or None)
+        return render(request, "tickets/citizen/ways_in.html", {"next_path": next_path}, status)
     context = await _form_context(request, requester)
     if request.method == "GET":
         default_region = requester.region_code
+        about = await references.resolve(db(request), request.query_params)
+        context["references"] = about
         context["values"] = {"region": default_region or "", "borrador": _draft_key()}
+        context["values"].update((r.field, r.value) for r in about)
         return render(request, "tickets/citizen/new.html", context)
 
     await check_rate(request, "open-request")
@@ -91,8 +100,9 @@ async def new_request(request: Request) -> Response:
         )
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         stored = [] if errors else await uploads.store(request, files, errors)
+    about = await references.resolve(db(request), values)
     if errors:
-        context.update(errors=errors, values=values, files_lost=bool(files))
+        context.update(errors=errors, values=values, files_lost=bool(files), references=about)
         return render(request, "tickets/citizen/new.html", context, 422)
     new = NewRequest(
         kind=data.kind,
@@ -105,6 +115,7 @@ async def new_request(request: Request) -> Response:
         region_code=data.region_code,
         tramite_code=data.tramite_code,
         draft_key=data.draft_key,
+        after_opening=references.after_opening(about),
     )
     try:
         created = await tickets_service.open_in_group(

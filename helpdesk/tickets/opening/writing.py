@@ -13,7 +13,7 @@ together (``batches.py``) share each statement as one executemany, and one commi
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -62,6 +62,8 @@ class NewRequest:
     # A regional agent's region when they open it on someone's behalf: an email whose record
     # lies outside it gets a new record, the link held for an analyst (PendingPersonLink).
     staff_region: str | None = None
+    # What the request is about elsewhere (opening/references.py), written with it.
+    after_opening: Callable[[AsyncSession, int], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,9 @@ async def create_requests(db: AsyncSession, openings: Sequence[Opening]) -> list
     drafts = [{"draft_key": o.data.draft_key, "kind": "submitted"} for o in openings]
     if drafts := [d for d in drafts if d["draft_key"]]:
         await db.execute(_INSERT_DEFLECTIONS, drafts)
+    for o, request_id in zip(openings, request_ids, strict=True):
+        if o.data.after_opening is not None:
+            await o.data.after_opening(db, request_id)
     return [
         CreatedRequest(request_id, folio, o.data.kind, status, due, message_id, token)
         for o, request_id, folio, due, message_id, token in zip(
