@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import time
+from datetime import date
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from helpdesk.accounts import session
+from helpdesk.accounts.permissions import Viewer
 from helpdesk.calendar.service import local_today
 from helpdesk.core.db import utcnow
 from helpdesk.core.htmx import wants_fragment
@@ -17,6 +21,30 @@ from helpdesk.tickets.queue import forms as queue_forms
 from helpdesk.tickets.queue import rows as queue_view
 from helpdesk.tickets.queue import service as queues
 from helpdesk.tickets.queue import tools as queue_tools
+
+# The tabs' counts, kept per agent for a few seconds: counting the six views was a fifth of
+# the page (0.66 of 3.1 ms in-process at 1,000,000 requests), and on a tab that stops at
+# "99+" a count seen ten seconds ago serves as well. Counted again after the agent's own
+# bulk action (its notice's parameter), so that they see what they changed.
+COUNTS_KEPT_FOR = 10.0
+_kept: dict[tuple[int, str | None, str | None, date], tuple[float, dict[str, int]]] = {}
+
+
+async def _view_counts(request: Request, viewer: Viewer, today: date) -> dict[str, int]:
+    key = (viewer.id, viewer.role, viewer.region_code, today)
+    now = time.monotonic()
+    kept = _kept.get(key)
+    if (
+        kept
+        and now - kept[0] < COUNTS_KEPT_FOR
+        and queue_tools.DONE_PARAM not in request.query_params
+    ):
+        return kept[1]
+    counts = await queues.view_counts(db(request), viewer, today)
+    if len(_kept) >= 5000:  # agents come and go; no need to sort out whose are stale
+        _kept.clear()
+    _kept[key] = (now, counts)
+    return counts
 
 
 async def render_queue(
@@ -41,7 +69,7 @@ async def render_queue(
     page = rows[: queues.PAGE_SIZE]
     more = len(rows) > queues.PAGE_SIZE
     next_before = str(queues.next_cursor(query.queue.view, page[-1])) if more else None
-    counts = await queues.view_counts(db(request), viewer, today)
+    counts = await _view_counts(request, viewer, today)
     names = kind_names()
     context = {
         "me": viewer,

@@ -7,12 +7,13 @@ import uuid
 from html.parser import HTMLParser
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from helpdesk.accounts.models import StaffAccount
 from helpdesk.audit.service import Actor
 from helpdesk.core import links
 from helpdesk.tickets.models import Ticket
+from helpdesk.tickets.queue import page as queue_page
 from helpdesk.tickets.service import NewRequest, open_request
 from tests.support.factories import sign_in_staff, staff_member
 
@@ -58,6 +59,12 @@ class _Page(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._tab is not None:
             self.tabs[self._tab] += data
+
+
+@pytest.fixture(autouse=True)
+def counted_each_time(monkeypatch) -> None:
+    """No counts kept from another test (a rolled-back staff id may come back)."""
+    monkeypatch.setattr(queue_page, "COUNTS_KEPT_FOR", 0.0)
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +118,23 @@ async def test_my_languages_option_and_filter(client, sessionmaker, creole) -> N
     page = await _page(client, {"idioma": "mis", "tipo": "", "vista": "all"})
     assert page.options["idioma"][:2] == ["", "mis"]
     assert set(page.badges) == {"Kreyòl ayisyen"}
+
+
+async def test_counts_are_kept_a_few_seconds_but_not_after_a_bulk_action(
+    client, sessionmaker, monkeypatch
+) -> None:
+    monkeypatch.setattr(queue_page, "COUNTS_KEPT_FOR", 60.0)
+    email = await staff_member(sessionmaker, "central_analyst")
+    await sign_in_staff(client, email)
+    assert (await _page(client, {"vista": "mine"})).tabs["vista-mine"].split()[-1] == "0"
+    async with sessionmaker() as db, db.begin():
+        me = await db.scalar(select(StaffAccount.id).where(StaffAccount.email == email))
+        data = NewRequest("consulta", "Mía", "Texto", "web", "m@test.portal", "es")
+        opened = await open_request(db, data, Actor("anonymous", None), "http://x")
+        await db.execute(update(Ticket).where(Ticket.id == opened.ticket.id).values(assignee_id=me))
+    assert (await _page(client, {"vista": "mine"})).tabs["vista-mine"].split()[-1] == "0"
+    after_bulk = await _page(client, {"vista": "mine", "cambiadas": "1"})
+    assert after_bulk.tabs["vista-mine"].split()[-1] == "1"
 
 
 async def test_due_ordered_views_offer_no_order(client, sessionmaker) -> None:
