@@ -29,6 +29,7 @@ from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.cases import api as cases_api_routes
+from helpdesk.cases import follow_routes as cases_follow_routes
 from helpdesk.cases import private_links as case_links
 from helpdesk.cases import request_links as case_request_links
 from helpdesk.cases import routes as cases_routes
@@ -167,6 +168,7 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *tickets_teams_routes.routes,
         *cases_routes.routes,
         *cases_staff_routes.routes,
+        *cases_follow_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *routes_editor.routes,

@@ -249,11 +249,22 @@ def _import_cases(settings: Settings, args: argparse.Namespace) -> None:
     from pathlib import Path
 
     import helpdesk.models  # noqa: F401 (every table known, so foreign keys resolve)
-    from helpdesk.cases import command
+    from helpdesk.cases import command, following
+    from helpdesk.cases import private_links as case_links
     from helpdesk.core.i18n import set_locale
 
     set_locale(args.lang)
-    sys.exit(command.run(settings, Path(args.file), batch_size=args.batch_size))
+    # Followers hear of each status change: their emails carry the case's private link.
+    _register_links(settings)
+    case_links.configure(settings.secret_key, settings.base_url)
+    sys.exit(
+        command.run(
+            settings,
+            Path(args.file),
+            batch_size=args.batch_size,
+            on_batch=following.notify_changes,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

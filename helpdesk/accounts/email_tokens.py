@@ -16,6 +16,7 @@ LIFETIMES = {
     "verify_email": timedelta(hours=48),
     "password_reset": timedelta(hours=1),
     "prove_email": timedelta(hours=24),
+    "follow_case": timedelta(hours=48),  # an application's status emails (cases.following)
 }
 
 

@@ -15,13 +15,16 @@ from itsdangerous import BadSignature, Signer
 from helpdesk.core import links
 
 SALT = "helpdesk.case-private-link"
+UNFOLLOW_SALT = "helpdesk.case-unfollow"  # each status email's "stop following" link
 _signer: Signer | None = None
+_unfollow_signer: Signer | None = None
 _base_url = ""
 
 
 def configure(secret_key: str, base_url: str) -> None:
-    global _signer, _base_url
+    global _signer, _unfollow_signer, _base_url
     _signer = Signer(secret_key, salt=SALT, digest_method=hashlib.sha256)
+    _unfollow_signer = Signer(secret_key, salt=UNFOLLOW_SALT, digest_method=hashlib.sha256)
     _base_url = base_url
 
 
@@ -35,15 +38,35 @@ def token_for(case_id: int) -> str:
     return _ready().sign(str(case_id)).decode()
 
 
-def case_id_from(token: str) -> int | None:
-    """The case id a token was signed for; None for anything else."""
+def _unsigned_id(signer: Signer, token: str) -> int | None:
     if len(token) > 100:
         return None
     try:
-        value = _ready().unsign(token).decode()
+        value = signer.unsign(token).decode()
     except (BadSignature, UnicodeDecodeError):
         return None
     return int(value) if value.isdecimal() and len(value) < 19 else None
+
+
+def case_id_from(token: str) -> int | None:
+    """The case id a token was signed for; None for anything else."""
+    return _unsigned_id(_ready(), token)
+
+
+def unfollow_token(follower_id: int) -> str:
+    _ready()
+    assert _unfollow_signer is not None
+    return _unfollow_signer.sign(str(follower_id)).decode()
+
+
+def follower_id_from(token: str) -> int | None:
+    _ready()
+    assert _unfollow_signer is not None
+    return _unsigned_id(_unfollow_signer, token)
+
+
+def base_url() -> str:
+    return _base_url
 
 
 def url_for(case_id: int, base_url: str | None = None) -> str:

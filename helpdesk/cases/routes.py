@@ -16,18 +16,16 @@ from starlette.routing import Route
 
 from helpdesk.accounts import session
 from helpdesk.audit import service as audit
-from helpdesk.cases import lookup, private_links, view
+from helpdesk.cases import lookup, page, private_links, view
 from helpdesk.cases.limits import within_limits
 from helpdesk.cases.models import Case
 from helpdesk.core.errors import NotFound
-from helpdesk.core.i18n import get_locale
 from helpdesk.core.i18n import gettext as _
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db
 from helpdesk.people.models import Person
 
 PAGE = "cases/lookup.html"
-CASE_PAGE = "cases/case.html"
 
 
 def _private(response: Response) -> Response:
@@ -60,8 +58,7 @@ async def _form_page(
 
 
 async def _case_page(request: Request, case: Case) -> Response:
-    shown = await view.case_view(db(request), case, get_locale(), request.app.state.article_cache)
-    return _private(render(request, CASE_PAGE, {"shown": shown}))
+    return await page.render_case(request, case)
 
 
 async def lookup_page(request: Request) -> Response:
