@@ -6,6 +6,7 @@ import that changes nothing sends none; each email's signed link stops following
 from __future__ import annotations
 
 import argparse
+import re
 import uuid
 from html.parser import HTMLParser
 from typing import Any
@@ -221,3 +222,10 @@ def test_the_command_sends_followers_their_emails(monkeypatch, settings) -> None
     with pytest.raises(SystemExit):
         cli._import_cases(settings, argparse.Namespace(lang="es", file="x.csv", batch_size=10))
     assert seen["on_batch"] is following.notify_changes
+
+
+async def test_the_case_page_shows_the_explanation_as_html(client, sessionmaker, content) -> None:
+    case = await a_case(sessionmaker)
+    page = await client.get(path_of(private_links.url_for(case.id)))
+    assert re.search(r'<div class="article-body">\s*<(h2|p)>', page.text)
+    assert "&lt;p&gt;" not in page.text and "&lt;h2&gt;" not in page.text
