@@ -48,6 +48,7 @@ def url_for(path: str, folio: str) -> str:
         .replace("{attachment_id:id}", "1")
         .replace("{link_id:id}", "1")
         .replace("{tag}", "x")
+        .replace("{number}", "RT-1")  # an application linked to the request (cases)
     )
 
 
