@@ -35,6 +35,7 @@ ON_DEMO_STAFF: Final = {
     # A real request a demo agent held goes back to the queue (audited below).
     ("requests", "assignee_id"): CLEAR,
     ("request_links", "created_by"): CLEAR,
+    ("request_cases", "linked_by"): CLEAR,  # the application stays linked to the request
     # Knowledge-base text a demo editor wrote, submitted, reviewed or published stays
     # (published content must not vanish from the site); it just names no one.
     ("kb_translations", "author_id"): CLEAR,

@@ -198,6 +198,11 @@ async def use_as_staff(db: AsyncSession) -> dict[str, int]:
         rows.append(("cases", application | {"created_at": now, "updated_at": now}))
     for table, values in rows:
         await db.execute(insert(T[table]).values(**values))
+    if "request_cases" in T:  # a demo agent linked that application to a real request
+        number = T["cases"].c.number
+        case_id = await db.scalar(select(T["cases"].c.id).where(number == "RT-REMOVAL-1"))
+        link = {"request_id": first, "case_id": case_id, "linked_by": agent, "created_at": now}
+        await db.execute(insert(T["request_cases"]).values(**link))
     await db.execute(
         update(T["request_links"])
         .where(T["request_links"].c.request_id == first)
