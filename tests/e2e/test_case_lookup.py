@@ -151,7 +151,7 @@ async def test_french_phone_lookup_then_a_linked_request_the_agent_sees(
         await load_content(db)
     case = await a_case(sessionmaker)
     email = f"marie.{uuid.uuid4().hex[:8]}@test.portal"
-    console = ConsoleLog()
+    console, agent_console = ConsoleLog(), ConsoleLog()
     phone = await new_context(browser, live_server, locale="fr")
     agent_context = None
     try:
@@ -172,14 +172,23 @@ async def test_french_phone_lookup_then_a_linked_request_the_agent_sees(
         # The agent of her region opens the request: the application is beside it, linked,
         # with its current status and its history folded.
         agent_context, agent = await staff_page(browser, live_server, folio)
+        agent_console.watch(agent)
         section = agent.locator("#solicitudes-migratorias-seccion")
-        linked_item = section.locator(".case-list-linked li").first
+        linked_item = section.locator(".case-list-linked > li").first
         await expect(linked_item).to_contain_text(case.number)
         await expect(linked_item).to_contain_text("Antecedentes solicitados")
         await linked_item.locator("summary").click()
         await expect(linked_item.locator("details ol li")).to_have_count(3)
+        # Unlinked and linked again by its number, in place (htmx) on the same page.
+        await linked_item.locator("form button").click()
+        await expect(section.locator(".case-list-linked")).to_have_count(0)
+        await section.locator("input[name=numero]").fill(case.number)
+        await section.locator("form.case-link-form button").click()
+        await expect(section.locator(".case-list-linked > li")).to_contain_text(case.number)
+        await expect(agent).to_have_url(re.compile(rf"/staff/solicitudes/{folio}"))
     finally:
         await phone.close()
         if agent_context is not None:
             await agent_context.close()
     assert not console.errors, "\n".join(console.errors)
+    assert not agent_console.errors, "\n".join(agent_console.errors)
