@@ -113,11 +113,9 @@ def _write(db: sqlite3.Connection, cases: list, events: list) -> None:  # type: 
 
 async def in_process(url: str, lookups: list[tuple[str, str, bool]]) -> dict[str, float]:
     import helpdesk.models  # noqa: F401
-    from helpdesk.cases import lookup, view
-    from helpdesk.core.db import make_engine, make_sessionmaker
-
     from app import register_links
-    from helpdesk.cases import private_links
+    from helpdesk.cases import lookup, private_links, view
+    from helpdesk.core.db import make_engine, make_sessionmaker
 
     register_links()
     private_links.configure("bench-secret", "http://127.0.0.1")
