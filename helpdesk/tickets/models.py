@@ -61,6 +61,10 @@ class Ticket(Base):
             postgresql_where=text(UNASSIGNED_OPEN_CONDITION),
         ),
         Index("ix_requests_team_status_id", "team_code", "status", "id"),
+        # The queue's language filter, for a region and for the whole service, in id order.
+        # Language first: a region's queue without the filter must not pick this index.
+        Index("ix_requests_locale_region_id", "locale", "region_code", "id"),
+        Index("ix_requests_locale_id", "locale", "id"),
         # The worker's list of new requests still to route and answer (intake.py).
         Index(
             "ix_requests_intake_pending",
