@@ -10,11 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from stdnum import exceptions as stdnum_errors
-from stdnum.cl import rut
-
 from helpdesk.core.countries import ISO_CODES
 from helpdesk.core.i18n import lazy_gettext
+from helpdesk.people import identity
 
 RUN: Final = "run"
 PASAPORTE: Final = "pasaporte"
@@ -52,17 +50,10 @@ BAD_NUMBER = lazy_gettext("número de documento no válido")
 BAD_COUNTRY = lazy_gettext("país emisor desconocido (código ISO 3166 de dos letras)")
 
 
-def normalize_run(value: str) -> str | None:
-    """'12.345.678-5' -> '12345678-5'; None when the check digit or the form is wrong."""
-    try:
-        compact = rut.validate(value)
-    except stdnum_errors.ValidationError:
-        return None
-    return f"{compact[:-1]}-{compact[-1]}"
-
-
-def normalize_number(value: str) -> str:
-    return "".join(ch for ch in value.upper() if ch.isalnum())
+# The same forms as a person's record (people.identity), so a case and a person meet on
+# equal strings.
+normalize_run = identity.normalize_run
+normalize_number = identity.normalize_document_number
 
 
 def parse_document(doc_type: str, number: str, country: str) -> Document:
