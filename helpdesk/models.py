@@ -1,6 +1,7 @@
 """Imports every domain's models so Base.metadata is complete (for Alembic and tests)."""
 
 from helpdesk.accounts import models as accounts_models
+from helpdesk.appointments import models as appointments_models
 from helpdesk.audit import models as audit_models
 from helpdesk.calendar import models as calendar_models
 from helpdesk.calendar import snapshot as calendar_snapshot
@@ -19,6 +20,7 @@ from knowledge_base import models as knowledge_base_models
 metadata = Base.metadata
 __all__ = [
     "accounts_models",
+    "appointments_models",
     "audit_models",
     "calendar_models",
     "calendar_snapshot",
