@@ -78,9 +78,29 @@ class EmailRenderer:
         message["Date"] = format_datetime(row.created_at)
         message.set_content(text.strip() + "\n")
         message.add_alternative(html, subtype="html")
+        _attach(message, context.get("attachments"))
         # After set_content, which drops every Content-* header already present.
         message["Content-Language"] = i18n.get_locale()
         return message
+
+
+def _attach(message: EmailMessage, attachments: object) -> None:
+    """Text files the caller put in the row's context (``attachments``: a list of
+    ``{"filename", "content_type", "text"}``), e.g. an appointment's .ics: kept in the row,
+    so a retry sends the same file."""
+    if not attachments:
+        return
+    if not isinstance(attachments, list):
+        raise RenderError("attachments must be a list")
+    for item in attachments:
+        try:
+            maintype, subtype = str(item["content_type"]).split("/", 1)
+            text, filename = str(item["text"]), str(item["filename"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise RenderError(f"attachment not understood: {exc}") from exc
+        if maintype != "text":
+            raise RenderError(f"only text attachments: {maintype}/{subtype}")
+        message.add_attachment(text, subtype=subtype, filename=filename)
 
 
 class SmtpConnection:

@@ -190,3 +190,36 @@ async def test_sends_over_smtp_with_the_rows_message_id(
     assert first["Subject"] == SUBJECTS["verify_email"]
     assert "https://portal.example/cuenta/verificar/t1" in text_of(first)
     assert second["Message-ID"] == "<other@x>"
+
+
+def test_a_text_attachment_in_the_context_goes_with_the_message(renderer: EmailRenderer) -> None:
+    ics = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"
+    context = dict(TEMPLATES["verify_email"])
+    context["attachments"] = [
+        {"filename": "cita.ics", "content_type": "text/calendar", "text": ics}
+    ]
+    message = renderer.render(row(context=context))
+
+    assert message.get_content_type() == "multipart/mixed"
+    assert message["Content-Language"] == "es"
+    assert text_of(message).startswith("Hola")  # the body is still the body
+    (attached,) = list(message.iter_attachments())
+    assert attached.get_content_type() == "text/calendar"
+    assert attached.get_filename() == "cita.ics"
+    assert attached.get_content().replace("\r\n", "\n") == ics.replace("\r\n", "\n")
+
+
+@pytest.mark.parametrize(
+    "attachments",
+    [
+        "not a list",
+        [{"filename": "x.bin"}],
+        [{"filename": "x.pdf", "content_type": "application/pdf", "text": "%PDF"}],
+    ],
+)
+def test_an_attachment_not_understood_is_a_render_error(
+    renderer: EmailRenderer, attachments: object
+) -> None:
+    context = dict(TEMPLATES["verify_email"], attachments=attachments)
+    with pytest.raises(RenderError):
+        renderer.render(row(context=context))
