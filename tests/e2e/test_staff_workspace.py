@@ -131,6 +131,9 @@ async def test_desk_widths(browser: Browser, live_server: str, sessionmaker, siz
         # The person's language is in the row, as a badge.
         assert await page.locator("#bandeja tbody tr .badge.lang").count() >= 20
         assert await no_sideways_scroll(page)
+        # Every column is on screen: nothing hides in the table's own scrolling box.
+        last_column = await page.locator("#bandeja thead th").last.bounding_box()
+        assert last_column and last_column["x"] + last_column["width"] <= size[0]
         assert not await axe_blocking(page), describe(await axe_blocking(page))
 
         await page.goto(f"/staff/solicitudes/{folio}")
