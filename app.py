@@ -27,6 +27,10 @@ from helpdesk.accounts.models import CitizenAccount, StaffAccount
 from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
+from helpdesk.appointments import manage_routes as appointments_manage_routes
+from helpdesk.appointments import private_links as appointment_links
+from helpdesk.appointments import reminders as appointment_reminders
+from helpdesk.appointments import routes as appointments_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.cases import api as cases_api_routes
 from helpdesk.cases import follow_routes as cases_follow_routes
@@ -169,6 +173,8 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *cases_routes.routes,
         *cases_staff_routes.routes,
         *cases_follow_routes.routes,
+        *appointments_routes.routes,
+        *appointments_manage_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *routes_editor.routes,
@@ -274,6 +280,7 @@ def create_app(settings: Settings) -> Starlette:
                     deadline_alerts_job,
                     intake.make_job(app.state.kb_index),
                     lifecycle_jobs.run_periodically,
+                    appointment_reminders.run_periodically,
                 ],
             ),
             app.state.search_stats.flushing(sessionmaker),
@@ -292,6 +299,7 @@ def create_app(settings: Settings) -> Starlette:
     # Every email to a person carries their request's private link, signed with the secret.
     private_links.configure(settings.secret_key, settings.base_url)
     case_links.configure(settings.secret_key, settings.base_url)
+    appointment_links.configure(settings.secret_key, settings.base_url)
     logout = urlsplit(settings.claveunica_logout_url)
     identity_origin = f"{logout.scheme}://{logout.netloc}"
     middleware = [

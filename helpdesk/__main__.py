@@ -59,7 +59,11 @@ def _load_demo(settings: Settings, args: argparse.Namespace) -> None:
 
     register_links()  # the requests' confirmation emails link to them
     requests = asyncio.run(_with_db(settings, load_requests))
-    print(f"demo data ready ({created} new accounts and templates, {requests} new requests)")
+    from helpdesk.appointments.demo import load_services
+
+    services = asyncio.run(_with_db(settings, load_services))
+    print(f"demo data ready ({created} new accounts and templates, {requests} new requests,")
+    print(f"{services} new appointment services)")
     _load_demo_cases(settings)
     _load_content(settings, args)
 
@@ -153,13 +157,19 @@ def _register_links(settings: Settings) -> None:
 
 
 def _worker(settings: Settings, _args: argparse.Namespace) -> None:
+    from helpdesk.appointments import reminders
     from helpdesk.notifications.worker import run_worker_process
     from helpdesk.tickets.alerts.deadline_alerts import run_periodically
     from helpdesk.tickets.lifecycle import jobs as lifecycle
     from helpdesk.tickets.opening import intake
 
     _register_links(settings)
-    jobs = [run_periodically, intake.make_job(), lifecycle.run_periodically]
+    jobs = [
+        run_periodically,
+        intake.make_job(),
+        lifecycle.run_periodically,
+        reminders.run_periodically,
+    ]
     asyncio.run(run_worker_process(settings, jobs=jobs))
 
 

@@ -113,6 +113,11 @@ def field_labels() -> dict[str, str]:
         "preferred_locale": _("Idioma"),
         "sex_gender": _("Sexo o género"),
         "region_code": _("Región"),
+        "oficina": _("Oficina"),
+        "tramite": _("Trámite"),
+        "inicio": _("Fecha y hora"),
+        "grupo_prioritario": _("Grupo prioritario"),
+        "estado": _("Estado"),
     }
 
 
@@ -131,6 +136,7 @@ def _entity_names() -> dict[str, str]:
         "kind_deadline": _("Plazos de un tipo de solicitud"),
         "tramite": _("Trámite"),
         "closure": _("Cierre de oficina"),
+        "appointment": _("Cita"),
         "kb_article": _("Artículo"),
         "kb_translation": _("Traducción de un artículo"),
     }
@@ -319,6 +325,11 @@ def _sentences() -> dict[str, Sentence]:
         "citizen_account.sign_in_failed": lambda r: _(
             "Intento de ingreso con contraseña incorrecta"),
         "case.person": lambda r: _("Solicitud migratoria vinculada a la persona que la consultó"),
+        "appointment.book": lambda r: _("Cita reservada para el %(start)s",
+                                        start=r.after("inicio")),
+        "appointment.reschedule": lambda r: _("Cita cambiada del %(before)s al %(after)s",
+                                              before=r.before("inicio"), after=r.after("inicio")),
+        "appointment.cancel": lambda r: _("Cita anulada"),
         "staff.create": lambda r: _("Cuenta de personal creada"),
         "staff.disable": lambda r: _("Cuenta de personal desactivada"),
         "staff.enable": lambda r: _("Cuenta de personal activada de nuevo"),

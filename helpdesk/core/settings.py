@@ -94,6 +94,10 @@ class Settings:
     # and after how many días hábiles untouched by the person a resolved request is closed.
     lifecycle_minutes: int = 60
     auto_close_working_days: int = 7
+    # Appointments (helpdesk/appointments): how many days ahead people may book (from
+    # tomorrow), and how often the worker looks for tomorrow's reminders (0: never).
+    appointment_window_days: int = 30
+    appointment_reminder_minutes: int = 15
     claveunica_client_id: str = ""
     claveunica_client_secret: str = ""
     claveunica_metadata_url: str = (

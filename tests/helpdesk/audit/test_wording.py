@@ -91,6 +91,15 @@ def event(action: str, changes: dict, entity: str = "request", entity_id: int = 
          "Cuenta de personal desactivada", ["Activa: sí → no"]),
         ("team.route_kind", {"tipo": ["reclamo", "reclamo"], "equipo": [None, "rm-consultas"]},
          "team_kind", "Las solicitudes de tipo Reclamo van ahora al equipo Consultas RM", []),
+        ("appointment.book", {"inicio": [None, "2026-12-09 09:00-03:00"],
+                              "oficina": [None, "santiago"]}, "appointment",
+         "Cita reservada para el 2026-12-09 09:00-03:00",
+         ["Oficina: santiago"]),
+        ("appointment.reschedule", {"inicio": ["2026-12-09 09:00-03:00",
+                                               "2026-12-10 10:00-03:00"]}, "appointment",
+         "Cita cambiada del 2026-12-09 09:00-03:00 al 2026-12-10 10:00-03:00", []),
+        ("appointment.cancel", {"estado": ["booked", "cancelled"]}, "appointment",
+         "Cita anulada", ["Estado: booked → cancelled"]),
         # An action without a sentence yet still reads as words, its fields too.
         ("request.priority_change", {"priority_level": ["low", "high"]}, "request",
          "Solicitud: priority change", ["Priority level: low → high"]),
@@ -134,7 +143,7 @@ def test_entity_in_words(entity, entity_id, words) -> None:
 
 RECORDS = (
     "request|person|citizen_account|staff|team|canned|auto_rule|kind_deadline|tramite|closure|"
-    "kb_article|kb_translation|office"
+    "kb_article|kb_translation|office|appointment"
 )
 ACTION = re.compile(rf'"((?:{RECORDS})\.[a-z_]+)"')
 KB_STEP = re.compile(r'_record\(\s*db, actor, "([a-z_]+)"')
