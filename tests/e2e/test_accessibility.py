@@ -23,6 +23,7 @@ PAGES = {
     "new request": "/solicitudes/nueva",
     "lost link": "/solicitudes/recuperar",
     "registration": "/cuenta/registro",
+    "appointments": "/citas",
 }
 
 
