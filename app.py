@@ -27,11 +27,13 @@ from helpdesk.accounts.models import CitizenAccount, StaffAccount
 from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
+from helpdesk.appointments import closings as appointment_closings
 from helpdesk.appointments import manage_routes as appointments_manage_routes
 from helpdesk.appointments import private_links as appointment_links
 from helpdesk.appointments import reminders as appointment_reminders
 from helpdesk.appointments import routes as appointments_routes
 from helpdesk.audit import routes as audit_routes
+from helpdesk.calendar import closures as calendar_closures
 from helpdesk.cases import api as cases_api_routes
 from helpdesk.cases import follow_routes as cases_follow_routes
 from helpdesk.cases import private_links as case_links
@@ -240,6 +242,8 @@ def register_contributions() -> None:
     # A request opened from a case's page is linked to it; staff link cases beside a request.
     references.register_reference("caso", case_request_links.reference_for_token)
     case_request_links.register_request_finder(workbench_service.get_for_staff)
+    # A closure cancels the appointments it hits and tells each person (issue 16).
+    calendar_closures.register_closure_hook(appointment_closings.cancel_for_closure)
 
 
 def body_limits(settings: Settings) -> BodyLimits:

@@ -12,7 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.appointments import ics, private_links
 from helpdesk.appointments.models import Appointment
+from helpdesk.appointments.slots import FreeTime
 from helpdesk.calendar import snapshot
+from helpdesk.core import links
 from helpdesk.core.i18n import format_datetime, translations
 from helpdesk.notifications import outbox
 from helpdesk.reference.models import Office
@@ -22,6 +24,7 @@ if TYPE_CHECKING:
 
 CONFIRMATION: Final = "appointment_confirmation"
 CANCELLED: Final = "appointment_cancelled"
+CLOSED: Final = "appointment_closed"
 REMINDER: Final = "appointment_reminder"
 ICS_NAME: Final = "cita.ics"
 
@@ -99,3 +102,17 @@ async def reminder(db: AsyncSession, appointment: Appointment, office: Office) -
     # No private link: only its digest is kept; the email points to the confirmation.
     context = await _context(db, appointment, office)
     outbox.enqueue(db, REMINDER, appointment.email, appointment.locale, context)
+
+
+async def closed(
+    db: AsyncSession, appointment: Appointment, found: Offer, reason: str, offered: list[FreeTime]
+) -> None:
+    """Cancelled by the office's closure: the first free times after it, and where to book."""
+    context = await _context(db, appointment, found.office)
+    query = {"tramite": appointment.tramite_code, "oficina": found.office.id}
+    context.update(
+        reason=reason,
+        next_times=[format_datetime(f.start, found.zone, appointment.locale) for f in offered],
+        link=links.absolute_url(private_links.base_url(), "appointment_book", query=query),
+    )
+    outbox.enqueue(db, CLOSED, appointment.email, appointment.locale, context)

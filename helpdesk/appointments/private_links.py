@@ -66,6 +66,10 @@ def matches(stored_digest: str, secret: str) -> bool:
     return hmac.compare_digest(stored_digest, digest(secret))
 
 
+def base_url() -> str:
+    return _base_url
+
+
 def url_for(appointment_id: int, secret: str, base_url: str | None = None) -> str:
     return links.absolute_url(
         base_url or _base_url, "appointment_private", token=token_for(appointment_id, secret)

@@ -117,6 +117,7 @@ def field_labels() -> dict[str, str]:
         "tramite": _("Trámite"),
         "inicio": _("Fecha y hora"),
         "grupo_prioritario": _("Grupo prioritario"),
+        "motivo": _("Motivo"),
         "estado": _("Estado"),
     }
 

@@ -7,7 +7,7 @@ Past closures are kept: they explain the due dates that were counted with them.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
@@ -23,6 +23,17 @@ from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Region
 
 REASON_MAX: Final = 200
+# What other domains do when a closure is added, in its transaction (appointments cancel
+# the ones it hits); registered from app.py, so the calendar imports none of them.
+ClosureHook = Callable[[AsyncSession, Closure, audit.Actor], Awaitable[None]]
+_HOOKS: list[ClosureHook] = []
+
+
+def register_closure_hook(hook: ClosureHook) -> None:
+    if hook not in _HOOKS:
+        _HOOKS.append(hook)
+
+
 LAST_YEAR: Final = 2099
 
 
@@ -113,6 +124,8 @@ async def add_closure(
     await db.flush()
     values = {"fecha": data.day.isoformat(), "region": data.region_code, "motivo": data.reason}
     audit.record(db, actor, "closure.create", "closure", closure.id, audit.diff({}, values))
+    for hook in _HOOKS:
+        await hook(db, closure, actor)
     return closure
 
 
