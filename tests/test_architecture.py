@@ -98,3 +98,18 @@ def test_cases_import_nothing_of_the_inbox() -> None:
         if name == "helpdesk.cases" or name.startswith("helpdesk.cases."):
             wrong = sorted(m for m in imported_modules(path) if m.startswith("helpdesk.tickets"))
             assert not wrong, f"{name} imports {wrong}"
+
+
+def test_appointments_import_neither_the_inbox_nor_cases() -> None:
+    """Appointments build on the calendar and reference data (issue 16); requests and cases
+    reach them through what app.py wires, never by import."""
+    for name, path in MODULES.items():
+        if name == "helpdesk.appointments" or name.startswith("helpdesk.appointments."):
+            wrong = sorted(
+                m
+                for m in imported_modules(path)
+                if m.startswith(("helpdesk.tickets", "helpdesk.cases"))
+            )
+            assert not wrong, f"{name} imports {wrong}"
+            lines = len(path.read_text().splitlines())
+            assert lines <= MAX_LINES, f"{name} has {lines} lines"
