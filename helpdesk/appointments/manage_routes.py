@@ -57,6 +57,7 @@ async def _page(
         "day": None,
         "times": next_times or [],
         "next_times": next_times is not None,
+        "done": forms.text(request.query_params, "hecho", 12) if not errors else "",
     }
     if appointment.status == "booked" and found is not None:
         span = booking.window(utcnow(), settings(request).appointment_window_days)
@@ -101,7 +102,8 @@ async def reschedule(request: Request) -> Response:
         return await _page(request, appointment, {"form": message}, 409, offered)
     except booking.NotOffered:
         return await _page(request, appointment, {"hora": _("Elija una hora de la lista.")}, 422)
-    return redirect_to("appointment_private", token=request.path_params["token"])
+    token = request.path_params["token"]
+    return redirect_to("appointment_private", token=token, query={"hecho": "cambiada"})
 
 
 async def cancel(request: Request) -> Response:
@@ -113,7 +115,8 @@ async def cancel(request: Request) -> Response:
         return await _page(
             request, appointment, {"form": _("Esta cita ya no está reservada.")}, 409
         )
-    return redirect_to("appointment_private", token=request.path_params["token"])
+    token = request.path_params["token"]
+    return redirect_to("appointment_private", token=token, query={"hecho": "anulada"})
 
 
 routes = [

@@ -139,7 +139,8 @@ async def book(request: Request) -> Response:
         return await _steps(request, values, {"form": message}, 409)
     except booking.NotOffered:
         return await _steps(request, values, {"hora": _("Elija una hora de la lista.")}, 422)
-    return redirect_to("appointment_private", token=private_links.token_for(appointment.id, secret))
+    token = private_links.token_for(appointment.id, secret)
+    return redirect_to("appointment_private", token=token, query={"hecho": "reservada"})
 
 
 async def _taken(request: Request, values: dict[str, Any], full: booking.SlotFull) -> Response:

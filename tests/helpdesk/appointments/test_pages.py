@@ -99,11 +99,16 @@ async def test_book_reschedule_and_cancel_without_javascript(
     form = {"tramite": TRAMITE, "oficina": offices["santiago"], "dia": day, "hora": times[0]}
     booked = await client.submit(links.url_path("appointment_book_submit"), form, page=url)
     assert booked.status_code == 303
-    private = booked.headers["location"]
+    location = urlsplit(booked.headers["location"])
+    private = location.path
+    assert location.query == "hecho=reservada"
     [confirmation] = await _mail(sessionmaker, email, "appointment_confirmation")
     assert urlsplit(str(confirmation.context["link"])).path == private
+    done = await client.get(booked.headers["location"])
+    assert email in page_text(done.text)  # "booked: the confirmation went to …"
     page = await client.get(private)
     assert page.status_code == 200 and page.headers["cache-control"] == "private, no-store"
+    assert email not in page_text(page.text)
 
     # Another day's times, then the move.
     other_day = choices(page.text, "dia")[1]
