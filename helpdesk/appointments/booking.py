@@ -218,6 +218,11 @@ async def book(
     return appointment, secret
 
 
+def changeable(appointment: Appointment, now: datetime) -> bool:
+    """Booked and not begun: a past appointment is the office's to close (served, no-show)."""
+    return appointment.status == "booked" and appointment.starts_at > now
+
+
 async def by_token(db: AsyncSession, token: str) -> tuple[Appointment, str] | None:
     """The appointment a private link opens, with the link's secret; None for a tampered,
     revoked or unknown link."""
@@ -241,7 +246,7 @@ async def reschedule(
     days_ahead: int,
     base_url: str | None = None,
 ) -> Appointment:
-    if appointment.status != "booked":
+    if not changeable(appointment, now):
         raise NotOffered("status")
     found = await offer(db, appointment.office_id, appointment.tramite_code)
     span = window(now, days_ahead)
@@ -277,7 +282,7 @@ async def cancel(
     *,
     now: datetime,
 ) -> Appointment:
-    if appointment.status != "booked":
+    if not changeable(appointment, now):
         raise NotOffered("status")
     await seats.give_back(
         db,

@@ -59,7 +59,8 @@ async def _page(
         "next_times": next_times is not None,
         "done": forms.text(request.query_params, "hecho", 12) if not errors else "",
     }
-    if appointment.status == "booked" and found is not None:
+    context["changeable"] = booking.changeable(appointment, utcnow())
+    if context["changeable"] and found is not None:
         span = booking.window(utcnow(), settings(request).appointment_window_days)
         priority = appointment.priority_group is not None
         free = await booking.free_times(database, found, span, priority=priority)

@@ -220,3 +220,27 @@ async def test_a_tampered_or_revoked_link_opens_nothing(
         held.access_digest = private_links.digest(private_links.new_secret())
     async with sessionmaker() as db:
         assert await booking.by_token(db, token) is None
+
+
+async def test_a_past_appointment_is_neither_moved_nor_cancelled_by_its_link(
+    sessionmaker: async_sessionmaker[AsyncSession], offices: dict[str, int], unique: str
+) -> None:
+    appointment, secret = await _book(
+        sessionmaker, offices["santiago"], f"pasada-{unique}@example.cl"
+    )
+    after = WEDNESDAY_NINE + timedelta(minutes=5)
+    async with sessionmaker() as db, db.begin():
+        found = await booking.by_token(db, private_links.token_for(appointment.id, secret))
+        assert found is not None
+        with pytest.raises(booking.NotOffered):
+            await booking.cancel(db, found[0], ACTOR, now=after)
+        with pytest.raises(booking.NotOffered):
+            await booking.reschedule(
+                db,
+                found[0],
+                secret,
+                WEDNESDAY_NINE + timedelta(days=1),
+                ACTOR,
+                now=after,
+                days_ahead=DAYS,
+            )
