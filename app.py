@@ -32,6 +32,7 @@ from helpdesk.appointments import manage_routes as appointments_manage_routes
 from helpdesk.appointments import private_links as appointment_links
 from helpdesk.appointments import reminders as appointment_reminders
 from helpdesk.appointments import routes as appointments_routes
+from helpdesk.appointments import staff as appointments_staff
 from helpdesk.audit import routes as audit_routes
 from helpdesk.calendar import closures as calendar_closures
 from helpdesk.cases import api as cases_api_routes
@@ -239,6 +240,8 @@ def register_contributions() -> None:
     request_context.register_section(request_context.other_requests)
     request_context.register_section(cases_staff.request_section)
     people_sections.register_person_section(cases_staff.person_section)
+    request_context.register_section(appointments_staff.request_section)
+    people_sections.register_person_section(appointments_staff.person_section)
     # A request opened from a case's page is linked to it; staff link cases beside a request.
     references.register_reference("caso", case_request_links.reference_for_token)
     case_request_links.register_request_finder(workbench_service.get_for_staff)
