@@ -27,6 +27,7 @@ from helpdesk.accounts.models import CitizenAccount, StaffAccount
 from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
+from helpdesk.appointments import admin_routes as appointments_admin_routes
 from helpdesk.appointments import closings as appointment_closings
 from helpdesk.appointments import manage_routes as appointments_manage_routes
 from helpdesk.appointments import private_links as appointment_links
@@ -178,6 +179,7 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *cases_follow_routes.routes,
         *appointments_routes.routes,
         *appointments_manage_routes.routes,
+        *appointments_admin_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,
         *routes_editor.routes,

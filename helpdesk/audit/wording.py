@@ -118,6 +118,9 @@ def field_labels() -> dict[str, str]:
         "inicio": _("Fecha y hora"),
         "grupo_prioritario": _("Grupo prioritario"),
         "motivo": _("Motivo"),
+        "duracion": _("Duración (minutos)"),
+        "mesones": _("Mesones"),
+        "preferentes": _("Cupos preferentes"),
         "estado": _("Estado"),
     }
 
@@ -138,6 +141,7 @@ def _entity_names() -> dict[str, str]:
         "tramite": _("Trámite"),
         "closure": _("Cierre de oficina"),
         "appointment": _("Cita"),
+        "appointment_service": _("Trámite con citas de una oficina"),
         "kb_article": _("Artículo"),
         "kb_translation": _("Traducción de un artículo"),
     }
@@ -331,6 +335,15 @@ def _sentences() -> dict[str, Sentence]:
         "appointment.reschedule": lambda r: _("Cita cambiada del %(before)s al %(after)s",
                                               before=r.before("inicio"), after=r.after("inicio")),
         "appointment.cancel": lambda r: _("Cita anulada"),
+        "appointment_service.create": lambda r: _("La oficina %(office)s da horas para %(tramite)s",
+                                                   office=r.after("oficina"),
+                                                   tramite=r.after("tramite")),
+        "appointment_service.update": lambda r: _("Citas de %(tramite)s en %(office)s modificadas",
+                                                   office=r.after("oficina"),
+                                                   tramite=r.after("tramite")),
+        "appointment_service.delete": lambda r: _(
+            "La oficina %(office)s ya no da horas para %(tramite)s",
+            office=r.after("oficina"), tramite=r.after("tramite")),
         "staff.create": lambda r: _("Cuenta de personal creada"),
         "staff.disable": lambda r: _("Cuenta de personal desactivada"),
         "staff.enable": lambda r: _("Cuenta de personal activada de nuevo"),

@@ -143,7 +143,7 @@ def test_entity_in_words(entity, entity_id, words) -> None:
 
 RECORDS = (
     "request|person|citizen_account|staff|team|canned|auto_rule|kind_deadline|tramite|closure|"
-    "kb_article|kb_translation|office|appointment"
+    "kb_article|kb_translation|office|appointment|appointment_service"
 )
 ACTION = re.compile(rf'"((?:{RECORDS})\.[a-z_]+)"')
 KB_STEP = re.compile(r'_record\(\s*db, actor, "([a-z_]+)"')
