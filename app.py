@@ -27,13 +27,13 @@ from helpdesk.accounts.models import CitizenAccount, StaffAccount
 from helpdesk.accounts.oidc import make_oauth
 from helpdesk.accounts.session import SignInRequired
 from helpdesk.api import routes as api_routes
-from helpdesk.appointments import admin_routes as appointments_admin_routes
 from helpdesk.appointments import closings as appointment_closings
-from helpdesk.appointments import manage_routes as appointments_manage_routes
 from helpdesk.appointments import private_links as appointment_links
 from helpdesk.appointments import reminders as appointment_reminders
-from helpdesk.appointments import routes as appointments_routes
 from helpdesk.appointments import staff as appointments_staff
+from helpdesk.appointments.admin import routes as appointments_admin_routes
+from helpdesk.appointments.citizen import link_routes as appointments_link_routes
+from helpdesk.appointments.citizen import routes as appointments_routes
 from helpdesk.audit import routes as audit_routes
 from helpdesk.calendar import closures as calendar_closures
 from helpdesk.cases import api as cases_api_routes
@@ -178,7 +178,7 @@ def route_table(assets: StaticAssets | None = None) -> list[BaseRoute]:
         *cases_staff_routes.routes,
         *cases_follow_routes.routes,
         *appointments_routes.routes,
-        *appointments_manage_routes.routes,
+        *appointments_link_routes.routes,
         *appointments_admin_routes.routes,
         *audit_routes.routes,
         *mail_routes.routes,

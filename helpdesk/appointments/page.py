@@ -10,6 +10,7 @@ from babel import dates
 
 from helpdesk.appointments.slots import FreeTime
 from helpdesk.core.i18n import BABEL_LOCALES, format_weekday_date, get_locale
+from helpdesk.core.i18n import gettext as _
 from helpdesk.reference.models import Office
 
 
@@ -51,3 +52,12 @@ def time_choices(free: list[FreeTime], day: date | None = None) -> list[TimeChoi
 
 def place(office: Office) -> str:
     return f"{office.address}, {office.city}" if office.address else office.city
+
+
+def priority_names() -> list[tuple[str, str]]:
+    return [
+        ("nna", _("Niño, niña o adolescente")),
+        ("embarazada", _("Mujer embarazada")),
+        ("discapacidad", _("Persona con discapacidad")),
+        ("persona_mayor", _("Persona mayor")),
+    ]

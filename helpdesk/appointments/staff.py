@@ -12,7 +12,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from helpdesk.accounts.permissions import Viewer, region_scope
-from helpdesk.appointments import catalogue, forms, page
+from helpdesk.appointments import catalogue, page
 from helpdesk.appointments.models import Appointment
 from helpdesk.core.i18n import gettext as _
 from helpdesk.people.models import Person
@@ -64,7 +64,7 @@ async def persons_appointments(
     scope = region_scope(viewer)
     if scope is not None:
         query = query.where(Office.region_code == scope)
-    names = dict(forms.priority_names())
+    names = dict(page.priority_names())
     shown = []
     for appointment, office in await db.execute(query):
         tramite = await catalogue.tramite(db, appointment.tramite_code)

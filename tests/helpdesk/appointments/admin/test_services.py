@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from helpdesk.appointments import demo, services_admin
+from helpdesk.appointments import demo
+from helpdesk.appointments.admin import services as services_admin
 from helpdesk.appointments.models import AppointmentService, AppointmentSlot
 from helpdesk.audit.models import AuditEvent
 from helpdesk.core import links

@@ -15,7 +15,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.appointments import booking, catalogue, forms, page, private_links
+from helpdesk.appointments import booking, catalogue, page, private_links
+from helpdesk.appointments.citizen import forms
 from helpdesk.core import language, links
 from helpdesk.core.db import utcnow
 from helpdesk.core.i18n import get_locale
@@ -49,7 +50,7 @@ async def _steps(
         "errors": errors,
         "tramites": await catalogue.tramites(database),
         "who": who,
-        "priority_names": forms.priority_names(),
+        "priority_names": page.priority_names(),
     }
     code = forms.text(values, "tramite")
     tramite = await catalogue.tramite(database, code) if code else None

@@ -46,12 +46,3 @@ def priority_group(values: Mapping[str, Any]) -> tuple[str | None, str | None]:
     if raw not in PRIORITY_GROUPS:
         return None, _("Elija un grupo de la lista o ninguno.")
     return raw, None
-
-
-def priority_names() -> list[tuple[str, str]]:
-    return [
-        ("nna", _("Niño, niña o adolescente")),
-        ("embarazada", _("Mujer embarazada")),
-        ("discapacidad", _("Persona con discapacidad")),
-        ("persona_mayor", _("Persona mayor")),
-    ]

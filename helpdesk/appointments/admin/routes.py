@@ -12,7 +12,7 @@ from starlette.routing import Route
 
 from helpdesk.accounts import session
 from helpdesk.accounts.permissions import require_staff
-from helpdesk.appointments import services_admin
+from helpdesk.appointments.admin import services as services_admin
 from helpdesk.calendar import snapshot
 from helpdesk.core.templating import render
 from helpdesk.core.unit_of_work import db

@@ -12,7 +12,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from helpdesk.accounts import session
-from helpdesk.appointments import booking, catalogue, forms, page
+from helpdesk.appointments import booking, catalogue, page
+from helpdesk.appointments.citizen import forms
 from helpdesk.appointments.models import Appointment
 from helpdesk.core.db import utcnow
 from helpdesk.core.errors import NotFound
