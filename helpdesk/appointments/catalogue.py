@@ -69,6 +69,8 @@ async def booker(db: AsyncSession, viewer: Viewer | None, session_email: object)
         if person is None:
             return Booker(None)
         verified = person.email if person.email and person.email_verified_at else None
+        if verified is None and isinstance(session_email, str) and session_email:
+            verified = session_email  # e.g. ClaveÚnica gives no email: proven here instead
         name = f"{person.given_names} {person.surnames}".strip()
         return Booker(verified, person.id, name, person.region_code, person.preferred_locale)
     if viewer is None and isinstance(session_email, str) and session_email:

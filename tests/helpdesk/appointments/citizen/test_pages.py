@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from helpdesk.appointments.models import Appointment
 from helpdesk.core import links
 from helpdesk.notifications.models import OutboxMessage
+from tests.support.factories import citizen, sign_in_citizen
 from tests.support.http import Browser, page_text
 
 TRAMITE = "rd-solicitud"  # one counter at each demo office: one person per time
@@ -164,3 +165,28 @@ async def test_the_loser_of_a_race_gets_409_with_the_next_free_times(
     assert bad.status_code == 422
     unknown = await client.get(links.url_path("appointment_book"), params={"tramite": "nada"})
     assert unknown.status_code == 422
+
+
+async def test_a_signed_in_person_books_with_their_account_their_region_first(
+    app: object,
+    client: Browser,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    offices: dict[str, int],
+) -> None:
+    email, person_id = await citizen(sessionmaker, region="MA")
+    await sign_in_citizen(client, email)
+    book = links.url_path("appointment_book")
+    listed = choices((await client.get(book, params={"tramite": TRAMITE})).text, "oficina")
+    assert listed[0] == str(offices["punta-arenas"])  # Magallanes first, then north to south
+    assert listed.index(str(offices["iquique"])) < listed.index(str(offices["santiago"]))
+    url, html = await _time_page(client, offices["punta-arenas"])
+    times = choices(html, "hora")  # no email proof asked: the account's address is proven
+    assert times
+    day = url.rsplit("dia=", 1)[1]
+    form = {"tramite": TRAMITE, "oficina": offices["punta-arenas"], "dia": day, "hora": times[0]}
+    assert (
+        await client.submit(links.url_path("appointment_book_submit"), form, page=url)
+    ).status_code == 303
+    async with sessionmaker() as db:
+        held = await db.scalar(select(Appointment).where(Appointment.person_id == person_id))
+    assert held is not None and held.email == email.lower()
