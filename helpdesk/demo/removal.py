@@ -55,6 +55,9 @@ ON_DEMO_PERSON: Final = {
     ("pending_person_links", "candidate_id"): DELETE,
     # An application is the case system's copy, not the person's record: it stays, unlinked.
     ("cases", "person_id"): CLEAR,
+    # An appointment holds a seat and belongs to the address it was booked with: it stays,
+    # unlinked (deleting it would leave its seat counted).
+    ("appointments", "person_id"): CLEAR,
 }
 RULES: Final = {"staff_accounts": ON_DEMO_STAFF, "people": ON_DEMO_PERSON}
 

@@ -196,6 +196,12 @@ async def use_as_staff(db: AsyncSession) -> dict[str, int]:
         application |= {"document_country": "HT", "region_code": "RM", "submitted_on": day}
         application |= {"status": "ingresada", "status_on": day, "person_id": marie}
         rows.append(("cases", application | {"created_at": now, "updated_at": now}))
+    if "appointments" in T:  # a demo person's appointment: it stays (its seat), unlinked
+        office = await db.scalar(select(T["offices"].c.id).where(T["offices"].c.slug == "santiago"))
+        booked = {"office_id": office, "tramite_code": "pt-prorroga", "starts_at": now}
+        booked |= {"local_day": now.date(), "person_id": marie, "email": "m@demo.portal"}
+        booked |= {"name": "", "locale": "fr", "status": "booked", "access_digest": "d" * 64}
+        rows.append(("appointments", booked | {"created_at": now, "updated_at": now}))
     for table, values in rows:
         await db.execute(insert(T[table]).values(**values))
     if "request_cases" in T:  # a demo agent linked that application to a real request
@@ -333,6 +339,11 @@ def test_on_a_used_database_the_demo_goes_with_what_hangs_off_it_and_real_data_s
         if "cases" in T:
             kept = (await db.execute(select(T["cases"].c.number, T["cases"].c.person_id))).all()
             assert [tuple(row) for row in kept] == [("RT-REMOVAL-1", None)]
+        if "appointments" in T:
+            held = (
+                await db.execute(select(T["appointments"].c.email, T["appointments"].c.person_id))
+            ).all()
+            assert [tuple(row) for row in held] == [("m@demo.portal", None)]
 
     run(cli_settings, check)
     asyncio.run(production_starts(cli_settings))
