@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from helpdesk.cases import statuses
 from helpdesk.cases.documents import RUN, normalize_number, normalize_run
 from helpdesk.cases.models import Case, CaseEvent
-from helpdesk.core.i18n import lazy_gettext
+from helpdesk.core.i18n import gettext, lazy_gettext
 
 MAX_NUMBER = 40
 MAX_DOCUMENT = 40
@@ -46,13 +46,13 @@ def parse_query(number: object, document: object) -> tuple[Query | None, dict[st
     typed_number = number.strip() if isinstance(number, str) else ""
     typed_document = document.strip() if isinstance(document, str) else ""
     if not typed_number:
-        errors["numero"] = str(NO_NUMBER)
+        errors["numero"] = gettext(NO_NUMBER)
     elif len(typed_number) > MAX_NUMBER:
-        errors["numero"] = str(LONG_NUMBER)
+        errors["numero"] = gettext(LONG_NUMBER)
     if not typed_document:
-        errors["documento"] = str(NO_DOCUMENT)
+        errors["documento"] = gettext(NO_DOCUMENT)
     elif len(typed_document) > MAX_DOCUMENT:
-        errors["documento"] = str(LONG_DOCUMENT)
+        errors["documento"] = gettext(LONG_DOCUMENT)
     if errors:
         return None, errors
     return Query(typed_number, typed_document), {}

@@ -243,3 +243,11 @@ async def test_signed_in_person_sees_their_cases(client, sessionmaker) -> None:
 async def test_home_page_links_to_the_lookup(client) -> None:
     home = await client.get("/")
     assert 'href="/estado"' in home.text
+
+
+async def test_field_errors_in_the_persons_language(client) -> None:
+    client.http.cookies.set("lang", "ht")
+    page = await client.submit("/estado", {"numero": "", "documento": ""})
+    assert page.status_code == 422
+    assert "Escriba el número de su solicitud." not in page.text
+    assert 'id="numero-error"' in page.text and 'id="documento-error"' in page.text
